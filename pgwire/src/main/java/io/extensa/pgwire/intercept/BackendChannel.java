@@ -1,0 +1,54 @@
+package io.extensa.pgwire.intercept;
+
+import io.extensa.pgwire.PgException;
+import java.util.List;
+
+/**
+ * The caller's own PostgreSQL connection, lent to an Extensa statement while it runs. Statements
+ * go out as extended-protocol messages followed by Flush, never Sync, so they join the caller's
+ * (implicit or explicit) transaction and run with the caller's identity and snapshot. Errors
+ * from PostgreSQL surface as {@link PgException} carrying PostgreSQL's own fields; afterwards the
+ * backend ignores everything until the gateway's next Sync, so a failed call fails the rest of
+ * the statement. NoticeResponses raised meanwhile go to the client.
+ */
+public interface BackendChannel {
+
+    /** The status PostgreSQL last reported in ReadyForQuery. */
+    TransactionStatus transactionStatus();
+
+    /** True once PostgreSQL reported an error inside the current statement. */
+    boolean failed();
+
+    /** Parse + Describe of an unnamed statement. */
+    StatementDescription describe(String sql, int[] parameterTypes) throws PgException;
+
+    /**
+     * Parse, Bind (all results in {@code resultFormat}), Execute.
+     *
+     * @return the CommandComplete tag
+     */
+    String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows) throws PgException;
+
+    /** Runs a {@code COPY ... TO STDOUT} statement, handing every CopyData payload to the handler. */
+    String copyOut(String sql, CopyDataHandler handler) throws PgException;
+
+    /** Starts a {@code COPY ... FROM STDIN} statement. */
+    CopyIn copyIn(String sql) throws PgException;
+
+    /**
+     * Runs a statement whose results go to the client as PostgreSQL sends them (RowDescription,
+     * DataRows, CommandComplete), e.g. a relayed statement with T-SQL variables bound as parameters.
+     * {@code resultFormats} follows Bind's rules (empty = all text).
+     *
+     * @param describe send a Describe(portal) so the client gets a RowDescription
+     */
+    void relay(String sql, int[] parameterTypes, List<BindValue> parameters, short[] resultFormats,
+               boolean describe) throws PgException;
+
+    /**
+     * Puts the backend transaction into the failed state (unless it already is), so that a failure
+     * of Extensa's own rolls back an implicit transaction and aborts an explicit one exactly like
+     * a PostgreSQL error would.
+     */
+    void failTransaction() throws PgException;
+}

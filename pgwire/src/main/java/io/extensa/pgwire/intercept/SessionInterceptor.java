@@ -16,6 +16,15 @@ public interface SessionInterceptor extends AutoCloseable {
      */
     InterceptedStatement intercept(String sql) throws PgException;
 
+    /**
+     * A cheap byte-level test, called on the relay's hot path for every Query and Parse: return
+     * false when the UTF-8 SQL text certainly holds no statement this interceptor handles, so the
+     * message is forwarded without being decoded. Returning true only costs a closer look.
+     */
+    default boolean mayIntercept(byte[] sql, int offset, int length) {
+        return true;
+    }
+
     /** The session ended (client gone or terminated); release everything it holds. */
     @Override
     default void close() {

@@ -8,7 +8,17 @@ package io.extensa.pgwire.intercept;
 public interface StatementInterceptor {
 
     /** Relays everything: a plain PostgreSQL proxy. */
-    StatementInterceptor RELAY_ALL = session -> sql -> null;
+    StatementInterceptor RELAY_ALL = session -> new SessionInterceptor() {
+        @Override
+        public InterceptedStatement intercept(String sql) {
+            return null;
+        }
+
+        @Override
+        public boolean mayIntercept(byte[] sql, int offset, int length) {
+            return false;
+        }
+    };
 
     /** Called once per client session after authentication succeeded. */
     SessionInterceptor openSession(ClientSession session);

@@ -1,0 +1,549 @@
+package io.extensa.pgwire.relay;
+
+import io.extensa.pgwire.ErrorFields;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.BackendChannel;
+import io.extensa.pgwire.intercept.BindValue;
+import io.extensa.pgwire.intercept.CopyDataHandler;
+import io.extensa.pgwire.intercept.CopyIn;
+import io.extensa.pgwire.intercept.RowHandler;
+import io.extensa.pgwire.intercept.StatementDescription;
+import io.extensa.pgwire.intercept.TransactionStatus;
+import io.extensa.pgwire.message.FrontendMessages;
+import io.extensa.pgwire.message.MessageReader;
+import io.extensa.pgwire.message.PgBuffer;
+import io.extensa.pgwire.relay.MessageAssembler.Message;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The caller's backend connection as the engine sees it while the worker owns it. Requests are
+ * extended-protocol messages ended by Flush; responses come from the chunks the backend thread
+ * queues. PostgreSQL's asynchronous messages met on the way (notices, notifications, parameter
+ * changes) go on to the client.
+ */
+final class BackendPort implements BackendChannel {
+
+    /** Fails a transaction on purpose; the text shows up in PostgreSQL's log, so it says why. */
+    private static final String FAIL_TRANSACTION_SQL =
+            "SELECT 'Extensa statement failed: aborting the transaction'::pg_catalog.int4";
+
+    private final GatewaySession session;
+    private final ClientOutput client;
+    private final MessageAssembler in = new MessageAssembler();
+    private final PgBuffer out = new PgBuffer(16 * 1024);
+    private boolean owned;
+    private boolean failed;
+    private boolean usedSinceSync;
+
+    BackendPort(GatewaySession session, ClientOutput client) {
+        this.session = session;
+        this.client = client;
+    }
+
+    // ---- ownership ----
+
+    /** Takes the backend over once every response owed to the client has been relayed. */
+    void acquire() throws PgException {
+        if (owned) {
+            return;
+        }
+        try {
+            if (session.tracker.pending() > 0 && !session.tracker.endsWithSync()) {
+                PgBuffer flush = new PgBuffer(8);
+                FrontendMessages.flush(flush);
+                session.backend.write(flush.asByteBuffer());
+            }
+            if (!session.tracker.awaitIdle(session::isClosed)) {
+                throw lost();
+            }
+            synchronized (session.modeLock) {
+                while ((session.relaying || session.midMessage) && !session.backendEof) {
+                    session.modeLock.wait(100);
+                }
+                if (session.backendEof) {
+                    throw lost();
+                }
+                session.engineMode = true;
+            }
+            owned = true;
+        } catch (IOException e) {
+            throw lost();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
+        }
+    }
+
+    /** Gives the backend back to the relay, first passing on complete messages that arrived meanwhile. */
+    void release() {
+        if (!owned) {
+            return;
+        }
+        try {
+            while (true) {
+                byte[][] chunks;
+                synchronized (session.modeLock) {
+                    if (session.engineQueue.isEmpty() && !in.hasPartial() || session.backendEof) {
+                        session.engineMode = false;
+                        session.modeLock.notifyAll();
+                        return;
+                    }
+                    chunks = session.engineQueue.toArray(new byte[0][]);
+                    session.engineQueue.clear();
+                    session.modeLock.notifyAll();
+                }
+                for (byte[] c : chunks) {
+                    in.add(c);
+                }
+                Message m;
+                while ((m = in.poll()) != null) {
+                    passOn(m);
+                }
+                client.flush();
+                if (in.hasPartial()) {
+                    waitForChunk();
+                }
+            }
+        } catch (PgException e) {
+            // the backend is gone; the session is being closed
+        } finally {
+            owned = false;
+        }
+    }
+
+    boolean owned() {
+        return owned;
+    }
+
+    // ---- BackendChannel ----
+
+    @Override
+    public TransactionStatus transactionStatus() {
+        return session.transactionStatus;
+    }
+
+    @Override
+    public boolean failed() {
+        return failed;
+    }
+
+    /** P(unnamed, sql, types) D('S') H  ->  '1' 't' ('T' | 'n'). */
+    @Override
+    public StatementDescription describe(String sql, int[] parameterTypes) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, parameterTypes);
+        FrontendMessages.describe(out, 'S', "");
+        send();
+        expect('1');
+        int[] params = new MessageReader('t', expect('t').body()).readParameterDescription();
+        Message m = expect('T', 'n');
+        return new StatementDescription(params, m.type() == 'n' ? null
+                : new MessageReader('T', m.body()).readRowDescription());
+    }
+
+    /** P B E H  ->  '1' '2' 'D'* ('C' | 'I'). */
+    @Override
+    public String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows)
+            throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, typesOf(parameters));
+        FrontendMessages.bind(out, "", "", parameters, new short[] {(short) resultFormat});
+        FrontendMessages.execute(out, "", 0);
+        send();
+        expect('1');
+        expect('2');
+        PgException handlerFailure = null;
+        while (true) {
+            Message m = expect('D', 'C', 'I');
+            switch (m.type()) {
+                case 'D' -> {
+                    if (handlerFailure == null && rows != null) {
+                        try {
+                            rows.row(m.body());
+                        } catch (PgException e) {
+                            handlerFailure = e;
+                            cancelBackendStatement();
+                        }
+                    }
+                }
+                case 'C' -> {
+                    if (handlerFailure != null) {
+                        throw handlerFailure;
+                    }
+                    return cString(m.body());
+                }
+                default -> {
+                    if (handlerFailure != null) {
+                        throw handlerFailure;
+                    }
+                    return "";
+                }
+            }
+        }
+    }
+
+    /** P B E H  ->  '1' '2' 'H' 'd'* 'c' 'C'. */
+    @Override
+    public String copyOut(String sql, CopyDataHandler handler) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, new int[0]);
+        FrontendMessages.bind(out, "", "", List.of(), new short[0]);
+        FrontendMessages.execute(out, "", 0);
+        send();
+        expect('1');
+        expect('2');
+        expect('H');
+        PgException handlerFailure = null;
+        while (true) {
+            Message m;
+            try {
+                m = expect('d', 'c', 'C');
+            } catch (PgException e) {
+                throw handlerFailure != null ? handlerFailure : e;
+            }
+            switch (m.type()) {
+                case 'd' -> {
+                    if (handlerFailure == null) {
+                        try {
+                            handler.data(m.body());
+                        } catch (PgException e) {
+                            handlerFailure = e;
+                            cancelBackendStatement();
+                        }
+                    }
+                }
+                case 'c' -> {
+                    // CopyDone; CommandComplete follows
+                }
+                default -> {
+                    if (handlerFailure != null) {
+                        throw handlerFailure;
+                    }
+                    return cString(m.body());
+                }
+            }
+        }
+    }
+
+    /** P B E H  ->  '1' '2' 'G'; then 'd'* and 'c' H -> 'C', or 'f' H -> 'E'. */
+    @Override
+    public CopyIn copyIn(String sql) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, new int[0]);
+        FrontendMessages.bind(out, "", "", List.of(), new short[0]);
+        FrontendMessages.execute(out, "", 0);
+        send();
+        expect('1');
+        expect('2');
+        expect('G');
+        return new CopyInStream();
+    }
+
+    /** P B [D('P')] E H  ->  '1' '2' swallowed, 'T'/'n' 'D'* 'C' passed to the client. */
+    @Override
+    public void relay(String sql, int[] parameterTypes, List<BindValue> parameters, short[] resultFormats,
+                      boolean describe) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, parameterTypes);
+        FrontendMessages.bind(out, "", "", parameters, resultFormats);
+        if (describe) {
+            FrontendMessages.describe(out, 'P', "");
+        }
+        FrontendMessages.execute(out, "", 0);
+        send();
+        expect('1');
+        expect('2');
+        while (true) {
+            Message m = expect('T', 'n', 'D', 'C', 'I');
+            if (m.type() != 'n') {
+                client.raw(m.type(), m.body());
+            }
+            if (m.type() == 'C' || m.type() == 'I') {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void failTransaction() throws PgException {
+        if (failed) {
+            return;
+        }
+        begin();
+        FrontendMessages.parse(out, "", FAIL_TRANSACTION_SQL, new int[0]);
+        FrontendMessages.bind(out, "", "", List.of(), new short[0]);
+        FrontendMessages.execute(out, "", 0);
+        send();
+        try {
+            while (true) {
+                expect('1', '2', 'T', 'n', 'D', 'C');
+            }
+        } catch (PgException expected) {
+            // the error we asked for; failed is now set
+        }
+    }
+
+    // ---- gateway-internal ----
+
+    boolean needsSync() {
+        return usedSinceSync || failed;
+    }
+
+    /** S -> 'Z': ends the implicit transaction the engine's messages opened (commit, or rollback after an error). */
+    void sync() throws PgException {
+        out.clear();
+        FrontendMessages.sync(out);
+        writeOut();
+        while (true) {
+            Message m = next();
+            if (m.type() == 'Z') {
+                session.transactionStatus = TransactionStatus.fromCode(m.body().get(0));
+                failed = false;
+                usedSinceSync = false;
+                return;
+            }
+        }
+    }
+
+    /** A client Sync went to PostgreSQL through the relay: the error state ends there. */
+    void syncForwarded() {
+        failed = false;
+        usedSinceSync = false;
+    }
+
+    /**
+     * Q -> everything up to 'Z' passed to the client except the 'Z' itself.
+     *
+     * @return false when PostgreSQL reported an error
+     */
+    boolean simpleQuery(String sql) throws PgException {
+        out.clear();
+        FrontendMessages.query(out, sql);
+        writeOut();
+        boolean ok = true;
+        while (true) {
+            Message m = next();
+            if (m.type() == 'Z') {
+                session.transactionStatus = TransactionStatus.fromCode(m.body().get(0));
+                client.flush();
+                return ok;
+            }
+            ok &= m.type() != 'E';
+            client.raw(m.type(), m.body());
+        }
+    }
+
+    // ---- plumbing ----
+
+    private void begin() throws PgException {
+        if (!owned) {
+            throw new IllegalStateException("backend used without owning it");
+        }
+        if (failed) {
+            throw new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
+                    "current transaction is aborted, commands ignored until end of transaction block");
+        }
+        out.clear();
+        usedSinceSync = true;
+    }
+
+    private void send() throws PgException {
+        FrontendMessages.flush(out);
+        writeOut();
+    }
+
+    private void writeOut() throws PgException {
+        try {
+            session.backend.write(out.asByteBuffer());
+        } catch (IOException e) {
+            throw lost();
+        } finally {
+            out.clear();
+        }
+    }
+
+    /** The next message of one of the given types; an ErrorResponse fails the statement. */
+    private Message expect(char... types) throws PgException {
+        Message m = next();
+        for (char t : types) {
+            if (m.type() == t) {
+                return m;
+            }
+        }
+        if (m.type() == 'E') {
+            failed = true;
+            throw new PgException(new MessageReader('E', m.body()).readErrorFields());
+        }
+        throw new PgException(SqlState.PROTOCOL_VIOLATION, "unexpected message '" + m.type()
+                + "' from PostgreSQL (expected one of " + new String(types) + ")");
+    }
+
+    /** The next message for the engine; notices and the like are passed on to the client. */
+    private Message next() throws PgException {
+        while (true) {
+            Message m = in.poll();
+            if (m != null) {
+                if (m.type() == 'N' || m.type() == 'A' || m.type() == 'S') {
+                    passOn(m);
+                    client.flush();
+                    continue;
+                }
+                return m;
+            }
+            waitForChunk();
+        }
+    }
+
+    private void passOn(Message m) {
+        if (m.type() == 'S') {
+            recordParameter(m.body());
+        }
+        client.raw(m.type(), m.body());
+    }
+
+    private void waitForChunk() throws PgException {
+        byte[] chunk;
+        synchronized (session.modeLock) {
+            while (session.engineQueue.isEmpty() && !session.backendEof) {
+                try {
+                    session.modeLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
+                }
+            }
+            if (session.engineQueue.isEmpty()) {
+                throw lost();
+            }
+            chunk = session.engineQueue.poll();
+            session.modeLock.notifyAll();
+        }
+        in.add(chunk);
+    }
+
+    private void recordParameter(ByteBuffer body) {
+        try {
+            MessageReader r = new MessageReader('S', body);
+            session.parameterStatus.put(r.readCString(), r.readCString());
+        } catch (PgException ignored) {
+            // a malformed ParameterStatus is PostgreSQL's problem, not worth failing the statement
+        }
+    }
+
+    /** Stops a backend statement whose results the engine no longer wants, instead of reading them all. */
+    private void cancelBackendStatement() {
+        session.cancelBackendOnly();
+    }
+
+    private PgException lost() {
+        return new PgException(ErrorFields.error(SqlState.CONNECTION_FAILURE,
+                "the connection to PostgreSQL was lost").with('S', "FATAL").with('V', "FATAL"));
+    }
+
+    private static int[] typesOf(List<BindValue> parameters) {
+        int[] types = new int[parameters.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = parameters.get(i).typeOid();
+        }
+        return types;
+    }
+
+    private static String cString(ByteBuffer body) {
+        int n = body.remaining();
+        if (n > 0 && body.get(body.position() + n - 1) == 0) {
+            n--;
+        }
+        byte[] b = new byte[n];
+        body.duplicate().get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private final class CopyInStream implements CopyIn {
+        private static final int BATCH = 256 * 1024;
+        private final PgBuffer pending = new PgBuffer(BATCH + 1024);
+        private boolean done;
+
+        @Override
+        public void write(ByteBuffer data) throws PgException {
+            checkOpen();
+            FrontendMessages.copyDataHeader(pending, data.remaining());
+            pending.put(data);
+            if (pending.size() >= BATCH) {
+                push();
+                failFastIfRejected();
+            }
+        }
+
+        @Override
+        public String finish() throws PgException {
+            checkOpen();
+            done = true;
+            FrontendMessages.copyDone(pending);
+            FrontendMessages.flush(pending);
+            push();
+            return cString(expect('C').body());
+        }
+
+        @Override
+        public void abort(String reason) throws PgException {
+            if (done) {
+                return;
+            }
+            done = true;
+            FrontendMessages.copyFail(pending, reason);
+            FrontendMessages.flush(pending);
+            push();
+            try {
+                expect('C');
+            } catch (PgException expected) {
+                // PostgreSQL confirms the CopyFail with an error; the transaction is failed as intended
+            }
+        }
+
+        private void push() throws PgException {
+            try {
+                session.backend.write(pending.asByteBuffer());
+            } catch (IOException e) {
+                throw lost();
+            } finally {
+                pending.clear();
+            }
+        }
+
+        /** PostgreSQL reports a bad row at once; stop sending instead of streaming into the void. */
+        private void failFastIfRejected() throws PgException {
+            byte[][] chunks;
+            synchronized (session.modeLock) {
+                if (session.engineQueue.isEmpty()) {
+                    return;
+                }
+                chunks = session.engineQueue.toArray(new byte[0][]);
+                session.engineQueue.clear();
+                session.modeLock.notifyAll();
+            }
+            for (byte[] c : chunks) {
+                in.add(c);
+            }
+            Message m;
+            while ((m = in.poll()) != null) {
+                if (m.type() == 'E') {
+                    done = true;
+                    failed = true;
+                    throw new PgException(new MessageReader('E', m.body()).readErrorFields());
+                }
+                passOn(m);
+            }
+            client.flush();
+        }
+
+        private void checkOpen() {
+            if (done) {
+                throw new IllegalStateException("COPY already finished");
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.extensa.pgwire.relay;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Reassembles backend messages from the chunks handed to the worker. A returned body is a view
+ * into the assembler's array and stays valid only until the next call.
+ */
+final class MessageAssembler {
+
+    record Message(char type, ByteBuffer body) {
+        int length() {
+            return body.remaining();
+        }
+    }
+
+    private byte[] data = new byte[64 * 1024];
+    private int start;
+    private int end;
+
+    void add(byte[] chunk) {
+        if (end + chunk.length > data.length) {
+            int live = end - start;
+            if (live + chunk.length > data.length) {
+                data = Arrays.copyOfRange(data, start, start + Math.max(data.length * 2, live + chunk.length));
+            } else {
+                System.arraycopy(data, start, data, 0, live);
+            }
+            start = 0;
+            end = live;
+        }
+        System.arraycopy(chunk, 0, data, end, chunk.length);
+        end += chunk.length;
+    }
+
+    /** The next complete message, or null when more bytes are needed. */
+    Message poll() {
+        if (end - start < 5) {
+            return null;
+        }
+        int length = ((data[start + 1] & 0xFF) << 24) | ((data[start + 2] & 0xFF) << 16)
+                | ((data[start + 3] & 0xFF) << 8) | (data[start + 4] & 0xFF);
+        if (length < 4) {
+            throw new IllegalStateException("backend sent a message of length " + length);
+        }
+        if (end - start < length + 1) {
+            return null;
+        }
+        Message m = new Message((char) (data[start] & 0xFF), ByteBuffer.wrap(data, start + 5, length - 4).slice());
+        start += length + 1;
+        if (start == end) {
+            start = 0;
+            end = 0;
+        }
+        return m;
+    }
+
+    boolean hasPartial() {
+        return end > start;
+    }
+
+    /** Whole-message bytes (header included) of a message just returned by {@link #poll()}. */
+    static ByteBuffer wire(Message m) {
+        ByteBuffer b = ByteBuffer.allocate(5 + m.length());
+        b.put((byte) m.type()).putInt(4 + m.length()).put(m.body().duplicate());
+        return b.flip();
+    }
+}

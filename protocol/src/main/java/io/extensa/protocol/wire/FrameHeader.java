@@ -20,6 +20,8 @@ public record FrameHeader(int version, int typeCode, int flags, int length, int 
     public static final int SIZE = 16;
     public static final int MAGIC = 0x53545845;
     public static final int VERSION = 1;
+    /** The largest payload either side accepts unless it states otherwise: 1 GiB + 1 MiB. */
+    public static final long DEFAULT_MAX_PAYLOAD = (1L << 30) + (1L << 20);
 
     public static void write(ByteBuffer out, MessageType type, int length, int sequence) {
         ByteBuffer le = out.order(ByteOrder.LITTLE_ENDIAN);

@@ -13,12 +13,17 @@ import java.nio.channels.GatheringByteChannel;
 public final class FrameWriter {
 
     private final GatheringByteChannel channel;
-    private final long maxPayload;
+    private volatile long maxPayload;
     private final ByteBuffer header = ByteBuffer.allocate(FrameHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private int sequence;
 
     public FrameWriter(GatheringByteChannel channel, long maxPayload) {
         this.channel = channel;
+        this.maxPayload = maxPayload;
+    }
+
+    /** Lowers or raises the largest payload this writer sends, e.g. to the peer's stated maximum. */
+    public void maxPayload(long maxPayload) {
         this.maxPayload = maxPayload;
     }
 

@@ -26,6 +26,7 @@ public final class PayloadBuilder {
     /** Byte values at least this large are referenced instead of copied into the scratch buffer. */
     private static final int COPY_LIMIT = 512;
     private static final byte[] ZEROS = new byte[8];
+    private static final int MAX_SCRATCH = 64 * 1024;
 
     private final List<ByteBuffer> segments = new ArrayList<>();
     private final Deque<OpenStruct> open = new ArrayDeque<>();
@@ -71,6 +72,10 @@ public final class PayloadBuilder {
 
     public PayloadBuilder bytes(int tag, byte[] value) {
         return value(tag, FieldKind.BYTES, ByteBuffer.wrap(value));
+    }
+
+    public PayloadBuilder bytes(int tag, byte[] value, int offset, int length) {
+        return value(tag, FieldKind.BYTES, ByteBuffer.wrap(value, offset, length));
     }
 
     /** Adds the buffer's remaining bytes; large buffers are referenced, so don't change them before writing. */
@@ -161,19 +166,24 @@ public final class PayloadBuilder {
 
     private ByteBuffer ensure(int bytes) {
         if (scratch.remaining() < bytes) {
-            flushScratch();
-            if (scratch.capacity() < bytes) {
-                scratch = newScratch(bytes);
-            }
+            // grow the next scratch so payloads of many small fields stay few segments
+            int next = Math.max(bytes, Math.min(scratch.capacity() * 2, MAX_SCRATCH));
+            flushScratch(next);
         }
         return scratch;
     }
 
     private void flushScratch() {
+        flushScratch(scratch.capacity());
+    }
+
+    private void flushScratch(int nextCapacity) {
         if (scratch.position() > 0) {
             // an open struct's length slot may live here; endStruct patches it by absolute index
             segments.add(scratch.flip());
-            scratch = newScratch(256);
+            scratch = newScratch(nextCapacity);
+        } else if (scratch.capacity() < nextCapacity) {
+            scratch = newScratch(nextCapacity);
         }
     }
 

@@ -27,7 +27,13 @@ public interface BackendChannel {
      *
      * @return the CommandComplete tag
      */
-    String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows) throws PgException;
+    default String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows)
+            throws PgException {
+        return execute(sql, parameters, new short[] {(short) resultFormat}, rows);
+    }
+
+    /** Like {@link #execute(String, List, int, RowHandler)} with Bind's per-column result format codes. */
+    String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows) throws PgException;
 
     /** Runs a {@code COPY ... TO STDOUT} statement, handing every CopyData payload to the handler. */
     String copyOut(String sql, CopyDataHandler handler) throws PgException;

@@ -147,11 +147,11 @@ final class BackendPort implements BackendChannel {
 
     /** P B E H  ->  '1' '2' 'D'* ('C' | 'I'). */
     @Override
-    public String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows)
+    public String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows)
             throws PgException {
         begin();
         FrontendMessages.parse(out, "", sql, typesOf(parameters));
-        FrontendMessages.bind(out, "", "", parameters, new short[] {(short) resultFormat});
+        FrontendMessages.bind(out, "", "", parameters, resultFormats);
         FrontendMessages.execute(out, "", 0);
         send();
         expect('1');

@@ -137,6 +137,9 @@ public final class ManagedPostgres {
      */
     public String start(Optional<String> requestedPassword) {
         prepareDirectories();
+        if (!initialized()) {
+            requireEmptyPgdata();
+        }
         String password = choosePassword(requestedPassword);
         if (!initialized()) {
             initialize(password);
@@ -210,7 +213,7 @@ public final class ManagedPostgres {
         return generated;
     }
 
-    private void initialize(String password) {
+    private void requireEmptyPgdata() {
         try (var entries = Files.list(dir.pgdata())) {
             if (entries.findAny().isPresent()) {
                 throw new ExtensaException(dir.pgdata() + " is not empty but holds no PostgreSQL cluster (no PG_VERSION);"
@@ -219,6 +222,9 @@ public final class ManagedPostgres {
         } catch (IOException e) {
             throw new ExtensaException("cannot read " + dir.pgdata() + ": " + e.getMessage(), e);
         }
+    }
+
+    private void initialize(String password) {
         log.info("initializing a PostgreSQL {} cluster in {}", binaries.major(), dir.pgdata());
         // initdb reads the password from a file; it lives only for this call, readable by the account alone.
         Path passwordFile = dir.runDir().resolve(".initdb-password");

@@ -14,11 +14,13 @@ import java.util.Map;
 public final class ExtensaScript {
 
     private final Path script;
-    private final Map<String, String> environment = new HashMap<>();
-    private String user;
+    private final Map<String, String> environment;
+    private final String user;
 
-    private ExtensaScript(Path script) {
+    private ExtensaScript(Path script, Map<String, String> environment, String user) {
         this.script = script;
+        this.environment = Map.copyOf(environment);
+        this.user = user;
     }
 
     public static ExtensaScript fromRepository() {
@@ -27,7 +29,7 @@ public final class ExtensaScript {
         if (!Files.isExecutable(script)) {
             throw new IllegalStateException(script + " is missing");
         }
-        return new ExtensaScript(script);
+        return new ExtensaScript(script, Map.of(), null);
     }
 
     public static Path repositoryRoot() {
@@ -39,14 +41,16 @@ public final class ExtensaScript {
         return root;
     }
 
+    /** A copy that also sets {@code name=value} in the script's environment. */
     public ExtensaScript env(String name, String value) {
-        environment.put(name, value);
-        return this;
+        var more = new HashMap<>(environment);
+        more.put(name, value);
+        return new ExtensaScript(script, more, user);
     }
 
+    /** A copy that runs the script as {@code name} (through runuser; needs root). */
     public ExtensaScript asUser(String name) {
-        this.user = name;
-        return this;
+        return new ExtensaScript(script, environment, name);
     }
 
     public CommandResult run(String... args) {

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,8 +68,18 @@ final class StartCommand implements Callable<Integer> {
         dir.prepare();
         LogSetup.server(dir.gatewayLog(), !detachedChild, config.logLevel());
 
-        ExtensaServer server = ExtensaServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "extensa-shutdown"));
+        // Registered before starting: a SIGTERM that arrives mid-start (e.g. from a detaching parent
+        // that gave up) waits for the start to finish, then stops whatever it brought up.
+        var started = new CompletableFuture<ExtensaServer>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWhenStarted(started), "extensa-shutdown"));
+        ExtensaServer server;
+        try {
+            server = ExtensaServer.start(config);
+            started.complete(server);
+        } catch (RuntimeException | Error e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
         out.println(ConnectionInfo.describe(config, server.dataDirectory(), ProcessHandle.current().pid(),
                 server.gatewayHost(), server.gatewayPort(), server.backend().toString(), !detachedChild));
         out.flush();
@@ -75,6 +89,16 @@ final class StartCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return ExitCodes.OK;
+    }
+
+    private static void stopWhenStarted(CompletableFuture<ExtensaServer> started) {
+        try {
+            started.get(Detacher.READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).close();
+        } catch (ExecutionException failedToStart) {
+            // start() already stopped what it had started
+        } catch (InterruptedException | TimeoutException e) {
+            // the JVM is going down regardless; `extensa stop` cleans up what is left
+        }
     }
 
     private ConfigResolver.Flags flags() {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * logging to {@code DIR/log/postgresql.log}, with superuser role and database {@code extensa}.
  *
  * <p>PostgreSQL refuses to run as root, so when Extensa runs as root every server-side program
- * (initdb, pg_ctl, and so postgres) runs as an unprivileged account that owns pgdata and run.
+ * (initdb, pg_ctl, and so postgres) runs as an unprivileged account that owns pgdata and may
+ * create (and remove only its own) files in run.
  */
 public final class ManagedPostgres {
 
@@ -187,7 +188,8 @@ public final class ManagedPostgres {
             }
             if (!account.isCurrent()) {
                 account.takeOwnership(dir.pgdata());
-                account.takeOwnership(dir.runDir());
+                // PostgreSQL puts its socket in run/, next to the root launchpad's socket and pid file.
+                account.shareDirectory(dir.runDir());
                 account.takeOwnership(dir.postgresLog());
             }
         } catch (IOException e) {

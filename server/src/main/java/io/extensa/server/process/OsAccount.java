@@ -109,6 +109,28 @@ public record OsAccount(String name, int uid, int gid, Path home) {
     }
 
     /**
+     * Lets this account create files in {@code directory} while the current (root) user keeps
+     * owning it: group = this account's group, mode 1775. The sticky bit means the account can
+     * remove only its own files there, not the ones root's processes put beside them.
+     */
+    public void shareDirectory(Path directory) {
+        try {
+            int me = currentUid();
+            if (ownerUid(directory) != me) {
+                Files.setAttribute(directory, "unix:uid", me, LinkOption.NOFOLLOW_LINKS);
+            }
+            Files.setAttribute(directory, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new ExtensaException("could not share " + directory + " with the account " + name + ": " + e.getMessage(), e);
+        }
+        // Java's permission API has no sticky bit.
+        CommandResult chmod = CommandRunner.inherited().run(List.of("chmod", "1775", directory.toString()));
+        if (!chmod.succeeded()) {
+            throw new ExtensaException("could not set the mode of " + directory + ": " + chmod.describe());
+        }
+    }
+
+    /**
      * Whether this account can reach {@code directory}: every parent must be searchable by it.
      * Asks the kernel (runs {@code test -x} as the account) rather than re-implementing permission rules.
      */

@@ -59,7 +59,9 @@ public record OsAccount(String name, int uid, int gid, Path home) {
         if (!currentIsRoot()) {
             throw new ExtensaException("the system account '" + name + "' does not exist and only root can create it");
         }
-        CommandResult created = CommandRunner.inherited().run(List.of("useradd", "--system", "--user-group",
+        // root's PATH may lack /usr/sbin (su without -l, some CI shells)
+        String useradd = Files.isExecutable(Path.of("/usr/sbin/useradd")) ? "/usr/sbin/useradd" : "useradd";
+        CommandResult created = CommandRunner.inherited().run(List.of(useradd, "--system", "--user-group",
                 "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
                 "--comment", "Extensa managed PostgreSQL", name));
         // Another start may have created it at the same moment; what counts is that it exists now.
@@ -145,6 +147,9 @@ public record OsAccount(String name, int uid, int gid, Path home) {
     /** The first directory on the way to {@code directory} that this account cannot enter, if any. */
     public Optional<Path> firstUntraversable(Path directory) {
         Path absolute = directory.toAbsolutePath().normalize();
+        if (canTraverse(absolute)) {
+            return Optional.empty();
+        }
         Path walked = absolute.getRoot();
         for (Path part : absolute) {
             walked = walked.resolve(part);
@@ -152,7 +157,7 @@ public record OsAccount(String name, int uid, int gid, Path home) {
                 return Optional.of(walked);
             }
         }
-        return Optional.empty();
+        return Optional.of(absolute);
     }
 
     /** The uid that owns {@code path}. */

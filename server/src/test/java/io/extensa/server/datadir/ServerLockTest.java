@@ -17,10 +17,14 @@ class ServerLockTest {
         var dir = new DataDirectory(temp);
         assertThat(ServerLock.isHeld(dir)).isFalse();
 
-        try (ServerLock lock = ServerLock.tryAcquire(dir).orElseThrow()) {
+        ServerLock lock = ServerLock.tryAcquire(dir).orElseThrow();
+        // Probing a lock this JVM holds must not release it (closing any descriptor of the file would).
+        try {
             assertThat(ServerLock.isHeld(dir)).isTrue();
             assertThat(ServerLock.tryAcquire(dir)).isEmpty();
             assertThat(ServerLock.holderPid(dir)).hasValue(ProcessHandle.current().pid());
+        } finally {
+            lock.close();
         }
 
         assertThat(ServerLock.isHeld(dir)).isFalse();

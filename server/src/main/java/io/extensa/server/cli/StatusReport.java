@@ -1,0 +1,101 @@
+package io.extensa.server.cli;
+
+import io.extensa.server.datadir.DataDirectory;
+import io.extensa.server.datadir.PidFile;
+import io.extensa.server.datadir.ServerLock;
+import io.extensa.server.datadir.ServerState;
+import io.extensa.server.launchpad.LaunchpadProcess;
+import io.extensa.server.process.Processes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What {@code extensa status} shows: one line per component, built from the lock, the pid files
+ * and the state file the server publishes. A component added later (pools, jobs, warm processes)
+ * adds a {@link Section} from its own keys in the state file.
+ */
+record StatusReport(DataDirectory dir, boolean running, List<Section> sections) {
+
+    /** One component: a short name and what to say about it. */
+    record Section(String name, String text) {
+    }
+
+    static StatusReport collect(DataDirectory dir) {
+        boolean running = ServerLock.isHeld(dir);
+        Optional<ServerState> state = running ? ServerState.read(dir) : Optional.empty();
+        var sections = new ArrayList<Section>();
+        if (running) {
+            OptionalLong pid = PidFile.read(dir.pidFile());
+            if (pid.isEmpty()) {
+                pid = ServerLock.holderPid(dir);
+            }
+            String serverPid = pid.isPresent() ? Long.toString(pid.getAsLong()) : "?";
+            if (state.isEmpty()) {
+                sections.add(new Section("server", "pid " + serverPid + ", starting"));
+            } else {
+                ServerState s = state.get();
+                sections.add(new Section("server", "pid " + serverPid + ", version " + s.get(ServerState.VERSION).orElse("?")
+                        + ", since " + s.get(ServerState.STARTED).orElse("?")));
+                sections.add(new Section("gateway", s.get(ServerState.GATEWAY_HOST).orElse("?") + ":"
+                        + s.get(ServerState.GATEWAY_PORT).orElse("?")
+                        + (s.get(ServerState.GATEWAY_TLS).map(Boolean::parseBoolean).orElse(false) ? ", TLS available" : "")));
+                sections.add(new Section("postgresql", postgres(dir, s)));
+                sections.add(new Section("launchpad", process(s.getLong(ServerState.LAUNCHPAD_PID))
+                        + ", socket " + s.get(ServerState.LAUNCHPAD_SOCKET).orElse("?")));
+            }
+        } else {
+            leftovers(dir, sections);
+        }
+        return new StatusReport(dir, running, List.copyOf(sections));
+    }
+
+    private static String postgres(DataDirectory dir, ServerState state) {
+        String mode = state.get(ServerState.POSTGRES_MODE).orElse("?");
+        String address = state.get(ServerState.POSTGRES_ADDRESS).orElse("?");
+        if (!ServerState.MODE_MANAGED.equals(mode)) {
+            return mode + ", " + address;
+        }
+        OptionalLong pid = PidFile.read(dir.pgdata().resolve("postmaster.pid"));
+        return "managed, " + process(pid) + ", socket " + address
+                + state.get(ServerState.POSTGRES_ACCOUNT).map(a -> ", runs as " + a).orElse("");
+    }
+
+    /** A stopped server may have left PostgreSQL or the launchpad behind (a crash, a kill -9). */
+    private static void leftovers(DataDirectory dir, List<Section> sections) {
+        OptionalLong postmaster = PidFile.read(dir.pgdata().resolve("postmaster.pid"));
+        if (postmaster.isPresent() && Processes.isAlive(postmaster.getAsLong())) {
+            sections.add(new Section("postgresql", "pid " + postmaster.getAsLong() + " is still running (left over;"
+                    + " `extensa stop` stops it)"));
+        }
+        OptionalLong launchpad = PidFile.read(dir.launchpadPidFile());
+        if (launchpad.isPresent() && LaunchpadProcess.isOurLaunchpad(dir, launchpad.getAsLong())) {
+            sections.add(new Section("launchpad", "pid " + launchpad.getAsLong() + " is still running (left over;"
+                    + " `extensa stop` stops it)"));
+        }
+        OptionalLong stale = PidFile.read(dir.pidFile());
+        if (stale.isPresent()) {
+            sections.add(new Section("pid file", dir.pidFile() + " names pid " + stale.getAsLong()
+                    + ", which is not running (stale; the next start removes it)"));
+        }
+    }
+
+    private static String process(OptionalLong pid) {
+        if (pid.isEmpty()) {
+            return "pid ?";
+        }
+        return "pid " + pid.getAsLong() + (Processes.isAlive(pid.getAsLong()) ? "" : " (NOT RUNNING)");
+    }
+
+    String render() {
+        var text = new StringBuilder();
+        text.append("Extensa is ").append(running ? "running" : "not running").append(" on ").append(dir).append('\n');
+        int width = sections.stream().mapToInt(s -> s.name().length()).max().orElse(0);
+        for (Section section : sections) {
+            text.append("  ").append(section.name()).append(" ".repeat(width - section.name().length() + 2))
+                    .append(section.text()).append('\n');
+        }
+        return text.toString();
+    }
+}

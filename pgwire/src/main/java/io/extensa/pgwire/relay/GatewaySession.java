@@ -294,6 +294,10 @@ public final class GatewaySession implements ClientSession {
             modeLock.notifyAll();
         }
         Transport b = backend;
+        if (b != null && tracker.pending() > 0 && !reason.startsWith("backend")) {
+            // PostgreSQL would run the abandoned query to the end before noticing the client left
+            cancelBackendOnly();
+        }
         if (b != null) {
             if (!reason.startsWith("backend")) {
                 PgBuffer bye = new PgBuffer();

@@ -10,16 +10,21 @@ import io.extensa.protocol.launch.ExitReason;
 import io.extensa.protocol.launch.Exited;
 import io.extensa.protocol.launch.LaunchRequest;
 import io.extensa.protocol.launch.LaunchedJob;
+import io.extensa.protocol.wire.FrameWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +150,38 @@ class ProcessTreeTest {
         raw.close();
         assertThat(Processes.awaitGone(tree, WAIT)).isEmpty();
         assertThat(Await.until(() -> !Files.exists(lp.jobsDir().resolve(request.jobId())), WAIT)).isTrue();
+    }
+
+    @Test
+    void aGatewayProcessKilledWithSigkillTakesItsJobsWithIt() throws Exception {
+        // the "gateway" is another process: it sends LAUNCH, waits for LAUNCHED, and is then killed outright
+        FakeEngine engine = lp.engine();
+        LaunchRequest request = TestLaunchpad.request(TestLangRuntime.NAME, engine, "hello,tree,sleep").build();
+        Path frame = root.resolve("launch.frame");
+        try (FileChannel file = FileChannel.open(frame, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            new FrameWriter(file, ControlStream.MAX_PAYLOAD).write(request.type(), request.encode());
+        }
+        Process gateway = new ProcessBuilder("/usr/bin/python3", "-c", """
+                import socket, sys, time
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sys.argv[1])
+                s.sendall(open(sys.argv[2], 'rb').read())
+                s.recv(65536)
+                print('launched', flush=True)
+                time.sleep(1000)
+                """, lp.launchpad().socketPath().toString(), frame.toString()).start();
+        try {
+            assertThat(new BufferedReader(new InputStreamReader(gateway.getInputStream())).readLine()).isEqualTo("launched");
+            FakeEngine.Hello hello = engine.awaitHello(WAIT);
+            List<Long> tree = Processes.awaitSessionSize(hello.pid(), TREE_SIZE, WAIT);
+            assertThat(tree).hasSizeGreaterThanOrEqualTo(TREE_SIZE);
+
+            gateway.destroyForcibly();
+            assertThat(Processes.awaitGone(tree, WAIT)).isEmpty();
+            assertThat(Await.until(() -> !Files.exists(lp.jobsDir().resolve(request.jobId())), WAIT)).isTrue();
+        } finally {
+            gateway.destroyForcibly();
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import io.extensa.launchpad.isolation.ResourcePools;
 import io.extensa.launchpad.isolation.Sandbox;
 import io.extensa.launchpad.isolation.SandboxSpec;
 import io.extensa.launchpad.isolation.WorkerAccount;
-import io.extensa.launchpad.isolation.WorkerAccounts;
 import io.extensa.launchpad.lang.Language;
 import io.extensa.launchpad.lang.Languages;
 import io.extensa.launchpad.process.ColdSatellite;

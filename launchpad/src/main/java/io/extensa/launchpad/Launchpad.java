@@ -1,0 +1,287 @@
+package io.extensa.launchpad;
+
+import io.extensa.launchpad.control.ControlServer;
+import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
+import io.extensa.launchpad.isolation.NoSandbox;
+import io.extensa.launchpad.isolation.ResourcePools;
+import io.extensa.launchpad.isolation.Sandbox;
+import io.extensa.launchpad.isolation.UnboundedPools;
+import io.extensa.launchpad.isolation.WorkerAccounts;
+import io.extensa.launchpad.job.Job;
+import io.extensa.launchpad.job.JobDirectories;
+import io.extensa.launchpad.job.JobEnvironment;
+import io.extensa.launchpad.job.JobLauncher;
+import io.extensa.launchpad.job.JobRegistry;
+import io.extensa.launchpad.lang.Language;
+import io.extensa.launchpad.lang.Languages;
+import io.extensa.launchpad.process.ProcessTreeKiller;
+import io.extensa.launchpad.warm.ForkServer;
+import io.extensa.launchpad.warm.ForkServerSupervisor;
+import io.extensa.protocol.launch.LaunchpadStatus;
+import io.extensa.spi.SatelliteCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * The launchpad daemon, embeddable: {@code new Launchpad(config).start()} listens on the control
+ * socket until {@link #close()}. It alone starts satellites; see docs/launchpad.md.
+ */
+public final class Launchpad implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Launchpad.class);
+    private static final String LOCK_FILE = ".lock";
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final LaunchpadConfig config;
+    private final JobDirectories directories;
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private State state = State.NEW;
+    private FileChannel lockChannel;
+    private ScheduledExecutorService timers;
+    private ExecutorService blocking;
+    private ProcessTreeKiller killer;
+    private Languages languages;
+    private JobRegistry registry;
+    private Sandbox sandbox;
+    private WorkerAccounts workers;
+    private ResourcePools pools;
+    private final Map<String, ForkServerSupervisor> forkServers = new LinkedHashMap<>();
+    private ControlServer server;
+
+    public Launchpad(LaunchpadConfig config) {
+        this.config = config;
+        this.directories = new JobDirectories(config.jobsDir());
+    }
+
+    /**
+     * Takes the jobs directory (one launchpad per directory), cleans up after a crashed
+     * predecessor, loads the languages, starts their fork servers in the background and listens.
+     */
+    public synchronized Launchpad start() throws IOException {
+        if (state != State.NEW) {
+            throw new IllegalStateException("the launchpad was already started");
+        }
+        try {
+            config.validate();
+            config.unknownLaunchpadKeys().forEach(key -> log.warn("ignoring unknown setting {}", key));
+            if (!Files.isExecutable(config.setsid())) {
+                throw new IOException("util-linux setsid is not at " + config.setsid()
+                        + " (install util-linux or set " + LaunchpadConfig.SETSID + ")");
+            }
+            directories.prepare();
+            lock();
+            timers = new ScheduledThreadPoolExecutor(1, runnable -> Thread.ofPlatform().name("launchpad-timer")
+                    .daemon(true).unstarted(runnable));
+            blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("launchpad-job-", 0).factory());
+            killer = new ProcessTreeKiller(config.killTimeout());
+            int stale = directories.sweepStale(killer);
+            if (stale > 0) {
+                log.warn("removed {} stale job directories left by a previous launchpad", stale);
+            }
+            Files.createDirectories(config.runtimeDir());
+            sandbox = new NoSandbox(config.setsid());
+            workers = new LaunchpadUserAccounts();
+            pools = new UnboundedPools();
+            registry = new JobRegistry(config.maxJobs());
+            languages = Languages.load(config, Launchpad.class.getClassLoader());
+            startForkServers();
+            Job.Services services = jobServices();
+            JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
+                    config.outputTailBytes(), services);
+            server = new ControlServer(config.socketPath(), config.allowedUsers(), config.maxJobs() + 64,
+                    config.requestTimeout(), launcher, this::status, timers);
+            server.start();
+            state = State.RUNNING;
+        } catch (IOException | RuntimeException e) {
+            state = State.RUNNING;
+            close();
+            throw e;
+        }
+        log.info("launchpad {} (pid {}) listening on {}; jobs in {}; {}; languages: {}", version(),
+                ProcessHandle.current().pid(), config.socketPath(), config.jobsDir(), mode(),
+                languages.enabled().isEmpty() ? "none" : languages.enabled());
+        return this;
+    }
+
+    private Job.Services jobServices() {
+        return new Job.Services(directories, registry, workers, killer, timers, blocking, config.killTimeout());
+    }
+
+    private void lock() throws IOException {
+        Path lockFile = config.jobsDir().resolve(LOCK_FILE);
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IOException("another launchpad is using the jobs directory " + config.jobsDir());
+        }
+    }
+
+    private void startForkServers() {
+        for (Language language : languages.enabled()) {
+            Optional<SatelliteCommand> command = language.forkServerCommand();
+            if (command.isEmpty()) {
+                continue;
+            }
+            Path home = language.context().runtimeHome();
+            List<String> argv = new ArrayList<>();
+            argv.add(config.setsid().toString());
+            argv.addAll(command.get().argv());
+            Map<String, String> environment = JobEnvironment.base(home, Path.of("/tmp"));
+            environment.putAll(command.get().environment());
+            String key = language.name().toLowerCase(Locale.ROOT);
+            ForkServerSupervisor supervisor = new ForkServerSupervisor(new ForkServerSupervisor.Spec(language.name(),
+                    argv, environment, home, directories.forkServerPidFile(key), config.warmStartTimeout(),
+                    config.warmRestartMin(), config.warmRestartMax(), config.outputTailBytes()), killer, timers,
+                    directories::recordProcess);
+            forkServers.put(language.name(), supervisor);
+            supervisor.start();
+        }
+    }
+
+    public LaunchpadConfig config() {
+        return config;
+    }
+
+    public Path socketPath() {
+        return config.socketPath();
+    }
+
+    /** What runs now: the same answer STATUS_REQUEST gets. */
+    public LaunchpadStatus status() {
+        if (languages == null || registry == null) {
+            throw new IllegalStateException("the launchpad has not been started");
+        }
+        List<LaunchpadStatus.LanguageInfo> languageInfos = new ArrayList<>();
+        for (Language language : languages.enabled()) {
+            Optional<ForkServer> forkServer = Optional.ofNullable(forkServers.get(language.name()))
+                    .flatMap(ForkServerSupervisor::current);
+            languageInfos.add(new LaunchpadStatus.LanguageInfo(language.name(), forkServer.isPresent(),
+                    forkServer.map(ForkServer::pid).orElse(0L)));
+        }
+        List<LaunchpadStatus.JobInfo> jobInfos = registry.jobs().stream()
+                .map(job -> new LaunchpadStatus.JobInfo(job.id(), job.pid(), job.language(), job.request().user(),
+                        job.startedMillis(), job.request().pool(), job.warm()))
+                .toList();
+        return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode());
+    }
+
+    /** How satellites are isolated, e.g. "unprivileged, no sandbox". */
+    public String mode() {
+        return workers.describe() + ", " + sandbox.describe();
+    }
+
+    /** Waits until the language's fork server is up; false when it has none or the time ran out. */
+    public boolean awaitWarm(String language, Duration timeout) throws InterruptedException {
+        Optional<Language> found = languages.find(language);
+        ForkServerSupervisor supervisor = found.map(l -> forkServers.get(l.name())).orElse(null);
+        return supervisor != null && supervisor.awaitUp(timeout);
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closedLatch.await();
+    }
+
+    /**
+     * Stops listening (the socket file goes), kills every job's process tree and removes its
+     * directory, stops the fork servers. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                state = State.CLOSED;
+                closedLatch.countDown();
+                return;
+            }
+            state = State.CLOSED;
+        }
+        log.info("launchpad stopping");
+        if (server != null) {
+            server.stopAccepting();
+        }
+        if (registry != null) {
+            List<Job> jobs = registry.close();
+            List<Thread> stoppers = new ArrayList<>();
+            for (Job job : jobs) {
+                stoppers.add(Thread.ofVirtual().name("stop-" + job.id()).start(job::shutdown));
+            }
+            for (Thread stopper : stoppers) {
+                try {
+                    stopper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (!jobs.isEmpty()) {
+                log.info("stopped {} running jobs", jobs.size());
+            }
+        }
+        if (server != null) {
+            server.close();
+        }
+        forkServers.values().forEach(ForkServerSupervisor::close);
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException e) {
+                log.debug("releasing the lock: {}", e.getMessage());
+            }
+        }
+        log.info("launchpad stopped");
+        closedLatch.countDown();
+    }
+
+    /** The version of this build, from the jar's resources. */
+    public static String version() {
+        try (InputStream in = Launchpad.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                String version = properties.getProperty("version", "");
+                if (!version.isEmpty() && !version.startsWith("${")) {
+                    return version;
+                }
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "development";
+    }
+}

@@ -1,0 +1,210 @@
+package io.extensa.launchpad;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Where the launchpad listens and keeps its files, plus the operator's settings: keys
+ * {@code launchpad.*} for the daemon and {@code language.<name>.*} for each language (see
+ * docs/launchpad.md for the full list).
+ */
+public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Map<String, String> settings) {
+
+    /** Start fork servers for languages that have one (default true). */
+    public static final String WARM = "launchpad.warm";
+    /** Concurrent jobs before LAUNCH is answered with "busy" (default 256). */
+    public static final String MAX_JOBS = "launchpad.max_jobs";
+    /** Bytes of a satellite's own stdout/stderr kept for EXITED (default 8192). */
+    public static final String OUTPUT_TAIL_BYTES = "launchpad.output_tail_bytes";
+    /** Comma-separated OS users allowed to connect (default: the launchpad's user and root). */
+    public static final String ALLOWED_USERS = "launchpad.allowed_users";
+    /** Path of util-linux setsid (default /usr/bin/setsid). */
+    public static final String SETSID = "launchpad.setsid";
+    /** How long a client may take to send its first message (default 10000). */
+    public static final String REQUEST_TIMEOUT_MS = "launchpad.request_timeout_ms";
+    /** How long killing a process tree may take before it is reported as failed (default 1000). */
+    public static final String KILL_TIMEOUT_MS = "launchpad.kill_timeout_ms";
+    /** How long a fork server may take to answer FORK before the job is started cold (default 5000). */
+    public static final String FORK_TIMEOUT_MS = "launchpad.fork_timeout_ms";
+    /** How long a fork server may take to say HELLO after it starts (default 60000). */
+    public static final String WARM_START_TIMEOUT_MS = "launchpad.warm_start_timeout_ms";
+    /** First delay before restarting a dead fork server; doubles per failure (default 1000). */
+    public static final String WARM_RESTART_MIN_MS = "launchpad.warm_restart_min_ms";
+    /** Longest delay between fork-server restarts (default 60000). */
+    public static final String WARM_RESTART_MAX_MS = "launchpad.warm_restart_max_ms";
+
+    private static final Set<String> LAUNCHPAD_KEYS = Set.of(WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
+            REQUEST_TIMEOUT_MS, KILL_TIMEOUT_MS, FORK_TIMEOUT_MS, WARM_START_TIMEOUT_MS, WARM_RESTART_MIN_MS,
+            WARM_RESTART_MAX_MS);
+
+    public LaunchpadConfig {
+        socketPath = socketPath.toAbsolutePath().normalize();
+        jobsDir = jobsDir.toAbsolutePath().normalize();
+        runtimeDir = runtimeDir.toAbsolutePath().normalize();
+        settings = Map.copyOf(settings);
+    }
+
+    public static LaunchpadConfig of(Path socketPath, Path jobsDir, Path runtimeDir) {
+        return new LaunchpadConfig(socketPath, jobsDir, runtimeDir, Map.of());
+    }
+
+    public LaunchpadConfig with(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(settings);
+        copy.put(key, value);
+        return new LaunchpadConfig(socketPath, jobsDir, runtimeDir, copy);
+    }
+
+    public LaunchpadConfig withSettings(Map<String, String> more) {
+        Map<String, String> copy = new LinkedHashMap<>(settings);
+        copy.putAll(more);
+        return new LaunchpadConfig(socketPath, jobsDir, runtimeDir, copy);
+    }
+
+    /** Reads a {@code key = value} file (java.util.Properties syntax; '#' starts a comment). */
+    public static Map<String, String> readSettings(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        Map<String, String> settings = new TreeMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            settings.put(key.trim(), properties.getProperty(key).trim());
+        }
+        return settings;
+    }
+
+    public boolean warm() {
+        return bool(WARM, true);
+    }
+
+    public int maxJobs() {
+        return (int) number(MAX_JOBS, 256, 1, 100_000);
+    }
+
+    public int outputTailBytes() {
+        return (int) number(OUTPUT_TAIL_BYTES, 8192, 256, 256 * 1024);
+    }
+
+    public Path setsid() {
+        return Path.of(settings.getOrDefault(SETSID, "/usr/bin/setsid"));
+    }
+
+    public Duration requestTimeout() {
+        return millis(REQUEST_TIMEOUT_MS, 10_000);
+    }
+
+    public Duration killTimeout() {
+        return millis(KILL_TIMEOUT_MS, 1_000);
+    }
+
+    public Duration forkTimeout() {
+        return millis(FORK_TIMEOUT_MS, 5_000);
+    }
+
+    public Duration warmStartTimeout() {
+        return millis(WARM_START_TIMEOUT_MS, 60_000);
+    }
+
+    public Duration warmRestartMin() {
+        return millis(WARM_RESTART_MIN_MS, 1_000);
+    }
+
+    public Duration warmRestartMax() {
+        return millis(WARM_RESTART_MAX_MS, 60_000);
+    }
+
+    /** OS users whose connections are accepted; empty means the default (own user and root). */
+    public Set<String> allowedUsers() {
+        Set<String> users = new LinkedHashSet<>();
+        String configured = settings.get(ALLOWED_USERS);
+        if (configured == null || configured.isBlank()) {
+            users.add(System.getProperty("user.name"));
+            users.add("root");
+        } else {
+            Arrays.stream(configured.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(users::add);
+        }
+        return users;
+    }
+
+    /** The settings {@code language.<name>.*} with the prefix removed. */
+    public Map<String, String> languageSettings(String name) {
+        String prefix = "language." + name.toLowerCase(Locale.ROOT) + ".";
+        Map<String, String> result = new TreeMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                result.put(key.substring(prefix.length()), value);
+            }
+        });
+        return result;
+    }
+
+    /** {@code launchpad.*} keys this version does not know: most likely typos, worth a warning. */
+    public List<String> unknownLaunchpadKeys() {
+        return settings.keySet().stream().filter(k -> k.startsWith("launchpad.") && !LAUNCHPAD_KEYS.contains(k))
+                .sorted().toList();
+    }
+
+    /** Checks every known setting parses, so a typo fails the start instead of the first launch. */
+    public void validate() {
+        warm();
+        maxJobs();
+        outputTailBytes();
+        requestTimeout();
+        killTimeout();
+        forkTimeout();
+        warmStartTimeout();
+        warmRestartMin();
+        warmRestartMax();
+        settings.forEach((key, value) -> {
+            if (key.startsWith("language.") && (key.endsWith(".enabled") || key.endsWith(".warm"))) {
+                bool(key, true);
+            }
+        });
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes", "1" -> true;
+            case "false", "off", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("setting " + key + " = '" + value
+                    + "' is not a boolean (true/false, on/off, yes/no, 1/0)");
+        };
+    }
+
+    private long number(String key, long defaultValue, long min, long max) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("setting " + key + " = " + n + " is outside " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + key + " = '" + value + "' is not a whole number", e);
+        }
+    }
+
+    private Duration millis(String key, long defaultMillis) {
+        return Duration.ofMillis(number(key, defaultMillis, 1, 24L * 3600 * 1000));
+    }
+}

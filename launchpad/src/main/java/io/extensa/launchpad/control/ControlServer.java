@@ -1,0 +1,279 @@
+package io.extensa.launchpad.control;
+
+import io.extensa.launchpad.job.JobLauncher;
+import io.extensa.protocol.launch.ControlMessage;
+import io.extensa.protocol.launch.ControlStream;
+import io.extensa.protocol.launch.LaunchError;
+import io.extensa.protocol.launch.LaunchErrorKind;
+import io.extensa.protocol.launch.LaunchRequest;
+import io.extensa.protocol.launch.LaunchpadStatus;
+import io.extensa.protocol.launch.StatusRequest;
+import io.extensa.protocol.wire.Frame;
+import io.extensa.protocol.wire.ProtocolException;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The launch-control listener. Accepts connections from allowed OS users only (checked with the
+ * socket's peer credentials), gives each connection a virtual thread, reads its first message
+ * within the request timeout and dispatches on it: LAUNCH starts a {@link JobSession},
+ * STATUS_REQUEST is answered and closed. A peer that breaks the framing loses its connection and
+ * leaves a log line; nothing it sends can take the launchpad down.
+ */
+public final class ControlServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
+    private final Path socketPath;
+    private final Set<String> allowedUsers;
+    private final int maxConnections;
+    private final Duration requestTimeout;
+    private final JobLauncher launcher;
+    private final Supplier<LaunchpadStatus> status;
+    private final ScheduledExecutorService timers;
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private ServerSocketChannel listener;
+    private Thread acceptor;
+    private volatile boolean closed;
+
+    public ControlServer(Path socketPath, Set<String> allowedUsers, int maxConnections, Duration requestTimeout,
+                         JobLauncher launcher, Supplier<LaunchpadStatus> status, ScheduledExecutorService timers) {
+        this.socketPath = socketPath;
+        this.allowedUsers = Set.copyOf(allowedUsers);
+        this.maxConnections = maxConnections;
+        this.requestTimeout = requestTimeout;
+        this.launcher = launcher;
+        this.status = status;
+        this.timers = timers;
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(socketPath.getParent());
+        removeStaleSocket();
+        listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(UnixDomainSocketAddress.of(socketPath));
+        // peer credentials decide who may launch; the file mode only keeps strangers from connecting at all
+        boolean othersAllowed = allowedUsers.stream()
+                .anyMatch(user -> !user.equals(System.getProperty("user.name")) && !user.equals("root"));
+        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString(othersAllowed ? "rw-rw-rw-" : "rw-------"));
+        acceptor = Thread.ofPlatform().name("launchpad-accept").daemon(true).start(this::acceptLoop);
+    }
+
+    private void removeStaleSocket() throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!attributes.isOther()) {
+            throw new IOException(socketPath + " exists and is not a socket; refusing to replace it");
+        }
+        SocketChannel probe;
+        try {
+            probe = SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
+        } catch (ConnectException e) {
+            log.info("removing the stale socket {} of a launchpad that is gone", socketPath);
+            Files.delete(socketPath);
+            return;
+        }
+        probe.close();
+        throw new IOException("another launchpad is already listening on " + socketPath);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                log.error("accepting a control connection failed: {}", e.getMessage());
+                pause();
+                continue;
+            }
+            if (connectionCount.incrementAndGet() > maxConnections) {
+                connectionCount.decrementAndGet();
+                log.warn("refusing a control connection: {} are open, the most allowed", maxConnections);
+                closeQuietly(channel);
+                continue;
+            }
+            connections.add(channel);
+            Thread thread = Thread.ofVirtual().name("launchpad-connection").unstarted(() -> {
+                try {
+                    serve(channel);
+                } catch (RuntimeException e) {
+                    log.error("control connection failed unexpectedly", e);
+                } finally {
+                    connections.remove(channel);
+                    connectionCount.decrementAndGet();
+                    closeQuietly(channel);
+                    connectionThreads.remove(Thread.currentThread());
+                }
+            });
+            connectionThreads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        String peer = peer(channel);
+        if (peer == null) {
+            return;
+        }
+        ControlStream stream = ControlStream.over(channel);
+        ScheduledFuture<?> watchdog = timers.schedule(() -> {
+            log.warn("closing the control connection from {}: no complete request within {} ms", peer,
+                    requestTimeout.toMillis());
+            closeQuietly(channel);
+        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Frame frame;
+        try {
+            frame = stream.receiveFrame();
+        } catch (ClosedChannelException e) {
+            return;
+        } catch (IOException e) {
+            log.warn("closing the control connection from {}: {}", peer, e.getMessage());
+            return;
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (frame == null) {
+            return;
+        }
+        ControlMessage message;
+        try {
+            message = ControlStream.decode(frame);
+        } catch (ProtocolException e) {
+            log.warn("rejecting a malformed request from {}: {}", peer, e.getMessage());
+            reply(stream, new LaunchError(LaunchErrorKind.BAD_REQUEST, e.getMessage()));
+            return;
+        }
+        switch (message) {
+            case LaunchRequest request -> new JobSession(channel, stream, request, launcher, peer).run();
+            case StatusRequest request -> reply(stream, status.get());
+            default -> {
+                log.warn("rejecting {} from {} as the first message of a connection", message.type(), peer);
+                reply(stream, new LaunchError(LaunchErrorKind.BAD_REQUEST, "a launch-control connection must start with"
+                        + " LAUNCH or STATUS_REQUEST, not " + message.type()));
+            }
+        }
+    }
+
+    /** The peer's OS user, or null (and the connection refused) when that user is not allowed. */
+    private String peer(SocketChannel channel) {
+        String user;
+        try {
+            UnixDomainPrincipal principal = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            user = principal.user().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("refusing a control connection whose peer credentials cannot be read: {}", e.getMessage());
+            return null;
+        }
+        if (!allowedUsers.contains(user)) {
+            log.warn("refusing a control connection from OS user '{}' (launchpad.allowed_users: {})", user,
+                    String.join(", ", allowedUsers));
+            return null;
+        }
+        return "user " + user;
+    }
+
+    private static void reply(ControlStream stream, ControlMessage message) {
+        try {
+            stream.send(message);
+        } catch (IOException e) {
+            log.debug("cannot reply {}: {}", message.type(), e.getMessage());
+        }
+    }
+
+    /** Stops accepting and removes the socket file; open connections stay until their jobs end. */
+    public void stopAccepting() {
+        closed = true;
+        if (listener != null) {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                log.debug("closing the listener: {}", e.getMessage());
+            }
+            try {
+                Files.deleteIfExists(socketPath);
+            } catch (IOException e) {
+                log.warn("cannot remove the socket {}: {}", socketPath, e.getMessage());
+            }
+        }
+        if (acceptor != null) {
+            try {
+                acceptor.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Closes every connection still open and waits for their threads, so a launch that was in
+     * flight during shutdown has cleaned up after its job too.
+     */
+    @Override
+    public void close() {
+        stopAccepting();
+        connections.forEach(ControlServer::closeQuietly);
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        for (Thread thread : connectionThreads) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    log.warn("a control connection is still busy after {} ms of shutdown", SHUTDOWN_WAIT.toMillis());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}

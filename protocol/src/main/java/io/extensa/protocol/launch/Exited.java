@@ -1,0 +1,81 @@
+package io.extensa.protocol.launch;
+
+import io.extensa.protocol.wire.FieldCursor;
+import io.extensa.protocol.wire.MessageType;
+import io.extensa.protocol.wire.PayloadBuilder;
+import io.extensa.protocol.wire.ProtocolException;
+
+import java.util.Objects;
+
+/**
+ * EXITED (0x42, launchpad to engine): the satellite process ended, for whatever reason. Sent at
+ * most once per job, always after LAUNCHED.
+ * <pre>
+ *  tag kind  field
+ *  1   TEXT  job_id
+ *  2   INT   exit_code    the process's exit status, -1 when a signal ended it
+ *  3   INT   signal       the signal that ended it, 0 when it exited
+ *  4   TEXT  reason       "exited", "killed", "cancelled", "timeout", "oom"
+ *  5   TEXT  stderr_tail  the last bytes the process wrote to its own stdout/stderr (UTF-8, lossy at the cut)
+ * </pre>
+ */
+public record Exited(String jobId, int exitCode, int signal, ExitReason reason, String stderrTail)
+        implements ControlMessage {
+
+    private static final int JOB_ID_TAG = 1;
+    private static final int EXIT_CODE_TAG = 2;
+    private static final int SIGNAL_TAG = 3;
+    private static final int REASON_TAG = 4;
+    private static final int STDERR_TAIL_TAG = 5;
+
+    public Exited {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(reason, "reason");
+        stderrTail = stderrTail == null ? "" : stderrTail;
+    }
+
+    /** True when a signal ended the process. */
+    public boolean signalled() {
+        return signal != 0;
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.EXITED;
+    }
+
+    @Override
+    public PayloadBuilder encode() {
+        return new PayloadBuilder()
+                .text(JOB_ID_TAG, jobId)
+                .int64(EXIT_CODE_TAG, exitCode)
+                .int64(SIGNAL_TAG, signal)
+                .text(REASON_TAG, reason.wireName())
+                .text(STDERR_TAIL_TAG, stderrTail);
+    }
+
+    static Exited decode(FieldCursor fields) throws ProtocolException {
+        String jobId = null;
+        Integer exitCode = null;
+        int signal = 0;
+        String reasonName = null;
+        String tail = "";
+        while (fields.next()) {
+            switch (fields.tag()) {
+                case JOB_ID_TAG -> jobId = fields.asText();
+                case EXIT_CODE_TAG -> exitCode = fields.asInt32();
+                case SIGNAL_TAG -> signal = fields.asInt32();
+                case REASON_TAG -> reasonName = fields.asText();
+                case STDERR_TAIL_TAG -> tail = fields.asText();
+                default -> fields.skipUnknown();
+            }
+        }
+        Fields.require(reasonName, "EXITED", "4 reason");
+        ExitReason reason = ExitReason.fromWireName(reasonName);
+        if (reason == null) {
+            throw new ProtocolException("EXITED: unknown reason '" + reasonName + "'");
+        }
+        return new Exited(Fields.require(jobId, "EXITED", "1 job_id"), Fields.require(exitCode, "EXITED", "2 exit_code"),
+                signal, reason, tail);
+    }
+}

@@ -483,7 +483,9 @@ def report_startup_failure(socket_path, job_id, secret, message):
             writer.send(_wire.HELLO, {"job_id": job_id, "secret": secret, "runtime": RUNTIME,
                                       "runtime_version": platform.python_version(), "pid": os.getpid(),
                                       "max_frame": _wire.DEFAULT_MAX_PAYLOAD})
+            # let the handshake finish, so the engine reads the error as the answer to its WELCOME
+            _wire.FrameReader(_wire.socket_reader(sock)).read()
             writer.send(_wire.ERROR, {"kind": _wire.ERROR_INTERNAL, "message": message})
-    except OSError:
+    except (OSError, EOFError, ProtocolError):
         pass
     return EXIT_INTERNAL_ERROR

@@ -17,6 +17,7 @@ sys.path.insert(0, str(MAIN))
 
 from extensa import _columns as C  # noqa: E402
 from extensa import _convert  # noqa: E402
+from extensa import _infer  # noqa: E402
 from extensa import _wire  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
@@ -254,7 +255,7 @@ class FakeEngine:
 
 def param(name, value, declared_pg=None):
     """A SESSION_INIT param dict from a Python value, typed by the output inference."""
-    raw, pg = _convert.from_value(value, name) if value is not None else (
+    raw, pg = _infer.from_value(value, name) if value is not None else (
         C.RawColumn(C.TEXT, 1, 1, np.zeros(1, np.uint8), np.zeros(2, np.int32)), "text")
     return {"name": name, "type": raw.type, "pg_type": declared_pg or pg, "is_output": False, "value": raw.fields()}
 

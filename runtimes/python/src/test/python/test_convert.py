@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 import helpers
-from helpers import C, _convert, _wire
+from helpers import C, _convert, _infer, _wire
 
 
 def golden_column(name):
@@ -32,7 +32,7 @@ def through_wire(raw):
 
 
 def round_trip(series, name="c"):
-    raw, pg_type = _convert.from_series(series, name)
+    raw, pg_type = _infer.from_series(series, name)
     back = through_wire(raw)
     return back, pg_type, _convert.to_pandas(back, name)
 
@@ -122,7 +122,7 @@ class InputConversionTest(unittest.TestCase):
         self.assertEqual(intervals.dtype, object, "months need DateOffset")
         self.assertEqual(intervals[1], pd.DateOffset(months=14, days=1, microseconds=3600000000))
         self.assertIsNone(intervals[2])
-        raw, _ = _convert.from_objects(np.array([datetime.timedelta(days=2, microseconds=5), None], dtype=object), "i")
+        raw, _ = _infer.from_objects(np.array([datetime.timedelta(days=2, microseconds=5), None], dtype=object), "i")
         plain = _convert.to_pandas(through_wire(raw), "i")
         self.assertEqual(plain.dtype, np.dtype("timedelta64[ns]"))
         self.assertEqual(pd.Timedelta(plain[0]), pd.Timedelta(days=2, microseconds=5))
@@ -138,7 +138,7 @@ class InputConversionTest(unittest.TestCase):
 
     def test_concatenating_batches(self):
         a = golden_column("text")
-        b = through_wire(_convert.from_objects(np.array(["z", None], dtype=object), "t")[0])
+        b = through_wire(_infer.from_objects(np.array(["z", None], dtype=object), "t")[0])
         joined = C.concat([a, b, a.slice(0, 2)])
         self.assertEqual(joined.rows, a.rows + 4)
         self.assertEqual(C.split_text(joined)[-4:], ["z", None, "", "hello"])
@@ -146,7 +146,7 @@ class InputConversionTest(unittest.TestCase):
         self.assertEqual(_convert.to_python(arrays, "a")[4:], [[1, None, 3], None, [], [-7]])
         (msg_type, _, payload), = helpers.read_frames((helpers.testdata() / "batch_array_2d.bin").read_bytes())
         _, (shaped,) = C.decode_batch(_wire.decode_message(msg_type, payload))
-        plain = through_wire(_convert.from_series(pd.Series([["k"], None]), "a")[0])
+        plain = through_wire(_infer.from_series(pd.Series([["k"], None]), "a")[0])
         self.assertIsNone(plain.shapes)
         mixed = C.concat([plain, shaped])
         self.assertEqual(_convert.to_python(mixed, "a")[:4], [["k"], None, [["a", "b", "c"], ["d", None, "f"]], ["x", "y"]])
@@ -237,21 +237,21 @@ class OutputInferenceTest(unittest.TestCase):
         self.check(pd.Series([np.arange(6).reshape(2, 3)]), C.ARRAY, "bigint[]", [[[0, 1, 2], [3, 4, 5]]])
         self.check(pd.Series([["a", None]]), C.ARRAY, "text[]", [["a", None]])
         with self.assertRaisesRegex(_convert.TypeMappingError, "column 'c' holds a ragged nested list"):
-            _convert.from_series(pd.Series([[[1, 2], [3]]]), "c")
+            _infer.from_series(pd.Series([[[1, 2], [3]]]), "c")
 
     def test_mixed_and_unsupported_types_name_the_column(self):
         with self.assertRaisesRegex(_convert.TypeMappingError, r"column 'c' mixes values of types int, str.*astype\(str\)"):
-            _convert.from_series(pd.Series([1, "a"]), "c")
+            _infer.from_series(pd.Series([1, "a"]), "c")
         with self.assertRaisesRegex(_convert.TypeMappingError, "column 'c' holds complex"):
-            _convert.from_series(pd.Series([1 + 2j], dtype=object), "c")
+            _infer.from_series(pd.Series([1 + 2j], dtype=object), "c")
         with self.assertRaisesRegex(_convert.TypeMappingError, "column 'p' has dtype period"):
-            _convert.from_series(pd.Series(pd.period_range("2020-01", periods=2, freq="M")), "p")
+            _infer.from_series(pd.Series(pd.period_range("2020-01", periods=2, freq="M")), "p")
         with self.assertRaisesRegex(_convert.TypeMappingError, "not valid Unicode"):
-            _convert.from_series(pd.Series(["bad \ud800"]), "c")
+            _infer.from_series(pd.Series(["bad \ud800"]), "c")
         with self.assertRaisesRegex(_convert.TypeMappingError, "not JSON"):
-            _convert.from_series(pd.Series([{"when": datetime.date.today()}]), "c")
+            _infer.from_series(pd.Series([{"when": datetime.date.today()}]), "c")
         with self.assertRaisesRegex(_convert.TypeMappingError, "mixes timezone-aware and naive"):
-            _convert.from_series(pd.Series([datetime.datetime(2020, 1, 1),
+            _infer.from_series(pd.Series([datetime.datetime(2020, 1, 1),
                                             datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)],
                                            dtype=object), "c")
 
@@ -260,29 +260,29 @@ class OutputInferenceTest(unittest.TestCase):
                                 (decimal.Decimal("1.1"), decimal.Decimal("1.1")), (np.int32(7), 7),
                                 (np.float64(1.5), 1.5), ([1, 2], [1, 2]), ({"k": "v"}, '{"k": "v"}'),
                                 (datetime.date(2020, 1, 1), datetime.date(2020, 1, 1))):
-            raw, _ = _convert.from_value(value, "p")
+            raw, _ = _infer.from_value(value, "p")
             self.assertEqual(_convert.to_python(through_wire(raw), "p"), [expected])
         with self.assertRaisesRegex(_convert.TypeMappingError, "OUTPUT parameter 'p' holds a DataFrame"):
-            _convert.from_value(pd.DataFrame({"a": [1]}), "p")
+            _infer.from_value(pd.DataFrame({"a": [1]}), "p")
 
 
 class BatchCuttingTest(unittest.TestCase):
 
     def test_batches_are_cut_by_rows_and_bytes(self):
-        numbers, _ = _convert.from_series(pd.Series(np.arange(200_000, dtype=np.int64)), "n")
+        numbers, _ = _infer.from_series(pd.Series(np.arange(200_000, dtype=np.int64)), "n")
         bounds = C.batch_bounds([numbers], 200_000)
         self.assertEqual(bounds[0], (0, 65536))
         self.assertEqual(bounds[-1][1], 200_000)
-        text, _ = _convert.from_series(pd.Series(["x" * 1000] * 10_000), "t")
+        text, _ = _infer.from_series(pd.Series(["x" * 1000] * 10_000), "t")
         bounds = C.batch_bounds([text], 10_000)
         self.assertTrue(all(stop - start <= 4200 for start, stop in bounds))
         self.assertEqual(sum(stop - start for start, stop in bounds), 10_000)
-        huge, _ = _convert.from_series(pd.Series(["y" * (10 << 20), "z"]), "h")
+        huge, _ = _infer.from_series(pd.Series(["y" * (10 << 20), "z"]), "h")
         self.assertEqual(C.batch_bounds([huge], 2), [(0, 1), (1, 2)], "one oversized row still makes a batch")
         self.assertEqual(C.batch_bounds([], 70_000), [(0, 65536), (65536, 70_000)])
 
     def test_slices_rebase_offsets_and_drop_needless_shapes(self):
-        raw, _ = _convert.from_series(pd.Series([[[1, 2]], [3], None, [4]]), "a")
+        raw, _ = _infer.from_series(pd.Series([[[1, 2]], [3], None, [4]]), "a")
         part = through_wire(raw.slice(1, 4))
         self.assertIsNone(part.shapes)
         self.assertEqual(_convert.to_python(part, "a"), [[3], None, [4]])

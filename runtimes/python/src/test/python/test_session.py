@@ -10,17 +10,17 @@ import numpy as np
 import pandas as pd
 
 import helpers
-from helpers import C, _convert, _wire
+from helpers import C, _convert, _infer, _wire
 
 
 def raw_columns(frame):
-    return [_convert.from_series(frame.iloc[:, i], str(frame.columns[i]))[0] for i in range(len(frame.columns))]
+    return [_infer.from_series(frame.iloc[:, i], str(frame.columns[i]))[0] for i in range(len(frame.columns))]
 
 
 def schema_of(frame):
     out = []
     for i in range(len(frame.columns)):
-        raw, pg = _convert.from_series(frame.iloc[:, i], str(frame.columns[i]))
+        raw, pg = _infer.from_series(frame.iloc[:, i], str(frame.columns[i]))
         out.append((str(frame.columns[i]), raw.type, pg, raw.child.type if raw.type == C.ARRAY else None))
     return out
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import _columns as C
 from . import _convert
+from . import _infer
 from . import _wire
 from ._capture import OutputCapture
 from ._wire import ProtocolError
@@ -350,7 +351,7 @@ class Session:
         specs = []
         for i in range(len(value.columns)):
             name = str(value.columns[i])
-            raw, pg_type = self._convert(lambda: _convert.from_series(value.iloc[:, i], name))
+            raw, pg_type = self._convert(lambda: _infer.from_series(value.iloc[:, i], name))
             columns.append(raw)
             spec = {"name": name, "type": raw.type, "pg_type": pg_type}
             if raw.type == C.ARRAY:
@@ -389,7 +390,7 @@ class Session:
                 raw = _null_column(declared)
                 pg_type = C.PG_TYPES[declared]
             else:
-                raw, pg_type = self._convert(lambda: _convert.from_value(value, name))
+                raw, pg_type = self._convert(lambda: _infer.from_value(value, name))
             out.append({"name": name, "type": raw.type, "pg_type": pg_type, "value": raw.fields()})
         self.writer.send(_wire.OUTPUT_PARAMS, {"param": out})
 

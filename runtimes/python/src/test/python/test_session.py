@@ -3,6 +3,7 @@
 import decimal
 import os
 import textwrap
+import threading
 import time
 import unittest
 
@@ -309,6 +310,24 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(messages[3][1], {"unit": 0, "row_count": 2})
         self.assertEqual(messages[7][1], {"unit": 1, "row_count": 1})
         self.assertEqual(output_frame(messages[4:])["rows"].tolist(), [1])
+
+    def test_units_streamed_ahead_of_the_script_are_read_with_a_bound(self):
+        e = self.engine
+        e.start_cold()
+        e.init("import time\ntime.sleep(0.5)\nOutputDataSet = InputDataSet.assign(n=InputDataSet.b.str.len())",
+               columns=[("b", C.BYTES, "bytea", None)])
+        raw = _infer.from_series(pd.Series([b"x" * (30 << 20)]), "b")[0]
+        received = []
+        # an engine reads output while it sends input; the satellite relies on that for backpressure
+        reader = threading.Thread(target=lambda: received.extend(e.collect()))
+        reader.start()
+        for unit in range(3):
+            for _ in range(3):
+                e.batch([raw], 1)
+            e.end_of_input(last=unit == 2, unit=unit)
+        reader.join(60)
+        self.assertEqual(types(received).count("OUTPUT_END"), 3)
+        self.assertEqual(types(received)[-1], "END")
 
     def test_output_type_errors_name_the_problem(self):
         error = self.error_of(self.run_script("OutputDataSet = [1, 2]"))

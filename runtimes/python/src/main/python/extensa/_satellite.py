@@ -33,6 +33,8 @@ SCRIPT_FILENAME = "<script>"
 HANDSHAKE_TIMEOUT = 60.0
 # after CANCEL: interrupt again every second, give up after this many tries
 CANCEL_TRIES = 5
+# input the receiver reads ahead of the script (the next unit's batches) before it waits
+READ_AHEAD_BYTES = 64 << 20
 
 EXIT_OK = 0
 EXIT_SCRIPT_ERROR = 1
@@ -80,6 +82,8 @@ class Session:
         self.capture = None
         # set by the receiver when the connection failed: (is_protocol_error, reason)
         self.failure = None
+        self.queued_bytes = 0
+        self.queue_space = threading.Condition()
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -99,7 +103,13 @@ class Session:
                 elif msg_type == _wire.END:
                     self.goodbye.set()
                     self._cancel()
-                self.inbox.put((msg_type, message))
+                self.inbox.put((msg_type, message, len(payload)))
+                if msg_type == _wire.INPUT_BATCH:
+                    # keep a long stream of units from piling up while the script works on one
+                    with self.queue_space:
+                        self.queued_bytes += len(payload)
+                        while self.queued_bytes > READ_AHEAD_BYTES:
+                            self.queue_space.wait()
         except ProtocolError as e:
             self._lost(True, str(e))
         except (EOFError, OSError) as e:
@@ -107,7 +117,7 @@ class Session:
 
     def _lost(self, protocol, why):
         self.failure = (protocol, why)
-        self.inbox.put((None, self.failure))
+        self.inbox.put((None, self.failure, 0))
         if self.in_script:
             # nobody will read our output: stop the script, and do not wait for it forever
             self.cancelled.set()
@@ -143,7 +153,11 @@ class Session:
 
     def _next(self, *expected):
         while True:
-            msg_type, message = self.inbox.get()
+            msg_type, message, size = self.inbox.get()
+            if msg_type == _wire.INPUT_BATCH:
+                with self.queue_space:
+                    self.queued_bytes -= size
+                    self.queue_space.notify()
             if msg_type is None:
                 protocol, why = message
                 if protocol:

@@ -237,6 +237,20 @@ public final class ColumnVector {
         return offsets == null ? null : offsets.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Same type and the same bytes in every buffer. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ColumnVector v && type == v.type && rowCount == v.rowCount && nullCount == v.nullCount
+                && java.util.Objects.equals(validity, v.validity) && java.util.Objects.equals(offsets, v.offsets)
+                && data().equals(v.data()) && java.util.Objects.equals(child, v.child)
+                && java.util.Objects.equals(shapeOffsets, v.shapeOffsets) && java.util.Objects.equals(shapes, v.shapes);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(type, rowCount, nullCount, data());
+    }
+
     @Override
     public String toString() {
         return "ColumnVector[" + type + ", rows=" + rowCount + ", nulls=" + nullCount + "]";

@@ -81,6 +81,11 @@ public final class FieldCursor {
         return critical;
     }
 
+    /** The current field's value length in bytes, without padding. */
+    public int valueLength() {
+        return valueLength;
+    }
+
     public long asInt() throws ProtocolException {
         expect(FieldKind.INT);
         return buffer.getLong(valueStart);

@@ -1,0 +1,138 @@
+package io.extensa.protocol.message;
+
+import io.extensa.protocol.batch.BatchBuilder;
+import io.extensa.protocol.batch.ColumnBuilder;
+import io.extensa.protocol.batch.ColumnType;
+import io.extensa.protocol.batch.ColumnVector;
+import io.extensa.protocol.wire.Frame;
+import io.extensa.protocol.wire.MessageType;
+import io.extensa.protocol.wire.PayloadBuilder;
+import io.extensa.protocol.wire.ProtocolException;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessagesTest {
+
+    private static Message roundTrip(Message message) throws ProtocolException {
+        return Messages.decode(new Frame(message.type(), 0, message.encode().toByteBuffer()));
+    }
+
+    private static ColumnVector one(long value) {
+        ColumnBuilder b = ColumnBuilder.create(ColumnType.INT64);
+        b.appendLong(value);
+        return b.build();
+    }
+
+    @Test
+    void everyMessageRoundTrips() throws ProtocolException {
+        byte[] secret = new byte[32];
+        secret[3] = 9;
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("B", "2");
+        env.put("A", "1");
+        BatchBuilder batch = BatchBuilder.of(ColumnType.INT32);
+        batch.column(0).appendInt(5);
+        batch.endRow();
+        List<Message> messages = List.of(
+                new Hello("j", secret, "python", "3.11", 7, 1024),
+                Hello.forkServer("python", "3.11", 8),
+                new Welcome(4096),
+                new SessionInit("s", "in", "out",
+                        List.of(ColumnSpec.of("a", ColumnType.INT32, "integer"),
+                                new ColumnSpec("b", ColumnType.ARRAY, null, ColumnType.TEXT)),
+                        List.of(new Param("p", ColumnType.INT64, "bigint", true, one(3))), true,
+                        new SessionOptions(1000, 1, 4)),
+                new SessionInit("s", "in", "out", List.of(), List.of(), false, null),
+                new EndOfInput(true, 3),
+                new OutputSchema(List.of(ColumnSpec.of("x", ColumnType.JSON, "jsonb")), false),
+                OutputSchema.none(),
+                new OutputEnd(2, 100),
+                new Stdout("out"),
+                new Stderr("err"),
+                new OutputParams(List.of(new OutputParam("p", ColumnType.INT64, null, one(-1)))),
+                new ErrorMessage("script", "ValueError", "bad", List.of("a", "b"), 12, "more"),
+                ErrorMessage.of(ErrorKind.CANCELLED, "cancelled"),
+                new Cancel(),
+                new Heartbeat(5),
+                new End(),
+                new Fork("j", "/s", secret, "/w", env),
+                new Forked("j", 77),
+                new ChildExited("j", 77, -1, 9));
+        for (Message message : messages) {
+            assertThat(roundTrip(message)).as(message.type().name()).isEqualTo(message);
+        }
+        InputBatch in = (InputBatch) roundTrip(new InputBatch(batch.build()));
+        assertThat(in.batch().column(0).getInt(0)).isEqualTo(5);
+        OutputBatch out = (OutputBatch) roundTrip(new OutputBatch(batch.build()));
+        assertThat(out.batch().rowCount()).isEqualTo(1);
+        Fork fork = (Fork) roundTrip(messages.get(17));
+        assertThat(fork.env().keySet()).containsExactly("B", "A");
+    }
+
+    @Test
+    void secretsNeverAppearInToString() {
+        byte[] secret = "0123456789abcdef0123456789abcdef".getBytes();
+        assertThat(new Hello("j", secret, "python", "3", 1, 0).toString()).doesNotContain("0123456789");
+        assertThat(new Fork("j", "/s", secret, "/w", Map.of("K", "value-secret")).toString())
+                .doesNotContain("0123456789").doesNotContain("value-secret");
+    }
+
+    @Test
+    void recordsCopyTheSecret() {
+        byte[] secret = new byte[32];
+        Hello hello = new Hello("j", secret, "python", "3", 1, 0);
+        secret[0] = 1;
+        assertThat(hello.secret()[0]).isZero();
+    }
+
+    @Test
+    void requiredFieldsAreEnforced() {
+        assertThatThrownBy(() -> decode(MessageType.WELCOME, new PayloadBuilder()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("max_frame");
+        assertThatThrownBy(() -> decode(MessageType.SESSION_INIT, new PayloadBuilder().text(1, "s")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("input_name");
+        assertThatThrownBy(() -> decode(MessageType.ERROR, new PayloadBuilder().text(1, "script")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("message");
+        assertThatThrownBy(() -> decode(MessageType.HELLO, new PayloadBuilder().text(1, "job").text(3, "py")
+                .text(4, "1").int64(5, 1))).isInstanceOf(ProtocolException.class).hasMessageContaining("secret");
+    }
+
+    @Test
+    void semanticMistakesAreRejected() {
+        assertThatThrownBy(() -> decode(MessageType.SESSION_INIT, new PayloadBuilder().text(1, "s").text(2, "i")
+                .text(3, "o").beginStruct(4).text(1, "c").int64(2, 3).endStruct().bool(6, false)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("has_input is false");
+        assertThatThrownBy(() -> decode(MessageType.OUTPUT_SCHEMA, new PayloadBuilder()
+                .beginStruct(1).text(1, "c").int64(2, 17).endStruct().bool(2, false)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("element type");
+        assertThatThrownBy(() -> decode(MessageType.FORK, new PayloadBuilder().text(1, "j").text(2, "/s")
+                .bytes(3, new byte[32]).text(4, "/w").beginStruct(5).text(1, "A").text(2, "1").endStruct()
+                .beginStruct(5).text(1, "A").text(2, "2").endStruct()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("twice");
+        assertThatThrownBy(() -> decode(MessageType.SESSION_INIT, new PayloadBuilder().text(1, "s").text(2, "i")
+                .text(3, "o").bool(6, false).beginStruct(7).int64(2, 5).int64(3, 2).endStruct()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("task_index=5");
+        assertThatThrownBy(() -> decode(MessageType.QUERY, new PayloadBuilder()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> decode(MessageType.LAUNCH, new PayloadBuilder()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("launch-control");
+    }
+
+    @Test
+    void unknownErrorKindsAreKeptButReadAsInternal() throws ProtocolException {
+        ErrorMessage e = (ErrorMessage) roundTrip(new ErrorMessage("quantum", null, "m", List.of(), 0, null));
+        assertThat(e.kind()).isEqualTo("quantum");
+        assertThat(e.errorKind()).isEqualTo(ErrorKind.INTERNAL);
+        assertThat(ErrorKind.fromWireName("cancelled")).contains(ErrorKind.CANCELLED);
+    }
+
+    private static Message decode(MessageType type, PayloadBuilder payload) throws ProtocolException {
+        return Messages.decode(new Frame(type, 0, payload.toByteBuffer()));
+    }
+}

@@ -1,0 +1,224 @@
+"""Streams what a script writes to stdout and stderr as STDOUT/STDERR frames, line by line.
+
+Two sources per stream: Python-level writes (sys.stdout/sys.stderr are replaced) and fd-level
+writes (C extensions, subprocesses), caught by pointing fds 1 and 2 at pipes drained by threads.
+sync() guarantees that everything written before it has been sent.
+"""
+
+import ctypes
+import io
+import os
+import threading
+
+from . import _wire
+
+# a line longer than this is sent in several chunks
+CHUNK = 64 * 1024
+_SYNC_TIMEOUT = 10.0
+
+
+class LineSink:
+    """Collects bytes and sends each complete line (without its newline) as one frame."""
+
+    def __init__(self, writer, msg_type):
+        self._writer = writer
+        self._type = msg_type
+        self._pending = bytearray()
+        self._lock = threading.Lock()
+
+    def feed(self, data):
+        with self._lock:
+            self._pending += data
+            while True:
+                newline = self._pending.find(b"\n")
+                if newline < 0:
+                    break
+                line = bytes(self._pending[:newline])
+                del self._pending[:newline + 1]
+                self._send(line)
+            while len(self._pending) > CHUNK:
+                cut = _utf8_boundary(self._pending, CHUNK)
+                chunk = bytes(self._pending[:cut])
+                del self._pending[:cut]
+                self._send(chunk)
+
+    def flush_partial(self):
+        """Sends a trailing line that has no newline yet (at the end of a script)."""
+        with self._lock:
+            if self._pending:
+                chunk = bytes(self._pending)
+                self._pending.clear()
+                self._send(chunk)
+
+    def _send(self, raw):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            self._writer.send(self._type, {"text": raw.decode("utf-8", "replace")})
+        except OSError:
+            pass  # the engine is gone; the session notices on its own socket
+
+
+def _utf8_boundary(data, limit):
+    cut = limit
+    while cut > 0 and (data[cut] & 0xC0) == 0x80:
+        cut -= 1
+    return cut or limit
+
+
+class ScriptStream(io.TextIOBase):
+    """sys.stdout/sys.stderr for the script: every complete line becomes a frame at once."""
+
+    def __init__(self, sink, fd, name):
+        super().__init__()
+        self._sink = sink
+        self._fd = fd
+        self._name = name
+        self.buffer = _ScriptBuffer(sink, fd)
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    @property
+    def errors(self):
+        return "backslashreplace"
+
+    @property
+    def name(self):
+        return self._name
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        self._sink.feed(s.encode("utf-8", "backslashreplace"))
+        return len(s)
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._fd
+
+    def isatty(self):
+        return False
+
+    def flush(self):
+        # lines are sent as they complete; a partial line waits for its newline or the script's end
+        pass
+
+
+class _ScriptBuffer(io.RawIOBase):
+    """sys.stdout.buffer: bytes go the same way as text."""
+
+    def __init__(self, sink, fd):
+        super().__init__()
+        self._sink = sink
+        self._fd = fd
+
+    def write(self, b):
+        data = bytes(b)
+        self._sink.feed(data)
+        return len(data)
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._fd
+
+
+class _PipeReader(threading.Thread):
+    """Drains one redirected fd into a sink, watching for the sync marker."""
+
+    def __init__(self, fd, sink, marker):
+        super().__init__(daemon=True, name=f"extensa-fd-reader-{fd}")
+        self._fd = fd
+        self._sink = sink
+        self._marker = marker
+        self.synced = threading.Event()
+
+    def run(self):
+        held = b""
+        while True:
+            try:
+                data = os.read(self._fd, 65536)
+            except OSError:
+                return
+            if not data:
+                if held:
+                    self._sink.feed(held)
+                return
+            data = held + data
+            held = b""
+            while True:
+                at = data.find(self._marker)
+                if at < 0:
+                    break
+                self._sink.feed(data[:at])
+                data = data[at + len(self._marker):]
+                self.synced.set()
+            # keep back a tail that may be the start of a marker split across reads
+            for keep in range(min(len(self._marker) - 1, len(data)), 0, -1):
+                if self._marker.startswith(data[-keep:]):
+                    held = data[-keep:]
+                    data = data[:-keep]
+                    break
+            if data:
+                self._sink.feed(data)
+
+
+class OutputCapture:
+    """Installs the capture for the rest of the process; sync() before OUTPUT_SCHEMA or ERROR."""
+
+    def __init__(self, writer):
+        self._writer = writer
+        self._marker = b"\x00\x1bextensa-sync-" + os.urandom(8).hex().encode() + b"\x00"
+        self._sinks = []
+        self._readers = []
+        self._libc = None
+        self.saved_stderr = None
+
+    def install(self):
+        import sys
+        # keep the original stderr for last-resort diagnostics (before the session can report them)
+        self.saved_stderr = os.dup(2)
+        for fd, msg_type, name in ((1, _wire.STDOUT, "<stdout>"), (2, _wire.STDERR, "<stderr>")):
+            fd_sink = LineSink(self._writer, msg_type)
+            read_end, write_end = os.pipe()
+            os.dup2(write_end, fd)
+            os.close(write_end)
+            reader = _PipeReader(read_end, fd_sink, self._marker)
+            reader.start()
+            self._readers.append((fd, reader))
+            py_sink = LineSink(self._writer, msg_type)
+            self._sinks += [py_sink, fd_sink]
+            stream = ScriptStream(py_sink, fd, name)
+            if fd == 1:
+                sys.stdout = sys.__stdout__ = stream
+            else:
+                sys.stderr = sys.__stderr__ = stream
+        try:
+            self._libc = ctypes.CDLL(None)
+        except OSError:
+            self._libc = None
+
+    def sync(self):
+        """Returns once everything written so far (Python and fd level) was sent as frames."""
+        if self._libc is not None:
+            try:
+                self._libc.fflush(None)
+            except Exception:
+                pass
+        waiting = []
+        for fd, reader in self._readers:
+            reader.synced.clear()
+            try:
+                os.write(fd, self._marker)
+                waiting.append(reader)
+            except OSError:
+                pass  # the script closed or replaced the fd
+        for reader in waiting:
+            reader.synced.wait(_SYNC_TIMEOUT)
+        for sink in self._sinks:
+            sink.flush_partial()

@@ -1,0 +1,506 @@
+"""One job's session with the engine: handshake, units of input, the script, output.
+
+The main thread runs the protocol and the script; a reader thread receives frames, so a CANCEL
+can interrupt a running script (SIGINT to the main thread raises KeyboardInterrupt there).
+Every failure ends in an ERROR frame when the socket still works, then the process exits: the
+satellite never waits on an engine that is gone.
+"""
+
+import builtins
+import linecache
+import os
+import platform
+import queue
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+
+import numpy as np
+import pandas as pd
+
+from . import _columns as C
+from . import _convert
+from . import _infer
+from . import _wire
+from ._capture import OutputCapture
+from ._wire import ProtocolError
+
+RUNTIME = "python"
+SCRIPT_FILENAME = "<script>"
+HANDSHAKE_TIMEOUT = 60.0
+# after CANCEL: interrupt again every second, give up after this many tries
+CANCEL_TRIES = 5
+# input the receiver reads ahead of the script (the next unit's batches) before it waits
+READ_AHEAD_BYTES = 64 << 20
+
+EXIT_OK = 0
+EXIT_SCRIPT_ERROR = 1
+EXIT_PROTOCOL_ERROR = 2
+EXIT_CANCELLED = 3
+EXIT_CONNECTION_LOST = 4
+EXIT_INTERNAL_ERROR = 5
+EXIT_CONNECT_FAILED = 71
+
+
+class SessionError(Exception):
+    """Ends the session with an ERROR frame of the given kind."""
+
+    def __init__(self, kind, message, exception=None, traceback_lines=(), line=0, detail=None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.exception = exception
+        self.traceback_lines = list(traceback_lines)
+        self.line = line
+        self.detail = detail
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _EngineGone(Exception):
+    pass
+
+
+class Session:
+
+    def __init__(self, sock, job_id, secret):
+        self.sock = sock
+        self.job_id = job_id
+        self.secret = secret
+        self.reader = _wire.FrameReader(_wire.socket_reader(sock))
+        self.writer = _wire.FrameWriter(_wire.socket_writer(sock))
+        self.inbox = queue.Queue()
+        self.cancelled = threading.Event()
+        self.goodbye = threading.Event()
+        self.in_script = False
+        self.main_thread = threading.main_thread().ident
+        self.capture = None
+        # set by the receiver when the connection failed: (is_protocol_error, reason)
+        self.failure = None
+        self.queued_bytes = 0
+        self.queue_space = threading.Condition()
+
+    # -- frames in -----------------------------------------------------------------------------
+
+    def _receive_loop(self):
+        try:
+            while True:
+                frame = self.reader.read()
+                if frame is None:
+                    self._lost(False, "the engine closed the connection")
+                    return
+                msg_type, _seq, payload = frame
+                message = _wire.decode_message(msg_type, payload)
+                if msg_type == _wire.HEARTBEAT:
+                    continue
+                if msg_type == _wire.CANCEL:
+                    self._cancel()
+                elif msg_type == _wire.END:
+                    self.goodbye.set()
+                    self._cancel()
+                self.inbox.put((msg_type, message, len(payload)))
+                if msg_type == _wire.INPUT_BATCH:
+                    # keep a long stream of units from piling up while the script works on one
+                    with self.queue_space:
+                        self.queued_bytes += len(payload)
+                        while self.queued_bytes > READ_AHEAD_BYTES:
+                            self.queue_space.wait()
+        except ProtocolError as e:
+            self._lost(True, str(e))
+        except (EOFError, OSError) as e:
+            self._lost(False, str(e))
+
+    def _lost(self, protocol, why):
+        self.failure = (protocol, why)
+        self.inbox.put((None, self.failure, 0))
+        if self.in_script:
+            # nobody will read our output: stop the script, and do not wait for it forever
+            self.cancelled.set()
+            self._interrupt_script()
+            threading.Timer(CANCEL_TRIES, os._exit, (EXIT_CONNECTION_LOST,)).start()
+
+    def _cancel(self):
+        self.cancelled.set()
+        if self.in_script:
+            threading.Thread(target=self._keep_interrupting, daemon=True, name="extensa-cancel").start()
+
+    def _keep_interrupting(self):
+        for _ in range(CANCEL_TRIES):
+            if not self.in_script:
+                return
+            self._interrupt_script()
+            time.sleep(1.0)
+        if self.in_script:
+            # the script swallows KeyboardInterrupt: report and leave
+            self._send_error(SessionError(_wire.ERROR_CANCELLED, "the script did not stop after cancel"))
+            os._exit(EXIT_CANCELLED)
+
+    def _interrupt_script(self):
+        try:
+            signal.pthread_kill(self.main_thread, signal.SIGINT)
+        except (OSError, ValueError):
+            pass
+
+    def _on_sigint(self, signum, frame):
+        # raise only inside the script; elsewhere the cancelled flag is checked explicitly
+        if self.in_script:
+            raise KeyboardInterrupt
+
+    def _next(self, *expected):
+        while True:
+            msg_type, message, size = self.inbox.get()
+            if msg_type == _wire.INPUT_BATCH:
+                with self.queue_space:
+                    self.queued_bytes -= size
+                    self.queue_space.notify()
+            if msg_type is None:
+                protocol, why = message
+                if protocol:
+                    raise SessionError(_wire.ERROR_PROTOCOL, why)
+                raise _EngineGone(why)
+            if msg_type == _wire.CANCEL:
+                raise _Cancelled()
+            if msg_type == _wire.END:
+                raise _EngineGone("the engine said goodbye")
+            if msg_type == _wire.ERROR:
+                raise _EngineGone(f"the engine reported an error: {message.get('message')}")
+            if msg_type in expected:
+                return msg_type, message
+            raise SessionError(_wire.ERROR_PROTOCOL, f"unexpected {_wire.MESSAGE_NAMES[msg_type]} where "
+                               f"{' or '.join(_wire.MESSAGE_NAMES[t] for t in expected)} was expected")
+
+    # -- the session ----------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            self._handshake()
+            signal.signal(signal.SIGINT, self._on_sigint)
+            threading.Thread(target=self._receive_loop, daemon=True, name="extensa-receiver").start()
+            _, init = self._next(_wire.SESSION_INIT)
+            self.capture = OutputCapture(self.writer)
+            self.capture.install()
+            self._serve(init)
+            return EXIT_OK
+        except _Cancelled:
+            if self.failure is not None:
+                protocol, why = self.failure
+                if not protocol:
+                    return EXIT_CONNECTION_LOST
+                self._send_error(SessionError(_wire.ERROR_PROTOCOL, why))
+                return EXIT_PROTOCOL_ERROR
+            self._sync_output()
+            self._send_error(SessionError(_wire.ERROR_CANCELLED, "cancelled by the engine"))
+            return EXIT_CANCELLED
+        except _EngineGone:
+            return EXIT_CONNECTION_LOST
+        except SessionError as e:
+            self._sync_output()
+            self._send_error(e)
+            if e.kind == _wire.ERROR_PROTOCOL:
+                return EXIT_PROTOCOL_ERROR
+            return EXIT_INTERNAL_ERROR if e.kind == _wire.ERROR_INTERNAL else EXIT_SCRIPT_ERROR
+        except (ProtocolError, EOFError) as e:
+            self._send_error(SessionError(_wire.ERROR_PROTOCOL, str(e)))
+            return EXIT_PROTOCOL_ERROR
+        except OSError:
+            return EXIT_CONNECTION_LOST
+        except BaseException as e:  # a bug here must still reach the engine, with its traceback
+            self._send_error(SessionError(_wire.ERROR_INTERNAL, f"satellite failure: {e!r}",
+                                          type(e).__name__, traceback.format_exc().splitlines()))
+            return EXIT_INTERNAL_ERROR
+
+    def _handshake(self):
+        self.sock.settimeout(HANDSHAKE_TIMEOUT)
+        self.writer.send(_wire.HELLO, {
+            "job_id": self.job_id, "secret": self.secret, "runtime": RUNTIME,
+            "runtime_version": platform.python_version(), "pid": os.getpid(),
+            "max_frame": _wire.DEFAULT_MAX_PAYLOAD,
+        })
+        frame = self.reader.read()
+        if frame is None:
+            raise _EngineGone("the engine closed the connection during the handshake")
+        msg_type, _, payload = frame
+        if msg_type == _wire.ERROR:
+            raise _EngineGone("the engine refused the handshake")
+        if msg_type != _wire.WELCOME:
+            raise ProtocolError(f"expected WELCOME, got {_wire.MESSAGE_NAMES[msg_type]}")
+        welcome = _wire.decode_message(msg_type, payload)
+        if welcome["max_frame"] <= 0:
+            raise ProtocolError("WELCOME max_frame must be positive")
+        self.writer.max_payload = min(_wire.DEFAULT_MAX_PAYLOAD, welcome["max_frame"])
+        self.sock.settimeout(None)
+
+    def _serve(self, init):
+        script = init["script"]
+        input_name = init["input_name"]
+        output_name = init["output_name"]
+        has_input = init["has_input"]
+        schema = init.get("column", [])
+        params = init.get("param", [])
+        code = self._compile(script)
+        param_values = {}
+        for p in params:
+            raw = C.decode_column(p["value"], 1, f"param {p['name']}")
+            param_values[p["name"]] = self._convert(lambda: _convert.to_python(raw, p["name"])[0])
+        namespace = None
+        while True:
+            batches = []
+            while True:
+                msg_type, message = self._next(_wire.INPUT_BATCH, _wire.END_OF_INPUT)
+                if msg_type == _wire.END_OF_INPUT:
+                    break
+                batches.append(self._decode_batch(message, schema))
+            unit = message["unit"]
+            frame = self._input_frame(schema, batches, has_input) if has_input else pd.DataFrame()
+            del batches
+            namespace = {"__name__": "__main__", "__builtins__": builtins}
+            namespace.update(param_values)
+            namespace[input_name] = frame
+            del frame
+            self._run_script(code, namespace)
+            self._send_output(namespace.get(output_name, None), output_name, unit)
+            if message["last"]:
+                break
+        self._send_output_params(params, namespace)
+        self.writer.send(_wire.END)
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def _decode_batch(self, message, schema):
+        rows, columns = C.decode_batch(message, "INPUT_BATCH")
+        if len(columns) != len(schema):
+            raise ProtocolError(f"INPUT_BATCH has {len(columns)} columns, the schema {len(schema)}")
+        for column, spec in zip(columns, schema):
+            if column.type != spec["type"]:
+                raise ProtocolError(f"INPUT_BATCH column '{spec['name']}' is {C.TYPE_NAMES[column.type]}, "
+                                    f"the schema says {C.TYPE_NAMES.get(spec['type'], spec['type'])}")
+        return rows, columns
+
+    def _input_frame(self, schema, batches, has_input):
+        rows = sum(b[0] for b in batches)
+        arrays = {}
+        for i, spec in enumerate(schema):
+            if batches:
+                raw = C.concat([b[1][i] for b in batches])
+            else:
+                raw = _empty_column(spec)
+            arrays[i] = self._convert(lambda: _convert.to_pandas(raw, spec["name"]))
+        if not schema:
+            return pd.DataFrame(index=pd.RangeIndex(rows))
+        frame = pd.DataFrame(arrays, copy=False)
+        frame.columns = [spec["name"] for spec in schema]
+        return frame
+
+    @staticmethod
+    def _convert(fn):
+        try:
+            return fn()
+        except _convert.TypeMappingError as e:
+            raise SessionError(_wire.ERROR_TYPE, str(e)) from None
+
+    # -- the script -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _compile(script):
+        linecache.cache[SCRIPT_FILENAME] = (len(script), None, script.splitlines(True), SCRIPT_FILENAME)
+        try:
+            return compile(script, SCRIPT_FILENAME, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            lines = [line.rstrip("\n") for line in traceback.format_exception_only(type(e), e)]
+            raise SessionError(_wire.ERROR_SYNTAX, e.msg or str(e), type(e).__name__, lines, e.lineno or 0,
+                               f"line {e.lineno}, column {e.offset}" if e.lineno else None) from None
+
+    def _run_script(self, code, namespace):
+        if self.cancelled.is_set():
+            raise _Cancelled()
+        try:
+            try:
+                self.in_script = True
+                exec(code, namespace)
+            finally:
+                self.in_script = False
+        except KeyboardInterrupt:
+            if self.cancelled.is_set():
+                raise _Cancelled() from None
+            raise self._script_error(*sys.exc_info()[1:]) from None
+        except SystemExit as e:
+            raise SessionError(_wire.ERROR_EXIT, f"script called sys.exit({e.code!r})", "SystemExit",
+                               _script_traceback(e), _script_line(e)) from None
+        except BaseException as e:
+            if self.cancelled.is_set():
+                raise _Cancelled() from None
+            raise self._script_error(e, e.__traceback__) from None
+        finally:
+            self._sync_output()
+        if self.cancelled.is_set():
+            raise _Cancelled()
+
+    @staticmethod
+    def _script_error(e, _tb=None):
+        return SessionError(_wire.ERROR_SCRIPT, str(e), _exception_name(e), _script_traceback(e), _script_line(e))
+
+    def _sync_output(self):
+        if self.capture is not None:
+            self.capture.sync()
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def _send_output(self, value, output_name, unit):
+        if isinstance(value, pd.Series):
+            value = value.to_frame()
+        if value is None or (isinstance(value, pd.DataFrame) and len(value.columns) == 0):
+            self.writer.send(_wire.OUTPUT_SCHEMA, {"absent": True})
+            self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": 0})
+            return
+        if not isinstance(value, pd.DataFrame):
+            raise SessionError(_wire.ERROR_TYPE, f"{output_name} must be a pandas DataFrame (or Series), "
+                               f"not {type(value).__name__}; wrap it, e.g. pd.DataFrame({output_name})")
+        rows = len(value)
+        columns = []
+        specs = []
+        for i in range(len(value.columns)):
+            name = str(value.columns[i])
+            raw, pg_type = self._convert(lambda: _infer.from_series(value.iloc[:, i], name))
+            columns.append(raw)
+            spec = {"name": name, "type": raw.type, "pg_type": pg_type}
+            if raw.type == C.ARRAY:
+                spec["element_type"] = raw.child.type
+            specs.append(spec)
+        self.writer.send(_wire.OUTPUT_SCHEMA, {"column": specs, "absent": False})
+        if rows:
+            for start, stop in C.batch_bounds(columns, rows):
+                if self.cancelled.is_set():
+                    raise _Cancelled()
+                payload = _wire.Payload().int(1, stop - start)
+                for raw, spec in zip(columns, specs):
+                    part = raw.slice(start, stop)
+                    try:
+                        C.check_offsets_fit(part, f"column '{spec['name']}'")
+                    except ValueError as e:
+                        raise SessionError(_wire.ERROR_TYPE, str(e)) from None
+                    handle = payload.begin_struct(2)
+                    _wire.encode_into(payload, _wire.COLUMN, part.fields())
+                    payload.end_struct(handle)
+                if payload.length > self.writer.max_payload:
+                    raise SessionError(_wire.ERROR_TYPE, f"output rows {start}..{stop - 1} take {payload.length} "
+                                       f"bytes, more than the engine's frame limit of {self.writer.max_payload}")
+                self.writer.write(_wire.OUTPUT_BATCH, payload)
+        self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": rows})
+
+    def _send_output_params(self, params, namespace):
+        out = []
+        for p in params:
+            if not p.get("is_output"):
+                continue
+            name = p["name"]
+            value = namespace.get(name) if namespace is not None else None
+            if value is None:
+                declared = p["type"] if p["type"] != C.ARRAY else C.TEXT
+                raw = _null_column(declared)
+                pg_type = C.PG_TYPES[declared]
+            else:
+                raw, pg_type = self._convert(lambda: _infer.from_value(value, name))
+            out.append({"name": name, "type": raw.type, "pg_type": pg_type, "value": raw.fields()})
+        self.writer.send(_wire.OUTPUT_PARAMS, {"param": out})
+
+    def _send_error(self, e):
+        values = {"kind": e.kind, "exception": e.exception, "message": e.message,
+                  "traceback": e.traceback_lines or None, "line": e.line or None, "detail": e.detail}
+        try:
+            self.writer.send(_wire.ERROR, values)
+        except OSError:
+            pass
+
+
+def _empty_column(spec):
+    type_code = spec["type"]
+    if type_code in C.WIDTH:
+        return C.RawColumn(type_code, 0)
+    offsets = np.zeros(1, dtype=np.int32)
+    if type_code == C.ARRAY:
+        child = _empty_column({"type": spec.get("element_type", C.TEXT)})
+        return C.RawColumn(C.ARRAY, 0, offsets=offsets, child=child)
+    return C.RawColumn(type_code, 0, offsets=offsets)
+
+
+def _null_column(type_code):
+    validity = np.zeros(1, dtype=np.uint8)
+    if type_code in C.WIDTH:
+        return C.RawColumn(type_code, 1, 1, validity, data=np.zeros(C.WIDTH[type_code], dtype=np.uint8))
+    return C.RawColumn(type_code, 1, 1, validity, offsets=np.zeros(2, dtype=np.int32))
+
+
+def _exception_name(e):
+    cls = type(e)
+    module = cls.__module__
+    return cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
+
+
+def _trim(te, seen):
+    """Drops the satellite's own frames in front of the script's first frame."""
+    if te is None or id(te) in seen:
+        return
+    seen.add(id(te))
+    for i, frame in enumerate(te.stack):
+        if frame.filename == SCRIPT_FILENAME:
+            del te.stack[:i]
+            break
+    _trim(te.__cause__, seen)
+    _trim(te.__context__, seen)
+
+
+def _script_traceback(e):
+    te = traceback.TracebackException.from_exception(e)
+    _trim(te, set())
+    return "".join(te.format()).rstrip("\n").split("\n")
+
+
+def _script_line(e):
+    line = 0
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == SCRIPT_FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def run_session(socket_path, job_id, secret):
+    """Connects to the engine's job socket and runs the session; returns the exit code."""
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(HANDSHAKE_TIMEOUT)
+        sock.connect(socket_path)
+    except OSError as e:
+        sys.stderr.write(f"extensa satellite: cannot connect to {socket_path}: {e}\n")
+        return EXIT_CONNECT_FAILED
+    code = Session(sock, job_id, secret).run()
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+    return code
+
+
+def report_startup_failure(socket_path, job_id, secret, message):
+    """Greets the engine and sends ERROR kind internal: the job could not start."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(HANDSHAKE_TIMEOUT)
+            sock.connect(socket_path)
+            writer = _wire.FrameWriter(_wire.socket_writer(sock))
+            writer.send(_wire.HELLO, {"job_id": job_id, "secret": secret, "runtime": RUNTIME,
+                                      "runtime_version": platform.python_version(), "pid": os.getpid(),
+                                      "max_frame": _wire.DEFAULT_MAX_PAYLOAD})
+            # let the handshake finish, so the engine reads the error as the answer to its WELCOME
+            _wire.FrameReader(_wire.socket_reader(sock)).read()
+            writer.send(_wire.ERROR, {"kind": _wire.ERROR_INTERNAL, "message": message})
+    except (OSError, EOFError, ProtocolError):
+        pass
+    return EXIT_INTERNAL_ERROR

@@ -135,7 +135,7 @@ class GatewayRobustnessIT {
                 c.setTimeout(5000);
                 byte[] garbage = new byte[1 + random.nextInt(64)];
                 random.nextBytes(garbage);
-                if (i % 3 == 0) {
+                if (i % 3 == 0 && garbage.length >= 4) {
                     ByteBuffer.wrap(garbage).putInt(0, Math.min(garbage.length, 8 + random.nextInt(40)));
                 }
                 c.sendRaw(garbage);

@@ -153,7 +153,7 @@ class JdbcThroughGatewayIT {
 
             ss.execute("DO $$ BEGIN RAISE NOTICE 'careful: %', 7; END $$");
             SQLWarning w = ss.getWarnings();
-            assertThat(w).isNotNull();
+            assertThat(w != null).as("a warning").isTrue();
             assertThat(w.getMessage()).contains("careful: 7");
         }
     }

@@ -32,7 +32,7 @@ class Psycopg2ThroughGatewayIT {
                 cur.execute("SELECT count(*) FROM py_items WHERE id = -1")
                 print(cur.fetchone()[0])
                 """).assertOk().stdout();
-        assertThat(out).contains("(50, 'n49')").contains("\n0");
+        assertThat(out).contains("(50, 'n9')").contains("\n0");
     }
 
     @Test

@@ -258,7 +258,10 @@ public final class GatewaySession implements ClientSession {
         return closed.get();
     }
 
-    /** Sends a FATAL ErrorResponse to the client if nothing else is being written to it. */
+    /**
+     * Sends a FATAL ErrorResponse to the client, unless the relay is in the middle of forwarding a
+     * message (the error would corrupt it; the connection is closed right after either way).
+     */
     void sendFatal(String sqlState, String message) {
         PgBuffer out = new PgBuffer();
         ServerMessages.errorResponse(out, ErrorFields.error(sqlState, message).with('S', "FATAL").with('V', "FATAL"));
@@ -266,14 +269,25 @@ public final class GatewaySession implements ClientSession {
         if (c == null) {
             c = Transport.of(clientChannel);
         }
-        if (clientWriteLock.tryLock()) {
-            try {
-                c.write(out.asByteBuffer());
-            } catch (IOException ignored) {
-                // the client is gone as well
-            } finally {
-                clientWriteLock.unlock();
+        boolean betweenMessages;
+        synchronized (modeLock) {
+            betweenMessages = !midMessage;
+        }
+        try {
+            // the relay may still be returning from its last write; wait for it rather than drop the error
+            if (betweenMessages && clientWriteLock.tryLock(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                try {
+                    c.write(out.asByteBuffer());
+                } catch (IOException e) {
+                    log.debug("session {}: could not send FATAL {}: {}", id, sqlState, e.getMessage());
+                } finally {
+                    clientWriteLock.unlock();
+                }
+            } else {
+                log.debug("session {}: FATAL {} not sent, the relay is inside a message", id, sqlState);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -45,6 +45,8 @@ class GatewaySessionFatalTest {
             locked.await();
             session.sendFatal("08P01", "invalid length");
             relay.join();
+            Thread.sleep(100);
+            peer.configureBlocking(false);
             ByteBuffer got = ByteBuffer.allocate(200);
             peer.read(got);
             got.flip();

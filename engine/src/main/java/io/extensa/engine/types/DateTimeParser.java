@@ -244,12 +244,12 @@ final class DateTimeParser {
             throw syntax(target, column, rowNumber);
         }
         pos++;
-        int minute = readTwoDigits(target, column, rowNumber);
+        int minute = readClockField(target, column, rowNumber);
         int second = 0;
         long fraction = 0;
         if (pos < input.length() && input.charAt(pos) == ':') {
             pos++;
-            second = readTwoDigits(target, column, rowNumber);
+            second = readClockField(target, column, rowNumber);
             if (pos < input.length() && input.charAt(pos) == '.') {
                 pos++;
                 int fractionDigits = countDigits();
@@ -270,6 +270,17 @@ final class DateTimeParser {
             throw fieldOutOfRange(column, rowNumber);
         }
         hasTime = true;
+    }
+
+    /** A minute or second field: one or two digits. */
+    private int readClockField(Target target, String column, long rowNumber) throws PgException {
+        int digits = countDigits();
+        if (digits < 1 || digits > 2) {
+            throw syntax(target, column, rowNumber);
+        }
+        int value = Integer.parseInt(input, pos, pos + digits, 10);
+        pos += digits;
+        return value;
     }
 
     private int readTwoDigits(Target target, String column, long rowNumber) throws PgException {
@@ -316,7 +327,7 @@ final class DateTimeParser {
                 throw syntax(target, column, rowNumber);
             }
             if (hours > 15 || minutes > 59 || seconds > 59) {
-                throw new PgException(SqlState.DATETIME_FIELD_OVERFLOW, TypeErrors.where(column, rowNumber)
+                throw new PgException(TypeErrors.INVALID_TIME_ZONE_DISPLACEMENT, TypeErrors.where(column, rowNumber)
                         + "time zone displacement out of range: " + TypeErrors.show(input));
             }
             int offset = hours * 3600 + minutes * 60 + seconds;

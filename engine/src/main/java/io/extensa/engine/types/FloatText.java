@@ -18,7 +18,10 @@ import java.math.RoundingMode;
 final class FloatText {
 
     private final StringBuilder javaText = new StringBuilder(32);
+    private final char[] chars = new char[32];
     private final byte[] digits = new byte[32];
+    /** the text being laid out, copied to the output in one go */
+    private final byte[] text = new byte[40];
     private int digitCount;
     /** decimal exponent of the first digit */
     private int exponent;
@@ -106,14 +109,15 @@ final class FloatText {
 
     /** Reads Java's "123.45", "0.001", "1.0E-5" or "1.2345E16" into digits and exponent. */
     private void readJavaDigits() {
+        int length = javaText.length();
+        javaText.getChars(0, length, chars, 0);
         digitCount = 0;
         int pointExponent = -1;
         int javaExponent = 0;
         int leadingZeros = 0;
         boolean seenNonZero = false;
-        int length = javaText.length();
         for (int i = 0; i < length; i++) {
-            char c = javaText.charAt(i);
+            char c = chars[i];
             if (c == '-') {
                 continue;
             }
@@ -147,7 +151,7 @@ final class FloatText {
         boolean negative = false;
         int value = 0;
         for (int i = from; i < to; i++) {
-            char c = javaText.charAt(i);
+            char c = chars[i];
             if (c == '-') {
                 negative = true;
             } else {
@@ -164,11 +168,16 @@ final class FloatText {
      * neighbour is twice as close.
      */
     private boolean onBoundary(long m, int e, boolean narrowBelow) {
+        int q = exponent - digitCount + 1;
+        // cheap necessary conditions first: below 1 ulp's decimal point the last digit must be 5
+        // (d has no trailing zeros and must be a multiple of 5^-q); above it, 2^f must carry q twos
+        if (q < 0 ? digits[digitCount - 1] != 5 : e - 1 < q && e - 2 < q) {
+            return false;
+        }
         long d = 0;
         for (int i = 0; i < digitCount; i++) {
             d = d * 10 + digits[i];
         }
-        int q = exponent - digitCount + 1;
         // d * 10^q = odd * 2^f  <=>  t = d * 5^q (exactly), f = q + v2(t), odd = t >> v2(t)
         long t = d;
         if (q >= 0) {
@@ -237,43 +246,52 @@ final class FloatText {
 
     /** PostgreSQL's printf-like layout of the shortest digits; fixed below 10^fixedLimit. */
     private void write(FieldBuffer out, boolean negative, int fixedLimit) {
+        byte[] t = text;
+        int n = 0;
         if (negative) {
-            out.putByte('-');
+            t[n++] = '-';
         }
         if (digitCount == 0) {
-            out.putByte('0');
-            return;
-        }
-        if (exponent >= -4 && exponent < fixedLimit) {
+            t[n++] = '0';
+        } else if (exponent >= -4 && exponent < fixedLimit) {
             if (exponent >= 0) {
                 for (int i = 0; i <= exponent; i++) {
-                    out.putByte('0' + (i < digitCount ? digits[i] : 0));
+                    t[n++] = (byte) ('0' + (i < digitCount ? digits[i] : 0));
                 }
                 if (digitCount > exponent + 1) {
-                    out.putByte('.');
+                    t[n++] = '.';
                     for (int i = exponent + 1; i < digitCount; i++) {
-                        out.putByte('0' + digits[i]);
+                        t[n++] = (byte) ('0' + digits[i]);
                     }
                 }
             } else {
-                out.putAscii("0.");
+                t[n++] = '0';
+                t[n++] = '.';
                 for (int i = -1; i > exponent; i--) {
-                    out.putByte('0');
+                    t[n++] = '0';
                 }
                 for (int i = 0; i < digitCount; i++) {
-                    out.putByte('0' + digits[i]);
+                    t[n++] = (byte) ('0' + digits[i]);
                 }
             }
-            return;
-        }
-        out.putByte('0' + digits[0]);
-        if (digitCount > 1) {
-            out.putByte('.');
-            for (int i = 1; i < digitCount; i++) {
-                out.putByte('0' + digits[i]);
+        } else {
+            t[n++] = (byte) ('0' + digits[0]);
+            if (digitCount > 1) {
+                t[n++] = '.';
+                for (int i = 1; i < digitCount; i++) {
+                    t[n++] = (byte) ('0' + digits[i]);
+                }
             }
+            t[n++] = 'e';
+            t[n++] = (byte) (exponent < 0 ? '-' : '+');
+            int e = Math.abs(exponent);
+            if (e >= 100) {
+                t[n++] = (byte) ('0' + e / 100);
+            }
+            t[n++] = (byte) ('0' + e / 10 % 10);
+            t[n++] = (byte) ('0' + e % 10);
         }
-        writeExponent(out, exponent);
+        out.putBytes(t, 0, n);
     }
 
     private static void writeExponent(FieldBuffer out, int exponent) {

@@ -237,6 +237,10 @@ final class Json {
                     code = code * 16 + d;
                     pos++;
                 }
+                if (!build) {
+                    // json_in checks only the four hex digits; pairing matters when text is made (jsonb)
+                    continue;
+                }
                 if (code >= 0xD800 && code <= 0xDBFF) {
                     if (highSurrogate != -1) {
                         throw fail("Unicode high surrogate must not follow a high surrogate.");

@@ -225,11 +225,9 @@ final class TemporalEncoders {
         @Override
         public void encode(ColumnVector c, int r, long n, FieldBuffer out) throws PgException {
             long micros = reader.read(c, r, n);
-            if (micros != Long.MAX_VALUE && micros != Long.MIN_VALUE && precision >= 0 && precision < 6) {
+            if (micros != Long.MAX_VALUE && micros != Long.MIN_VALUE) {
+                // like PostgreSQL 15, no range check after rounding: 294276-12-31 23:59:59.9 rounds up and stays
                 micros = roundMicros(micros, precision);
-                if (!DateTimeText.isValidPgTimestamp(micros)) {
-                    throw TypeErrors.value(SqlState.DATETIME_FIELD_OVERFLOW, column, n, "timestamp out of range");
-                }
             }
             if (binary) {
                 out.putLong(micros);

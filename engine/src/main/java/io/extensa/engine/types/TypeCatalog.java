@@ -297,8 +297,10 @@ public final class TypeCatalog {
         types.put(oid, new PgType(oid, name, typtype, category, elementOid, 0, arrayOid, typlen, typname,
                 "pg_catalog", -1));
         if (arrayOid != 0) {
-            types.put(arrayOid, new PgType(arrayOid, name + "[]", 'b', 'A', oid, 0, 0, -1, "_" + typname,
-                    "pg_catalog", -1));
+            // record[] is a pseudo-type like record itself
+            boolean pseudo = typtype == PgType.PSEUDO;
+            types.put(arrayOid, new PgType(arrayOid, name + "[]", pseudo ? 'p' : 'b', pseudo ? 'P' : 'A', oid, 0, 0,
+                    -1, "_" + typname, "pg_catalog", -1));
         }
     }
 }

@@ -8,6 +8,8 @@ final class TypeErrors {
 
     /** PostgreSQL's invalid_datetime_format, not (yet) in {@link SqlState}. */
     static final String INVALID_DATETIME_FORMAT = "22007";
+    /** PostgreSQL's invalid_time_zone_displacement_value, not (yet) in {@link SqlState}. */
+    static final String INVALID_TIME_ZONE_DISPLACEMENT = "22009";
     /** PostgreSQL's untranslatable_character, not (yet) in {@link SqlState}. */
     static final String UNTRANSLATABLE_CHARACTER = "22P05";
 

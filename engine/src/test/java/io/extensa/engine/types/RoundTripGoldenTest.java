@@ -51,6 +51,9 @@ class RoundTripGoldenTest {
                 Destination.CLIENT, catalog, settings);
         if (!toClient.needsServerCast()) {
             same(GoldenSupport.texts(column, toClient.encoder(0)), expected, "text of " + type + " " + settings);
+        } else {
+            same(ServerCastGoldenTest.castOnServer(pg, toClient, column, sessionArray), expected,
+                    "server cast to " + type);
         }
 
         // binary and text COPY back into a table of the type

@@ -39,7 +39,7 @@ final class OutputEncoders {
             case TIMESTAMP, TIMESTAMPTZ -> {
                 boolean withZone = target.kind() == OutputTarget.Kind.TIMESTAMPTZ;
                 yield new TemporalEncoders.TimestampEncoder(TemporalEncoders.timestampReader(source, withZone, ctx),
-                        withZone, typmod, binary, text, ctx.outputZone(), column);
+                        withZone, typmod, binary, text, ctx.outputZone());
             }
             case TIME -> new TemporalEncoders.TimeEncoder(TemporalEncoders.timeReader(source, ctx), typmod, binary);
             case INTERVAL -> new TemporalEncoders.IntervalEncoder(source == ColumnType.TIME, typmod, binary, text);

@@ -221,7 +221,7 @@ final class TemporalEncoders {
 
     /** @param outputZone the zone timestamptz text is shown in */
     record TimestampEncoder(LongReader reader, boolean withZone, int precision, boolean binary,
-                            SessionSettings settings, PgTimeZone outputZone, String column) implements ValueEncoder {
+                            SessionSettings settings, PgTimeZone outputZone) implements ValueEncoder {
         @Override
         public void encode(ColumnVector c, int r, long n, FieldBuffer out) throws PgException {
             long micros = reader.read(c, r, n);

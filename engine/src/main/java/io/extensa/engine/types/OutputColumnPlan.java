@@ -129,14 +129,8 @@ public final class OutputColumnPlan {
         if (serverCast && format != 0) {
             throw new IllegalArgumentException("column \"" + columnName + "\" needs a server cast: text format only");
         }
-        ValueEncoder encoder = serverCast ? OutputEncoders.serverText(source, resolved, ctx)
+        return serverCast ? OutputEncoders.serverText(source, resolved, ctx)
                 : OutputEncoders.build(source.type(), source.elementType(), resolved, format == 1, ctx);
-        SessionSettings settings = ctx.settings();
-        if (!settings.textIsUtf8() && (resolved.isTextLike() || serverCast)) {
-            encoder = new TextEncoders.ClientEncoding(encoder, settings.charset(), settings.clientEncoding(),
-                    columnName);
-        }
-        return encoder;
     }
 
     @Override

@@ -14,6 +14,25 @@ final class OutputEncoders {
 
     static ValueEncoder build(ColumnType source, ColumnType sourceElement, OutputTarget target, boolean binary,
                               EncoderContext ctx) {
+        ValueEncoder encoder = buildUtf8(source, sourceElement, target, binary, ctx);
+        return switch (target.kind()) {
+            // text leaves are converted one by one, so array lengths and quoting stay right
+            case TEXT, VARCHAR, BPCHAR, NAME, LABEL, JSON, JSONB -> inClientEncoding(encoder, ctx);
+            default -> encoder;
+        };
+    }
+
+    /** Converts text an encoder wrote as UTF-8 into the client encoding, when that is not UTF-8. */
+    static ValueEncoder inClientEncoding(ValueEncoder encoder, EncoderContext ctx) {
+        SessionSettings settings = ctx.settings();
+        if (settings.textIsUtf8()) {
+            return encoder;
+        }
+        return new TextEncoders.ClientEncoding(encoder, settings.charset(), settings.clientEncoding(), ctx.column());
+    }
+
+    private static ValueEncoder buildUtf8(ColumnType source, ColumnType sourceElement, OutputTarget target,
+                                          boolean binary, EncoderContext ctx) {
         String column = ctx.column();
         SessionSettings text = ctx.textSettings();
         int typmod = target.typmod();
@@ -62,7 +81,7 @@ final class OutputEncoders {
                 == OutputTypes.Support.NATIVE) {
             return build(source.type(), source.elementType(), base, false, ctx);
         }
-        return naturalText(source.type(), source.elementType(), ctx);
+        return inClientEncoding(naturalText(source.type(), source.elementType(), ctx), ctx);
     }
 
     private static ValueEncoder naturalText(ColumnType source, ColumnType sourceElement, EncoderContext ctx) {

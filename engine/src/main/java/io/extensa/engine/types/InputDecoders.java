@@ -263,8 +263,22 @@ final class InputDecoders {
         private static final byte[] INFINITY = {'I', 'n', 'f', 'i', 'n', 'i', 't', 'y'};
         private static final byte[] NEGATIVE_INFINITY = {'-', 'I', 'n', 'f', 'i', 'n', 'i', 't', 'y'};
 
+        /** "0000" to "9999": a base-10000 digit's text, four bytes each */
+        private static final byte[] FOUR_DIGITS = fourDigits();
+
         private final String column;
         private byte[] text = new byte[64];
+
+        private static byte[] fourDigits() {
+            byte[] table = new byte[40000];
+            for (int d = 0; d < 10000; d++) {
+                table[4 * d] = (byte) ('0' + d / 1000);
+                table[4 * d + 1] = (byte) ('0' + d / 100 % 10);
+                table[4 * d + 2] = (byte) ('0' + d / 10 % 10);
+                table[4 * d + 3] = (byte) ('0' + d % 10);
+            }
+            return table;
+        }
 
         Numeric(String column) {
             this.column = column;
@@ -304,7 +318,7 @@ final class InputDecoders {
                 throw TypeErrors.badBinary(column, "invalid numeric scale " + dscale);
             }
             int integerGroups = Math.max(weight + 1, 1);
-            int capacity = 1 + integerGroups * 4 + 1 + dscale + 4;
+            int capacity = 1 + integerGroups * 4 + 1 + dscale + 8;
             if (text.length < capacity) {
                 text = new byte[Math.max(capacity, text.length * 2)];
             }
@@ -337,10 +351,11 @@ final class InputDecoders {
                     if (digit < 0 || digit > 9999) {
                         throw TypeErrors.badBinary(column, "invalid numeric digit " + digit);
                     }
-                    for (int divisor = 1000; divisor > 0 && written < dscale; divisor /= 10) {
-                        t[n++] = (byte) ('0' + digit / divisor % 10);
-                        written++;
-                    }
+                    // all four digits (constant divisors are cheap), then keep what the scale shows
+                    int keep = Math.min(4, dscale - written);
+                    putGroup(t, n, digit);
+                    n += keep;
+                    written += keep;
                 }
             }
             target.appendBytes(t, 0, n);
@@ -361,10 +376,11 @@ final class InputDecoders {
         }
 
         private static int putGroup(byte[] t, int n, int digit) {
-            t[n] = (byte) ('0' + digit / 1000);
-            t[n + 1] = (byte) ('0' + digit / 100 % 10);
-            t[n + 2] = (byte) ('0' + digit / 10 % 10);
-            t[n + 3] = (byte) ('0' + digit % 10);
+            int i = digit << 2;
+            t[n] = FOUR_DIGITS[i];
+            t[n + 1] = FOUR_DIGITS[i + 1];
+            t[n + 2] = FOUR_DIGITS[i + 2];
+            t[n + 3] = FOUR_DIGITS[i + 3];
             return n + 4;
         }
     }

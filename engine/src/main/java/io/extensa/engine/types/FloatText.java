@@ -78,16 +78,10 @@ final class FloatText {
         write(out, value < 0 || (value == 0 && 1 / value < 0), 6);
     }
 
-    /** The shortest text of a double into a caller's builder (used where a String is needed anyway). */
+    /** The shortest text of a double, for messages. */
     String toText(double value) {
         FieldBuffer out = new FieldBuffer(32);
         writeDouble(out, value, 1);
-        return out.toString();
-    }
-
-    String toText(float value) {
-        FieldBuffer out = new FieldBuffer(32);
-        writeFloat(out, value, 1);
         return out.toString();
     }
 

@@ -146,9 +146,10 @@ public final class OutputTypes {
                 if (source == ColumnType.ARRAY) {
                     // array_out text made of the elements' text
                     return support(sourceElement, null, new OutputTarget(Kind.TEXT, target.type(), -1, null, null),
-                            ctx);
+                            ctx) == Support.NONE ? Support.NONE : Support.NATIVE;
                 }
-                return source == ColumnType.TIMESTAMPTZ && !sessionTzText ? Support.SERVER : Support.NATIVE;
+                // a server cast cannot help text targets: without the zone, timestamptz text shows UTC
+                return Support.NATIVE;
             }
             case LABEL:
                 return is(source, ColumnType.TEXT);

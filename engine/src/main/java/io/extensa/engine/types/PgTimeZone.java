@@ -62,14 +62,6 @@ public final class PgTimeZone {
         return id == null ? null : new PgTimeZone(name, new JavaRules(ZoneId.of(id).getRules()));
     }
 
-    /** A fixed offset east of UTC, in seconds. */
-    public static PgTimeZone ofOffset(int offsetSeconds) {
-        int west = -offsetSeconds;
-        String posix = "<X>" + (west < 0 ? "-" : "") + Math.abs(west) / 3600 + ":" + Math.abs(west) / 60 % 60 + ":"
-                + Math.abs(west) % 60;
-        return new PgTimeZone(posix, PosixTzRules.parse(posix, false));
-    }
-
     public String name() {
         return name;
     }

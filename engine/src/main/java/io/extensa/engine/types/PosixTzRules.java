@@ -79,10 +79,6 @@ final class PosixTzRules implements TzRules {
         return new PosixTzRules(stdName, -west, dst, -dstWest, startRule, endRule);
     }
 
-    boolean hasDaylightSaving() {
-        return dstName != null;
-    }
-
     @Override
     public int offsetAt(long t) {
         if (dstName == null) {

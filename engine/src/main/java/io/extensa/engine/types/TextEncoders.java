@@ -79,7 +79,8 @@ final class TextEncoders {
             case TIMESTAMP -> (c, r, n, out) -> DateTimeText.writeTimestamp(out,
                     TemporalEncoders.pgTimestamp(c.getLong(r), column, n), settings.dateStyle(), settings.dateOrder());
             case TIMESTAMPTZ -> (c, r, n, out) -> DateTimeText.writeTimestampTz(out,
-                    TemporalEncoders.pgTimestamp(c.getLong(r), column, n), forServer ? PgTimeZone.UTC : settings.timeZone(),
+                    TemporalEncoders.pgTimestamp(c.getLong(r), column, n),
+                    forServer || settings.timeZone() == null ? PgTimeZone.UTC : settings.timeZone(),
                     settings.dateStyle(), settings.dateOrder());
             case TIME -> (c, r, n, out) -> DateTimeText.writeTime(out, c.getLong(r));
             case INTERVAL -> (c, r, n, out) -> IntervalText.write(out, c.getIntervalMicros(r), c.getIntervalDays(r),

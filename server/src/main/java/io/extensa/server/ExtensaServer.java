@@ -1,10 +1,11 @@
 package io.extensa.server;
 
 import io.extensa.pgwire.BackendAddress;
+import io.extensa.engine.EngineConfig;
+import io.extensa.engine.ExtensaEngine;
 import io.extensa.pgwire.Gateway;
 import io.extensa.pgwire.GatewayConfig;
 import io.extensa.pgwire.TlsSettings;
-import io.extensa.pgwire.intercept.StatementInterceptor;
 import io.extensa.server.datadir.DataDirectory;
 import io.extensa.server.datadir.PidFile;
 import io.extensa.server.datadir.ServerLock;
@@ -61,6 +62,7 @@ public final class ExtensaServer implements AutoCloseable {
     private BackendAddress backend;
     private LaunchpadProcess launchpad;
     private Gateway gateway;
+    private ExtensaEngine engine;
     private ScheduledExecutorService watchdog;
     private final AtomicBoolean failing = new AtomicBoolean();
     private boolean closed;
@@ -114,12 +116,17 @@ public final class ExtensaServer implements AutoCloseable {
         dir.prepare();
     }
 
-    /**
-     * The seam where the engine plugs into the gateway: it decides, per client session, which
-     * statements are Extensa's. Until the engine is wired in, the gateway relays everything.
-     */
-    static StatementInterceptor interceptor(InterceptorContext context) {
-        return StatementInterceptor.RELAY_ALL;
+    /** The engine: runs Extensa's own statements for the gateway, on each caller's connection. */
+    static ExtensaEngine engine(InterceptorContext context) {
+        EngineConfig config = new EngineConfig(context.launchpadSocket(),
+                context.dataDirectory().runDir().resolve("jobs"), EngineConfig.DEFAULT_CONNECT_TIMEOUT,
+                context.version());
+        try {
+            return new ExtensaEngine(config);
+        } catch (IOException e) {
+            throw new ExtensaException("cannot prepare the engine's job socket directory "
+                    + config.jobSocketDirectory() + ": " + e.getMessage(), e);
+        }
     }
 
     private void startComponents(String launchpadMainClass) {
@@ -150,7 +157,8 @@ public final class ExtensaServer implements AutoCloseable {
                 config.tls().map(tls -> new TlsSettings(tls.certificate(), tls.key())),
                 GatewayConfig.DEFAULT_MAX_STARTUP_PACKET, GatewayConfig.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(10));
         var context = new InterceptorContext(config, dir, launchpad.socket(), backend, startedAt, version());
-        gateway = new Gateway(gatewayConfig, interceptor(context));
+        engine = engine(context);
+        gateway = new Gateway(gatewayConfig, engine);
         try {
             gateway.start();
         } catch (BindException e) {
@@ -287,6 +295,9 @@ public final class ExtensaServer implements AutoCloseable {
         log.info("stopping Extensa{}", reason.map(r -> " (" + r + ")").orElse(""));
         if (gateway != null) {
             step("stop the gateway", gateway::close);
+        }
+        if (engine != null) {
+            step("stop the engine", engine::close);
         }
         if (launchpad != null) {
             step("stop the launchpad", launchpad::close);

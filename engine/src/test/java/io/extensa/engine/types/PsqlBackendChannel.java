@@ -30,10 +30,12 @@ final class PsqlBackendChannel implements BackendChannel {
     }
 
     @Override
-    public String execute(String sql, List<BindValue> parameters, int resultFormat, RowHandler rows)
+    public String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows)
             throws PgException {
-        if (resultFormat != 0) {
-            throw new UnsupportedOperationException("text results only");
+        for (short format : resultFormats) {
+            if (format != 0) {
+                throw new IllegalArgumentException("this psql-backed test channel returns text results only");
+            }
         }
         executions++;
         String inlined = sql;

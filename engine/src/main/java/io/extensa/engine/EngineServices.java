@@ -1,0 +1,61 @@
+package io.extensa.engine;
+
+import io.extensa.engine.types.TypeCatalog;
+import io.extensa.engine.types.TypeCatalogs;
+import io.extensa.protocol.launch.LaunchpadClient;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every statement of every session shares: configuration, the launchpad, type catalogs, timers. */
+public final class EngineServices implements AutoCloseable {
+
+    private final EngineConfig config;
+    private final LaunchpadClient launchpad;
+    private final TypeCatalogs catalogs = new TypeCatalogs();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "engine-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Instant startedAt = Instant.now();
+    private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
+    private final AtomicLong jobs = new AtomicLong();
+
+    public EngineServices(EngineConfig config) {
+        this.config = config;
+        this.launchpad = new LaunchpadClient(config.launchpadSocket());
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public LaunchpadClient launchpad() {
+        return launchpad;
+    }
+
+    /** The type catalog of one database: built-in types plus the database's own, loaded on demand. */
+    public TypeCatalog catalog(String database) {
+        return catalogs.forDatabase(database);
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Request ids unique across gateway restarts: start time in base 36, then a counter. */
+    public String newJobId() {
+        return jobPrefix + "-" + jobs.incrementAndGet();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

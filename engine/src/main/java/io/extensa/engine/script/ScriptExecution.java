@@ -1,0 +1,369 @@
+package io.extensa.engine.script;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.engine.sql.ast.ResultSets;
+import io.extensa.engine.types.CopyBinaryReader;
+import io.extensa.engine.types.InputColumnPlan;
+import io.extensa.engine.types.SessionSettings;
+import io.extensa.engine.types.TypeCatalog;
+import io.extensa.engine.types.InputTypes;
+import io.extensa.engine.types.CopyRowEncoder;
+import io.extensa.engine.types.Destination;
+import io.extensa.engine.types.OutputColumnPlan;
+import io.extensa.engine.types.OutputTypes;
+import io.extensa.engine.variables.SessionVariables;
+import io.extensa.pgwire.ErrorFields;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.BackendChannel;
+import io.extensa.pgwire.intercept.ColumnDescriptor;
+import io.extensa.pgwire.intercept.DataRowWriter;
+import io.extensa.pgwire.intercept.Execution;
+import io.extensa.pgwire.intercept.ExecutionContext;
+import io.extensa.pgwire.intercept.ResultDescription;
+import io.extensa.pgwire.intercept.StatementDescription;
+import io.extensa.protocol.batch.Batch;
+import io.extensa.protocol.batch.BatchBuilder;
+import io.extensa.protocol.message.ColumnSpec;
+import io.extensa.protocol.message.EndOfInput;
+import io.extensa.protocol.message.ErrorMessage;
+import io.extensa.protocol.message.Message;
+import io.extensa.protocol.message.OutputBatch;
+import io.extensa.protocol.message.OutputEnd;
+import io.extensa.protocol.message.OutputParams;
+import io.extensa.protocol.message.OutputSchema;
+import io.extensa.protocol.message.SessionInit;
+import io.extensa.protocol.message.Stderr;
+import io.extensa.protocol.message.Stdout;
+import io.extensa.protocol.message.End;
+import io.extensa.protocol.message.Heartbeat;
+import io.extensa.protocol.wire.MessageType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of sp_execute_external_script, pulled by the gateway. {@link #start} launches the
+ * satellite, sends it the script, parameters and the input query's rows, and returns; the main
+ * result (the output DataFrame) is then streamed by {@link #fetch}, or COPYed into the target of
+ * INSERT ... EXEC; OUTPUT parameters follow, assigned to variables or returned as a last one-row
+ * result. The satellite's stdout and stderr reach the client as notices while it runs.
+ */
+public final class ScriptExecution implements Execution {
+
+    private enum Phase { STARTED, MAIN, AFTER_MAIN, PARAMETERS, DONE }
+
+    private final EngineServices services;
+    private final ExecutionContext ctx;
+    private final ScriptCall call;
+    private final SessionVariables variables;
+    private final InsertTarget insert;
+    private final TypeCatalog catalog;
+    private final SessionSettings settings;
+    private ScriptJob job;
+    private AutoCloseable cancelHook;
+    private List<ScriptParameters.Resolved> parameters = List.of();
+    private Phase phase = Phase.STARTED;
+    private OutputColumns output;
+    private Batch batch;
+    private int batchRow;
+    private long rowsOut;
+    private long rowsIn;
+    private String tag = "CALL";
+    private OutputParameters.Row parameterRow;
+    private boolean closed;
+
+    private ScriptExecution(EngineServices services, ExecutionContext ctx, ScriptCall call, SessionVariables variables,
+                            InsertTarget insert) {
+        this.services = services;
+        this.ctx = ctx;
+        this.call = call;
+        this.variables = variables;
+        this.insert = insert;
+        this.catalog = services.catalog(ctx.session().database());
+        this.settings = SessionSettings.from(ctx.session()::parameterStatus);
+    }
+
+    public static ScriptExecution start(EngineServices services, ExecutionContext ctx, ScriptCall call,
+                                        SessionVariables variables, InsertTarget insert) throws PgException {
+        ScriptExecution execution = new ScriptExecution(services, ctx, call, variables, insert);
+        try {
+            execution.begin();
+            return execution;
+        } catch (PgException | RuntimeException e) {
+            execution.close();
+            throw e;
+        }
+    }
+
+    public long rowsIn() {
+        return rowsIn;
+    }
+
+    public long rowsOut() {
+        return rowsOut;
+    }
+
+    private void begin() throws PgException {
+        ctx.cancellation().throwIfCancelled();
+        // launch first: the runtime starts up while PostgreSQL answers the questions below
+        job = ScriptJob.launch(services, ctx, call.language());
+        cancelHook = ctx.cancellation().onCancel(job::cancel);
+        BackendChannel backend = ctx.backend();
+        parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
+        List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
+        job.awaitSatellite(services, services.config().satelliteConnectTimeout());
+        job.send(new SessionInit(call.script(), call.inputName(), call.outputName(),
+                input.stream().map(InputColumnPlan::spec).toList(),
+                parameters.stream().map(ScriptParameters.Resolved::wire).toList(), call.hasInput(), null));
+        if (call.hasInput()) {
+            streamInput(backend, input);
+        }
+        job.send(new EndOfInput(true, 0));
+    }
+
+    private List<InputColumnPlan> describeInput(BackendChannel backend) throws PgException {
+        StatementDescription d = backend.describe(inputQuery(), new int[0]);
+        if (!d.returnsRows()) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                    "@input_data_1 must be a query that returns rows");
+        }
+        if (d.parameterTypes().length > 0) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                    "@input_data_1 cannot use parameters ($n); pass values to the script through @params");
+        }
+        catalog.resolve(d.columns().stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
+        List<InputColumnPlan> plans = new ArrayList<>();
+        for (ColumnDescriptor c : d.columns()) {
+            plans.add(InputTypes.plan(c.name(), catalog.lookup(c.typeOid()), c.typeModifier(), catalog, settings));
+        }
+        return plans;
+    }
+
+    /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */
+    private void streamInput(BackendChannel backend, List<InputColumnPlan> plans) throws PgException {
+        BatchBuilder batches = InputTypes.newBatch(plans);
+        CopyBinaryReader reader = new CopyBinaryReader(plans, batches, full -> {
+            ctx.cancellation().throwIfCancelled();
+            job.send(MessageType.INPUT_BATCH, full.encode());
+        });
+        backend.copyOut("COPY (" + inputQuery() + ") TO STDOUT (FORMAT binary)", reader);
+        rowsIn = reader.finish();
+    }
+
+    private String inputQuery() {
+        String q = call.inputQuery().strip();
+        while (q.endsWith(";")) {
+            q = q.substring(0, q.length() - 1).stripTrailing();
+        }
+        return q;
+    }
+
+    // ---- results ----
+
+    @Override
+    public ResultDescription nextResult() throws PgException {
+        switch (phase) {
+            case STARTED -> {
+                OutputSchema schema = readSchema();
+                boolean none = call.resultSets().kind() == ResultSets.Kind.NONE;
+                if (schema.absent()) {
+                    if (call.resultSets().kind() == ResultSets.Kind.DEFINED) {
+                        throw new PgException(SqlState.OUTPUT_MISMATCH, "WITH RESULT SETS declares a result set but the "
+                                + call.language() + " script did not set " + call.outputName());
+                    }
+                    drainUnit();
+                    phase = Phase.AFTER_MAIN;
+                    return nextResult();
+                }
+                if (none) {
+                    throw new PgException(SqlState.OUTPUT_MISMATCH, "WITH RESULT SETS NONE, but the " + call.language()
+                            + " script returned a result set in " + call.outputName());
+                }
+                if (insert != null) {
+                    long stored = copyIntoTarget(schema.columns());
+                    tag = "INSERT 0 " + stored;
+                    phase = Phase.AFTER_MAIN;
+                    return ResultDescription.commandOnly();
+                }
+                output = call.resultSets().kind() == ResultSets.Kind.DEFINED
+                        ? OutputColumns.declared(schema.columns(), call.resultSets().sets().get(0), ctx.backend(),
+                        catalog, settings, call.language())
+                        : OutputColumns.natural(schema.columns(), catalog, settings, ctx.backend());
+                phase = Phase.MAIN;
+                tag = "SELECT 0";
+                return ResultDescription.rows(output.descriptors());
+            }
+            case AFTER_MAIN -> {
+                finishSession();
+                if (parameterRow != null && insert == null) {
+                    phase = Phase.PARAMETERS;
+                    tag = "SELECT 1";
+                    return ResultDescription.rows(parameterRow.columns());
+                }
+                phase = Phase.DONE;
+                return null;
+            }
+            case MAIN -> throw new IllegalStateException("fetch the current result first");
+            default -> {
+                phase = Phase.DONE;
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public boolean fetch(int maxRows, DataRowWriter out) throws PgException {
+        if (phase == Phase.PARAMETERS) {
+            parameterRow.write(out);
+            return true;
+        }
+        if (phase != Phase.MAIN) {
+            return true;
+        }
+        int written = 0;
+        while (true) {
+            if (batch != null && batchRow < batch.rowCount()) {
+                if (maxRows > 0 && written == maxRows) {
+                    return false;
+                }
+                output.writeRow(batch, batchRow++, ++rowsOut, out);
+                written++;
+                continue;
+            }
+            Message m = nextOutput();
+            if (m instanceof OutputBatch b) {
+                output.startBatch(b.batch(), rowsOut + 1, out);
+                batch = b.batch();
+                batchRow = 0;
+            } else if (m instanceof OutputEnd) {
+                batch = null;
+                tag = "SELECT " + rowsOut;
+                phase = Phase.AFTER_MAIN;
+                return true;
+            } else {
+                throw ScriptErrors.protocol(call.language(), "unexpected " + m.type() + " in the output");
+            }
+        }
+    }
+
+    @Override
+    public String commandTag() {
+        return tag;
+    }
+
+    /** The next message that is not console output (forwarded as notices) or a heartbeat; ERROR fails the call. */
+    private Message nextOutput() throws PgException {
+        while (true) {
+            Message m = job.read();
+            switch (m) {
+                case Stdout s -> ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, s.text()));
+                case Stderr s -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING, s.text()));
+                case Heartbeat h -> {
+                    // liveness only
+                }
+                case ErrorMessage e -> throw ScriptErrors.fromSatellite(call.language(), e);
+                default -> {
+                    return m;
+                }
+            }
+        }
+    }
+
+    private OutputSchema readSchema() throws PgException {
+        Message m = nextOutput();
+        if (m instanceof OutputSchema s) {
+            return s;
+        }
+        throw ScriptErrors.protocol(call.language(), "expected OUTPUT_SCHEMA, got " + m.type());
+    }
+
+    /** Skips the rest of a unit whose rows nobody wants (no result set). */
+    private void drainUnit() throws PgException {
+        while (true) {
+            Message m = nextOutput();
+            if (m instanceof OutputEnd) {
+                return;
+            }
+            if (!(m instanceof OutputBatch)) {
+                throw ScriptErrors.protocol(call.language(), "unexpected " + m.type() + " in the output");
+            }
+        }
+    }
+
+    /** INSERT INTO t EXEC: the whole output goes into the table with COPY, inside the caller's transaction. */
+    private long copyIntoTarget(List<ColumnSpec> specs) throws PgException {
+        BackendChannel backend = ctx.backend();
+        String select = "SELECT " + (insert.columns().isEmpty() ? "*" : insert.quotedColumns(insert.columns()))
+                + " FROM " + insert.quotedTable();
+        List<ColumnDescriptor> target = backend.describe(select, new int[0]).columns();
+        if (target.size() != specs.size()) {
+            throw new PgException(SqlState.OUTPUT_MISMATCH, "INSERT INTO " + insert.label() + " has " + target.size()
+                    + " target column(s) but the " + call.language() + " script returned " + specs.size() + " ("
+                    + String.join(", ", specs.stream().map(ColumnSpec::name).toList()) + ")");
+        }
+        catalog.resolve(target.stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
+        List<OutputColumnPlan> plans = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            ColumnDescriptor t = target.get(i);
+            plans.add(OutputTypes.plan(t.name(), specs.get(i), catalog.lookup(t.typeOid()), t.typeModifier(),
+                    Destination.COPY, catalog, settings));
+        }
+        CopyRowEncoder encoder = new CopyRowEncoder(plans);
+        List<String> names = target.stream().map(ColumnDescriptor::name).toList();
+        String copy = "COPY " + insert.quotedTable() + " (" + insert.quotedColumns(names) + ") FROM STDIN "
+                + encoder.copyOptions();
+        CopyInWriter writer = new CopyInWriter(backend.copyIn(copy), encoder);
+        try {
+            while (true) {
+                Message m = nextOutput();
+                if (m instanceof OutputBatch b) {
+                    if (b.batch().columnCount() != specs.size()) {
+                        throw ScriptErrors.protocol(call.language(), "batch shape differs from the schema");
+                    }
+                    writer.write(b.batch());
+                    rowsOut += b.batch().rowCount();
+                } else if (m instanceof OutputEnd) {
+                    return writer.finish();
+                } else {
+                    throw ScriptErrors.protocol(call.language(), "unexpected " + m.type() + " in the output");
+                }
+            }
+        } catch (PgException | RuntimeException e) {
+            writer.abort("Extensa: the script's output could not be stored: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** After the last unit: OUTPUT parameters, then END. */
+    private void finishSession() throws PgException {
+        while (true) {
+            Message m = nextOutput();
+            if (m instanceof OutputParams p) {
+                parameterRow = OutputParameters.apply(p, parameters, call, variables, ctx.backend(), catalog,
+                        settings);
+            } else if (m instanceof End) {
+                return;
+            } else {
+                throw ScriptErrors.protocol(call.language(), "unexpected " + m.type() + " after the output");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cancelHook != null) {
+            try {
+                cancelHook.close();
+            } catch (Exception ignored) {
+                // nothing to undo
+            }
+        }
+        if (job != null) {
+            job.close();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.extensa.engine.script;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.pgwire.ErrorFields;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.ExecutionContext;
+import io.extensa.protocol.launch.Exited;
+import io.extensa.protocol.launch.LaunchErrorKind;
+import io.extensa.protocol.launch.LaunchRequest;
+import io.extensa.protocol.launch.LaunchedJob;
+import io.extensa.protocol.launch.LaunchpadException;
+import io.extensa.protocol.message.Message;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One satellite for one call: asks the launchpad to start it, waits for it on the job socket,
+ * and turns every way it can fail (unknown language, launch failure, crash, kill, protocol
+ * garbage) into an error that says what happened, with the satellite's own last words.
+ */
+final class ScriptJob implements AutoCloseable {
+
+    private static final SecureRandom SECRETS = new SecureRandom();
+
+    private final String language;
+    private final String jobId;
+    private final SatelliteChannel channel;
+    private final LaunchedJob job;
+    private volatile boolean cancelled;
+
+    private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job) {
+        this.language = language;
+        this.jobId = jobId;
+        this.channel = channel;
+        this.job = job;
+    }
+
+    /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
+        String jobId = services.newJobId();
+        byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
+        SECRETS.nextBytes(secret);
+        SatelliteChannel channel;
+        try {
+            channel = SatelliteChannel.listen(services.config().jobSocketDirectory().resolve(jobId + ".sock"));
+        } catch (IOException e) {
+            throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                    "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
+        }
+        try {
+            LaunchRequest request = LaunchRequest.builder(jobId, language)
+                    .socketPath(channel.socketPath())
+                    .secret(secret)
+                    .user(ctx.session().user())
+                    .database(ctx.session().database())
+                    .sessionId(ctx.session().sessionId())
+                    .build();
+            LaunchedJob job = services.launchpad().launch(request);
+            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);
+            scriptJob.secret = secret;
+            return scriptJob;
+        } catch (LaunchpadException e) {
+            channel.close();
+            throw switch (e.kind()) {
+                case LaunchErrorKind.UNKNOWN_LANGUAGE -> new PgException(SqlState.UNDEFINED_OBJECT, e.getMessage())
+                        .withHint("the languages available are listed by EXEC sp_extensa_info");
+                case LaunchErrorKind.CONNECTION_FAILED -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                        "unable to communicate with the launchpad to run a '" + language + "' script: " + e.getMessage())
+                        .withHint("is the launchpad running? see bin/extensa status");
+                default -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                        "unable to launch the runtime for a '" + language + "' script: " + e.getMessage());
+            };
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                    "unable to launch the runtime for a '" + language + "' script: " + e.getMessage());
+        }
+    }
+
+    private byte[] secret;
+
+    String jobId() {
+        return jobId;
+    }
+
+    long pid() {
+        return job.pid();
+    }
+
+    /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
+    void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
+        ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        job.exit().whenComplete((exited, error) -> {
+            if (channel.hello() == null) {
+                channel.close();
+            }
+        });
+        try {
+            channel.accept(jobId, secret);
+        } catch (IOException e) {
+            throwIfCancelled();
+            Optional<Exited> exit = exitInfo(Duration.ofMillis(500));
+            if (exit.isPresent()) {
+                throw withTail(new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language
+                        + "' runtime " + describe(exit.get()) + " before it could start the script"), exit.get());
+            }
+            if (timer.isDone()) {
+                throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language + "' runtime (pid "
+                        + job.pid() + ") did not connect within " + timeout.toSeconds() + " s");
+            }
+            throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "unable to communicate with the runtime for a '"
+                    + language + "' script: " + e.getMessage());
+        } finally {
+            timer.cancel(false);
+            secret = null;
+        }
+    }
+
+    void send(Message message) throws PgException {
+        try {
+            channel.send(message);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    void send(io.extensa.protocol.wire.MessageType type, io.extensa.protocol.wire.PayloadBuilder payload)
+            throws PgException {
+        try {
+            channel.send(type, payload);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    /** The next message from the satellite; a connection that ends early is a failure. */
+    Message read() throws PgException {
+        Message m;
+        try {
+            m = channel.read();
+        } catch (IOException e) {
+            throw failure(e);
+        }
+        if (m == null) {
+            throw failure(null);
+        }
+        return m;
+    }
+
+    /** Stops the satellite now (CancelRequest, client gone). Safe from any thread. */
+    void cancel() {
+        cancelled = true;
+        try {
+            job.cancel();
+        } catch (IOException ignored) {
+            // closing the job below kills it as well
+        }
+        channel.close();
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The satellite stopped talking: say why, with its exit status and last output when known. */
+    PgException failure(IOException cause) {
+        if (cancelled) {
+            return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+        }
+        Optional<Exited> exit = exitInfo(Duration.ofSeconds(2));
+        String what = exit.map(ScriptJob::describe).orElse(
+                "stopped answering" + (cause == null ? "" : " (" + cause.getMessage() + ")"));
+        PgException e = new PgException(SqlState.SATELLITE_FAILED, "the '" + language + "' runtime (pid " + job.pid()
+                + ") " + what + " during execution of 'sp_execute_external_script'");
+        return exit.map(x -> withTail(e, x)).orElse(e);
+    }
+
+    private Optional<Exited> exitInfo(Duration wait) {
+        try {
+            return job.awaitExit(wait);
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private void throwIfCancelled() throws PgException {
+        if (cancelled) {
+            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+        }
+    }
+
+    private static String describe(Exited exit) {
+        return switch (exit.reason()) {
+            case TIMEOUT -> "was stopped: the call exceeded its time limit";
+            case OOM -> "was killed: it exceeded its memory limit";
+            case CANCELLED -> "was cancelled";
+            default -> exit.signalled() ? "was killed by signal " + exit.signal()
+                    : "exited with code " + exit.exitCode();
+        };
+    }
+
+    private static PgException withTail(PgException e, Exited exit) {
+        String tail = exit.stderrTail();
+        if (tail == null || tail.isBlank()) {
+            return e;
+        }
+        return new PgException(e.fields().withDetail("last output of the runtime:\n" + tail.strip()));
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+        job.close();
+    }
+
+    static ErrorFields notice(String severity, String sqlState, String text) {
+        return ErrorFields.notice(severity, sqlState, text);
+    }
+}

@@ -1,0 +1,52 @@
+package io.extensa.engine.sql.ast;
+
+import java.util.List;
+
+/** The statements Extensa parses itself; everything else is PostgreSQL's. */
+public sealed interface Statement {
+
+    /** EXEC[UTE] proc args [WITH RESULT SETS ...], or CALL proc(args) */
+    record Exec(String procedure, List<Argument> arguments, ResultSets resultSets) implements Statement {
+        public Exec {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    /**
+     * INSERT INTO table [(columns)] EXEC ...
+     *
+     * @param table the target as written (possibly schema-qualified and quoted), to be quoted-safe re-emitted
+     */
+    record InsertExec(List<String> table, List<String> columns, Exec exec) implements Statement {
+        public InsertExec {
+            table = List.copyOf(table);
+            columns = List.copyOf(columns);
+        }
+    }
+
+    /** DECLARE @a type [= expr], ... */
+    record Declare(List<VariableDeclaration> variables) implements Statement {
+        public Declare {
+            variables = List.copyOf(variables);
+        }
+    }
+
+    /** SET @a = expr */
+    record SetVariable(String name, String expression) implements Statement {
+    }
+
+    /** PRINT expr: the value as a notice */
+    record Print(String expression) implements Statement {
+    }
+
+    /** Any other statement that references session variables; they are bound as parameters. */
+    record WithVariables(String sql) implements Statement {
+    }
+
+    /**
+     * @param type       the type as written
+     * @param expression the initial value's SQL text (may reference other variables), or null
+     */
+    record VariableDeclaration(String name, String type, String expression) {
+    }
+}

@@ -1,0 +1,63 @@
+package io.extensa.engine.statement;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.engine.script.InsertTarget;
+import io.extensa.engine.script.ScriptCall;
+import io.extensa.engine.script.ScriptCallBinder;
+import io.extensa.engine.script.ScriptExecution;
+import io.extensa.engine.sql.ast.Argument;
+import io.extensa.engine.sql.ast.Statement;
+import io.extensa.engine.sql.ast.Value;
+import io.extensa.engine.variables.SessionVariables;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.intercept.Execution;
+import io.extensa.pgwire.intercept.ExecutionContext;
+import io.extensa.pgwire.intercept.InterceptedStatement;
+
+/** EXEC sp_execute_external_script, CALL sp_execute_external_script(...), INSERT INTO t EXEC ... */
+final class ExternalScript implements InterceptedStatement {
+
+    private static final int TEXT = 25;
+
+    private final Statement.Exec exec;
+    private final Statement.InsertExec insert;
+    private final SessionVariables variables;
+    private final EngineServices services;
+
+    ExternalScript(Statement.Exec exec, Statement.InsertExec insert, SessionVariables variables,
+                   EngineServices services) {
+        this.exec = exec;
+        this.insert = insert;
+        this.variables = variables;
+        this.services = services;
+    }
+
+    @Override
+    public String label() {
+        return insert == null ? "EXEC sp_execute_external_script"
+                : "INSERT INTO " + String.join(".", insert.table()) + " EXEC sp_execute_external_script";
+    }
+
+    /** One entry per $n the arguments use; unspecified ones are text, which PostgreSQL then casts. */
+    @Override
+    public int[] parameterTypes(int[] declared) {
+        int highest = declared.length;
+        for (Argument a : exec.arguments()) {
+            if (a.value() instanceof Value.Parameter p) {
+                highest = Math.max(highest, p.index());
+            }
+        }
+        int[] types = new int[highest];
+        for (int i = 0; i < highest; i++) {
+            types[i] = i < declared.length && declared[i] != 0 ? declared[i] : TEXT;
+        }
+        return types;
+    }
+
+    @Override
+    public Execution start(ExecutionContext ctx) throws PgException {
+        ScriptCall call = ScriptCallBinder.bind(exec, variables, ctx.parameters());
+        return ScriptExecution.start(services, ctx, call, variables,
+                insert == null ? null : new InsertTarget(insert.table(), insert.columns()));
+    }
+}

@@ -1,0 +1,28 @@
+package io.extensa.engine.statement;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.engine.sql.ast.Statement;
+import io.extensa.engine.variables.SessionVariables;
+import io.extensa.pgwire.intercept.InterceptedStatement;
+
+/** Maps a parsed statement to what runs it. */
+public final class Statements {
+
+    public static final String EXTERNAL_SCRIPT = "sp_execute_external_script";
+    public static final String EXTENSA_INFO = "sp_extensa_info";
+
+    private Statements() {
+    }
+
+    public static InterceptedStatement of(Statement statement, SessionVariables variables, EngineServices services) {
+        return switch (statement) {
+            case Statement.Exec exec when exec.procedure().equals(EXTENSA_INFO) -> new ExtensaInfo(services);
+            case Statement.Exec exec -> new ExternalScript(exec, null, variables, services);
+            case Statement.InsertExec insert -> new ExternalScript(insert.exec(), insert, variables, services);
+            case Statement.Declare declare -> new DeclareVariables(declare, variables);
+            case Statement.SetVariable set -> new SetVariable(set, variables);
+            case Statement.Print print -> new PrintStatement(print, variables);
+            case Statement.WithVariables with -> new RelayWithVariables(with.sql(), variables);
+        };
+    }
+}

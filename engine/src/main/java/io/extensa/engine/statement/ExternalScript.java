@@ -6,6 +6,16 @@ import io.extensa.engine.script.ScriptCall;
 import io.extensa.engine.script.ScriptCallBinder;
 import io.extensa.engine.script.ScriptExecution;
 import io.extensa.engine.sql.ast.Argument;
+import io.extensa.engine.sql.ast.ColumnDefinition;
+import io.extensa.engine.sql.ast.ResultSets;
+import io.extensa.engine.types.DeclaredType;
+import io.extensa.engine.types.TsqlTypes;
+import io.extensa.engine.types.TypeCatalog;
+import io.extensa.pgwire.intercept.ColumnDescriptor;
+import io.extensa.pgwire.intercept.ResultDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import io.extensa.engine.sql.ast.Statement;
 import io.extensa.engine.sql.ast.Value;
 import io.extensa.engine.variables.SessionVariables;
@@ -52,6 +62,29 @@ final class ExternalScript implements InterceptedStatement {
             types[i] = i < declared.length && declared[i] != 0 ? declared[i] : TEXT;
         }
         return types;
+    }
+
+    /**
+     * Known before running only when WITH RESULT SETS declares the columns with built-in types (a
+     * user type needs the catalog) or for INSERT ... EXEC, which returns no rows.
+     */
+    @Override
+    public Optional<ResultDescription> staticResult() {
+        if (insert != null) {
+            return Optional.of(ResultDescription.commandOnly());
+        }
+        if (exec.resultSets().kind() != ResultSets.Kind.DEFINED) {
+            return Optional.empty();
+        }
+        List<ColumnDescriptor> columns = new ArrayList<>();
+        for (ColumnDefinition c : exec.resultSets().sets().get(0)) {
+            DeclaredType type = TypeCatalog.parseBuiltIn(TsqlTypes.toPostgres(c.type()));
+            if (type == null) {
+                return Optional.empty();
+            }
+            columns.add(ColumnDescriptor.of(c.name(), type.type().oid(), type.type().typlen(), type.typmod()));
+        }
+        return Optional.of(ResultDescription.rows(columns));
     }
 
     @Override

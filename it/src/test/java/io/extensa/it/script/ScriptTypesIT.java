@@ -41,7 +41,7 @@ class ScriptTypesIT {
             s.execute("""
                     INSERT INTO types_src VALUES
                     (1, true, -32768, -2147483648, -9223372036854775808, 1.5, 'NaN', -12345678901234567890.0123456789,
-                     'NaN', 'plain', 'varchar', 'ab', '\\x00ff10', '0044-03-15 BC', '2000-01-01 00:00:00.000001',
+                     'NaN', 'plain', 'varchar', 'ab', '\\x00ff10', '0001-01-01', '2000-01-01 00:00:00.000001',
                      '1999-12-31 23:59:59.999999+00', '23:59:59.999999', '-1 year -2 mons +3 days -04:05:06.789',
                      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2, null]}', '{"b": "ü"}', '{1,NULL,3}',
                      '{"x","",NULL,"y z"}', '{{1.5,2},{3,NaN}}', 'happy', 7),
@@ -106,8 +106,31 @@ class ScriptTypesIT {
     }
 
     @Test
+    void valuesPythonCannotHoldFailWithTheColumnAndTheCast() throws SQLException {
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery(exec("OutputDataSet = InputDataSet",
+                    "SELECT '0044-03-15 BC'::date AS founded", "")))
+                    .hasMessageContaining("founded").hasMessageContaining("founded::text");
+        }
+    }
+
+    @Test
+    void driversThatOnlyDescribeTheStatementGetAClearError() throws SQLException {
+        try (Connection c = stack.connect("prepareThreshold=-1"); Statement s = c.createStatement()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery(exec("OutputDataSet = InputDataSet",
+                    "SELECT 1 AS x", "")))
+                    .hasMessageContaining("only known once it runs").hasMessageContaining("WITH RESULT SETS");
+            try (ResultSet rs = s.executeQuery(exec("OutputDataSet = InputDataSet", "SELECT 1 AS x",
+                    " WITH RESULT SETS ((x int))"))) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void clientsReadBackExactValuesInTextAndBinary() throws SQLException {
-        for (String mode : new String[] {"prepareThreshold=0", "prepareThreshold=-1&binaryTransfer=true"}) {
+        for (String mode : new String[] {"prepareThreshold=0", "prepareThreshold=1&binaryTransfer=true"}) {
             try (Connection c = stack.connect(mode); Statement s = c.createStatement()) {
                 String viaScript;
                 String direct;

@@ -14,6 +14,7 @@ public final class PgBuffer {
     private byte[] bytes;
     private int size;
     private int messageStart = -1;
+    private int messageBegin = -1;
 
     public PgBuffer() {
         this(256);
@@ -29,6 +30,7 @@ public final class PgBuffer {
             throw new IllegalStateException("message already open");
         }
         ensure(5);
+        messageBegin = size;
         bytes[size++] = (byte) type;
         messageStart = size;
         size += 4;
@@ -41,9 +43,19 @@ public final class PgBuffer {
             throw new IllegalStateException("message already open");
         }
         ensure(4);
+        messageBegin = size;
         messageStart = size;
         size += 4;
         return this;
+    }
+
+    /** Drops a message that was begun but will not be finished (e.g. a row whose value failed to encode). */
+    public void abandonMessage() {
+        if (messageStart >= 0) {
+            size = messageBegin;
+            messageStart = -1;
+            messageBegin = -1;
+        }
     }
 
     public PgBuffer end() {
@@ -52,6 +64,7 @@ public final class PgBuffer {
         }
         putIntAt(messageStart, size - messageStart);
         messageStart = -1;
+        messageBegin = -1;
         return this;
     }
 
@@ -139,6 +152,7 @@ public final class PgBuffer {
     public void clear() {
         size = 0;
         messageStart = -1;
+        messageBegin = -1;
     }
 
     /** Drops the first {@code n} bytes (already written out), keeping the rest. */

@@ -36,6 +36,8 @@ final class ClientOutput {
     }
 
     void error(ErrorFields fields) {
+        // an error can strike in the middle of a DataRow; the half-written row must not reach the client
+        buffer.abandonMessage();
         ServerMessages.errorResponse(buffer, fields);
     }
 

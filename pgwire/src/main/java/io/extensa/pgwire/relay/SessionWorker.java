@@ -37,6 +37,9 @@ final class SessionWorker {
     private final BackendPort port;
     private final Map<String, OwnedStatement> statements = new HashMap<>();
     private final Map<String, OwnedPortal> portals = new HashMap<>();
+    /** Statements whose Describe was answered NoData although their result is only known when they run. */
+    private final java.util.Set<OwnedStatement> describedWithoutColumns =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile boolean ownsNothing = true;
     private volatile boolean skipping;
     private volatile RunningCancellation running;
@@ -50,6 +53,7 @@ final class SessionWorker {
         final short[] resultFormats;
         Execution execution;
         ResultDescription current;
+        boolean described;
         boolean finished;
         String lastTag = "";
 
@@ -187,13 +191,19 @@ final class SessionWorker {
         try {
             execution = statement.start(new StatementContext(session, port, List.of(), false, client, cancellation));
             ResultDescription result;
+            boolean any = false;
             while ((result = execution.nextResult()) != null) {
+                any = true;
                 if (result.returnsRows()) {
                     client.rowDescription(result.columns(), TEXT);
                     execution.fetch(0, client.rows(TEXT));
                 } else {
                     execution.fetch(0, client.rows(TEXT));
                 }
+                client.commandComplete(execution.commandTag());
+            }
+            if (!any) {
+                // every statement ends with CommandComplete, even one that returned nothing
                 client.commandComplete(execution.commandTag());
             }
             logStatement(statement.label(), started, null);
@@ -301,7 +311,10 @@ final class SessionWorker {
             respond(() -> {
                 client.parameterDescription(st.parameterTypes());
                 st.statement().staticResult().filter(ResultDescription::returnsRows).ifPresentOrElse(
-                        d -> client.rowDescription(d.columns(), TEXT), client::noData);
+                        d -> client.rowDescription(d.columns(), TEXT), () -> {
+                            client.noData();
+                            describedWithoutColumns.add(st);
+                        });
             });
         } else if (kind == 'P' && portals.containsKey(name)) {
             OwnedPortal p = portals.get(name);
@@ -309,6 +322,7 @@ final class SessionWorker {
             port.acquire();
             try {
                 start(p);
+                p.described = true;
                 if (p.current != null && p.current.returnsRows()) {
                     client.rowDescription(p.current.columns(), p.resultFormats);
                 } else {
@@ -346,8 +360,17 @@ final class SessionWorker {
             start(p);
             if (p.current == null) {
                 p.finished = true;
+                p.lastTag = p.execution.commandTag();
                 client.commandComplete(p.lastTag);
+                logStatement(p.statement.statement().label(), started, null);
+                endPortal(p);
                 return;
+            }
+            if (p.current.returnsRows() && !p.described && describedWithoutColumns.contains(p.statement)) {
+                throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "the columns of " + p.statement.statement().label()
+                        + " are only known once it runs, but this client took them from a Describe of the statement")
+                        .withHint("declare them WITH RESULT SETS ((...)), or let the driver describe the portal "
+                                + "(pgjdbc: do not use prepareThreshold=-1)");
             }
             boolean done = p.execution.fetch(p.current.returnsRows() ? Math.max(0, maxRows) : 0,
                     client.rows(p.resultFormats));
@@ -385,7 +408,7 @@ final class SessionWorker {
         int kind = r.readByte();
         String name = r.readCString();
         if (kind == 'S' && statements.containsKey(name)) {
-            statements.remove(name);
+            describedWithoutColumns.remove(statements.remove(name));
         } else if (kind == 'P' && portals.containsKey(name)) {
             closePortal(name);
         } else {

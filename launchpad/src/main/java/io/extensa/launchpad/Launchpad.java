@@ -95,7 +95,7 @@ public final class Launchpad implements AutoCloseable {
             lock();
             timers = new ScheduledThreadPoolExecutor(1, runnable -> Thread.ofPlatform().name("launchpad-timer")
                     .daemon(true).unstarted(runnable));
-            blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("launchpad-job-", 0).factory());
+            blocking = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("launchpad-job-", 0).factory());
             killer = new ProcessTreeKiller(config.killTimeout());
             int stale = directories.sweepStale(killer);
             if (stale > 0) {
@@ -234,7 +234,7 @@ public final class Launchpad implements AutoCloseable {
             List<Job> jobs = registry.close();
             List<Thread> stoppers = new ArrayList<>();
             for (Job job : jobs) {
-                stoppers.add(Thread.ofVirtual().name("stop-" + job.id()).start(job::shutdown));
+                stoppers.add(Thread.ofPlatform().daemon().name("stop-" + job.id()).start(job::shutdown));
             }
             for (Thread stopper : stoppers) {
                 try {

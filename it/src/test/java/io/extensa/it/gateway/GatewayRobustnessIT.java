@@ -158,6 +158,7 @@ class GatewayRobustnessIT {
                     c.send(types[random.nextInt(types.length)], body);
                 }
                 c.send('S', new byte[0]);
+                c.send('X', new byte[0]);
                 c.closedByServer();
             } catch (java.io.IOException ignored) {
                 // a connection the gateway or PostgreSQL refused to continue

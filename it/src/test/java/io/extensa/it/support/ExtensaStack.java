@@ -64,8 +64,22 @@ public final class ExtensaStack {
 
     private void stop() {
         server.close();
+        keepLogs();
         try (Stream<Path> walk = Files.walk(dataDir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** The stack's logs outlive it in target/extensa-logs, for whoever has to read why a test failed. */
+    private void keepLogs() {
+        Path target = Path.of("target", "extensa-logs");
+        try (Stream<Path> logs = Files.list(dataDir.resolve("log"))) {
+            Files.createDirectories(target);
+            for (Path log : logs.toList()) {
+                Files.copy(log, target.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException ignored) {
             // best effort
         }

@@ -127,7 +127,7 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             connections.add(channel);
-            Thread thread = Thread.ofVirtual().name("launchpad-connection").unstarted(() -> {
+            Thread thread = Thread.ofPlatform().daemon().name("launchpad-connection").unstarted(() -> {
                 try {
                     serve(channel);
                 } catch (RuntimeException e) {

@@ -52,9 +52,9 @@ public final class ColdSatellite implements SatelliteProcess {
         builder.environment().clear();
         builder.environment().putAll(environment);
         ColdSatellite satellite = new ColdSatellite(jobId, builder.start(), tailBytes);
-        Thread.ofVirtual().name("satellite-output-" + jobId).start(satellite::drain);
+        Thread.ofPlatform().daemon().name("satellite-output-" + jobId).start(satellite::drain);
         // not Process.onExit(): that completes on the common pool, which anything else may be blocking
-        Thread.ofVirtual().name("satellite-exit-" + jobId).start(satellite::awaitExit);
+        Thread.ofPlatform().daemon().name("satellite-exit-" + jobId).start(satellite::awaitExit);
         return satellite;
     }
 

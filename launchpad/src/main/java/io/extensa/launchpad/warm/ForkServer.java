@@ -80,8 +80,10 @@ public final class ForkServer {
         builder.environment().clear();
         builder.environment().putAll(environment);
         ForkServer server = new ForkServer(language, builder.start(), killer, timers, tailBytes);
-        Thread.ofVirtual().name("forkserver-stderr-" + language).start(server::logStderr);
-        Thread.ofVirtual().name("forkserver-" + language).start(server::readLoop);
+        // Platform threads: a blocking pipe read pins a virtual thread's carrier, and on a 2-core machine two of
+        // them starve every other virtual thread of the JVM (LaunchpadSchedulerStarvationTest).
+        Thread.ofPlatform().daemon().name("forkserver-stderr-" + language).start(server::logStderr);
+        Thread.ofPlatform().daemon().name("forkserver-" + language).start(server::readLoop);
         return server;
     }
 

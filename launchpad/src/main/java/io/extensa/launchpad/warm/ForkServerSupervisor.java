@@ -85,7 +85,7 @@ public final class ForkServerSupervisor implements AutoCloseable {
             if (closed) {
                 return;
             }
-            restart = timers.schedule(() -> Thread.ofVirtual().name("forkserver-start-" + spec.language())
+            restart = timers.schedule(() -> Thread.ofPlatform().daemon().name("forkserver-start-" + spec.language())
                     .start(this::startOne), delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -71,6 +71,8 @@ public final class ScriptExecution implements Execution {
     private String tag = "CALL";
     private OutputParameters.Row parameterRow;
     private boolean closed;
+    private final PhaseTimer timer = new PhaseTimer();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
     private ScriptExecution(EngineServices services, ExecutionContext ctx, ScriptCall call, SessionVariables variables,
                             InsertTarget insert) {
@@ -107,11 +109,14 @@ public final class ScriptExecution implements Execution {
         ctx.cancellation().throwIfCancelled();
         // launch first: the runtime starts up while PostgreSQL answers the questions below
         job = ScriptJob.launch(services, ctx, call.language());
+        timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
+        timer.mark("describe");
         job.awaitSatellite(services, services.config().satelliteConnectTimeout());
+        timer.mark("connect");
         job.send(new SessionInit(call.script(), call.inputName(), call.outputName(),
                 input.stream().map(InputColumnPlan::spec).toList(),
                 parameters.stream().map(ScriptParameters.Resolved::wire).toList(), call.hasInput(), null));
@@ -119,6 +124,7 @@ public final class ScriptExecution implements Execution {
             streamInput(backend, input);
         }
         job.send(new EndOfInput(true, 0));
+        timer.mark("input");
     }
 
     private List<InputColumnPlan> describeInput(BackendChannel backend) throws PgException {
@@ -165,6 +171,7 @@ public final class ScriptExecution implements Execution {
         switch (phase) {
             case STARTED -> {
                 OutputSchema schema = readSchema();
+                timer.mark("script");
                 boolean none = call.resultSets().kind() == ResultSets.Kind.NONE;
                 if (schema.absent()) {
                     if (call.resultSets().kind() == ResultSets.Kind.DEFINED) {
@@ -237,6 +244,7 @@ public final class ScriptExecution implements Execution {
                 batchRow = 0;
             } else if (m instanceof OutputEnd) {
                 batch = null;
+                timer.mark("output");
                 tag = "SELECT " + rowsOut;
                 phase = Phase.AFTER_MAIN;
                 return true;
@@ -355,6 +363,10 @@ public final class ScriptExecution implements Execution {
             return;
         }
         closed = true;
+        timer.mark("finish");
+        if (job != null) {
+            log.debug("job {}: {} rows in, {} out; {}", job.jobId(), rowsIn, rowsOut, timer);
+        }
         if (cancelHook != null) {
             try {
                 cancelHook.close();

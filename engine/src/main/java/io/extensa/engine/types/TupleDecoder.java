@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class TupleDecoder {
 
+    private static final int LARGE_TUPLE = 64 * 1024;
+
     private final BinaryDecoder[] decoders;
     private final ColumnBuilder[] builders;
     private final String[] names;
@@ -93,7 +95,9 @@ final class TupleDecoder {
         }
         batch.endRow();
         rows++;
-        if (batch.isFull()) {
+        // Summing the columns' sizes for every row costs more than decoding a row of numbers: look every
+        // 128 rows (the row limit is a multiple of it), and after any large row so memory stays bounded.
+        if (((rows & 127) == 0 || p - pos > LARGE_TUPLE) && batch.isFull()) {
             flush();
         }
         return p;

@@ -199,6 +199,14 @@ final class BackendPort implements BackendChannel {
         expect('H');
         PgException handlerFailure = null;
         while (true) {
+            if (handlerFailure == null) {
+                try {
+                    in.drainCopyData(handler);
+                } catch (PgException e) {
+                    handlerFailure = e;
+                    cancelBackendStatement();
+                }
+            }
             Message m;
             try {
                 m = expect('d', 'c', 'C');
@@ -207,6 +215,7 @@ final class BackendPort implements BackendChannel {
             }
             switch (m.type()) {
                 case 'd' -> {
+                    // a message the fast path above could not take whole (it spanned chunks)
                     if (handlerFailure == null) {
                         try {
                             handler.data(m.body());

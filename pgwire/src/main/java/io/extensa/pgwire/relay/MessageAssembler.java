@@ -56,6 +56,33 @@ final class MessageAssembler {
         return m;
     }
 
+    /**
+     * Hands the payload of every complete CopyData message at the front to the handler, through one
+     * reused view (the handler must not keep it), and stops at the first other or incomplete message.
+     * A binary COPY of a million rows is a million CopyData messages: they cost no allocation here.
+     */
+    void drainCopyData(io.extensa.pgwire.intercept.CopyDataHandler handler) throws io.extensa.pgwire.PgException {
+        while (end - start >= 5 && data[start] == 'd') {
+            int length = ((data[start + 1] & 0xFF) << 24) | ((data[start + 2] & 0xFF) << 16)
+                    | ((data[start + 3] & 0xFF) << 8) | (data[start + 4] & 0xFF);
+            if (length < 4 || end - start < length + 1) {
+                return;
+            }
+            if (view == null || view.array() != data) {
+                view = ByteBuffer.wrap(data);
+            }
+            view.limit(start + 1 + length).position(start + 5);
+            start += length + 1;
+            handler.data(view);
+        }
+        if (start == end) {
+            start = 0;
+            end = 0;
+        }
+    }
+
+    private ByteBuffer view;
+
     boolean hasPartial() {
         return end > start;
     }

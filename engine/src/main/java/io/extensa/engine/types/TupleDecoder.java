@@ -95,9 +95,9 @@ final class TupleDecoder {
         }
         batch.endRow();
         rows++;
-        // Summing the columns' sizes for every row costs more than decoding a row of numbers: look every
-        // 128 rows (the row limit is a multiple of it), and after any large row so memory stays bounded.
-        if (((rows & 127) == 0 || p - pos > LARGE_TUPLE) && batch.isFull()) {
+        // Summing the columns' sizes for every row costs more than decoding a row of numbers: do it every
+        // 128 rows, and after any large row so memory stays bounded; the row limit is checked exactly.
+        if (batch.rowLimitReached() || ((rows & 127) == 0 || p - pos > LARGE_TUPLE) && batch.isFull()) {
             flush();
         }
         return p;

@@ -72,6 +72,11 @@ public final class BatchBuilder {
     }
 
     /** Whether the batch reached the byte or row limit and should be sent. */
+    /** Whether the row limit is reached: cheaper than {@link #isFull()}, which also sums the columns' sizes. */
+    public boolean rowLimitReached() {
+        return rowCount >= maxRows;
+    }
+
     public boolean isFull() {
         return rowCount >= maxRows || byteSize() >= maxBytes;
     }

@@ -70,8 +70,12 @@ final class RelayReport {
                 Median over the runs of CPU time (user + system) divided by transactions processed. **relay** is \
                 the gateway's JVM (this harness's JVM: it only waits for pgbench meanwhile; JIT and GC included) or \
                 the pgbouncer process; **PostgreSQL** is the postmaster and all its processes; **pgbench** is the \
-                client. **others busy** is the share of the whole machine that other processes used during the \
-                runs: anything above a few percent means the machine was shared and absolute numbers are low.""");
+                client. **switches/tx**: context switches (voluntary and involuntary, all threads) per transaction, \
+                counted from /proc between the 2nd second of a run and 2 s before its end, against the transactions \
+                pgbench reported (`-P 1`) for that window; each is a thread going to sleep or being preempted, and \
+                the wake-up that follows costs kernel time. **others busy** is the share of the whole machine \
+                (user + system time, all cores) that other processes used during the runs: anything above a few \
+                percent means the machine was shared and absolute numbers are low.""");
         report.table(cpuTable());
         writeProfile(report);
     }
@@ -112,7 +116,8 @@ final class RelayReport {
 
     private Report.Table cpuTable() {
         var table = new Report.Table("workload", "clients", "target", "relay µs/tx", "relay in kernel",
-                "PostgreSQL µs/tx", "pgbench µs/tx", "others busy").rightAligned(1, 3, 4, 5, 6, 7);
+                "relay switches/tx", "PostgreSQL µs/tx", "PostgreSQL switches/tx", "pgbench µs/tx", "others busy")
+                .rightAligned(1, 3, 4, 5, 6, 7, 8, 9);
         for (Workload workload : Workload.values()) {
             for (int clients : RelaySuite.CLIENTS) {
                 for (RelayTarget target : targets) {
@@ -122,8 +127,12 @@ final class RelayReport {
                                     RelayMeasurement::relayMicrosPerTransaction), 1) : "–",
                             target.relay() ? Format.percent(median(workload, clients, name,
                                     RelayMeasurement::relaySystemShare)) : "–",
+                            target.relay() ? Format.decimal(median(workload, clients, name,
+                                    RelayMeasurement::relaySwitchesPerTransaction), 2) : "–",
                             Format.decimal(median(workload, clients, name,
                                     RelayMeasurement::postgresMicrosPerTransaction), 1),
+                            Format.decimal(median(workload, clients, name,
+                                    RelayMeasurement::postgresSwitchesPerTransaction), 2),
                             Format.decimal(median(workload, clients, name,
                                     RelayMeasurement::pgbenchMicrosPerTransaction), 1),
                             Format.percent(median(workload, clients, name, m -> m.cost().othersShareOfMachine())));

@@ -4,6 +4,7 @@ import io.extensa.bench.BenchContext;
 import io.extensa.bench.BenchStack;
 import io.extensa.bench.Report;
 import io.extensa.bench.Suite;
+import io.extensa.bench.system.ProcFs;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -106,7 +107,7 @@ public final class RelaySuite implements Suite {
                 CpuReading before = CpuReading.take(postgresPid, bouncerPid);
                 PgbenchResult result = pgbench.run(gateway, Workload.SELECT_ONLY, 8, settings.seconds());
                 profiled = new RelayMeasurement(Workload.SELECT_ONLY, 8, gateway, 0, result,
-                        CpuReading.take(postgresPid, bouncerPid).since(before));
+                        CpuReading.take(postgresPid, bouncerPid).since(before), null);
                 profile = recording.stopAndSummarize(stack.workDir("jfr").resolve("gateway-select-only-8.jfr"), 15);
             }
         }
@@ -130,10 +131,17 @@ public final class RelaySuite implements Suite {
             Workload workload, int clients, int rep, int seconds, long postgresPid, long bouncerPid)
             throws SQLException {
         prepare(control);
+        long relayPid = switch (target.name()) {
+            case GATEWAY -> ProcessHandle.current().pid();
+            case PGBOUNCER -> bouncerPid;
+            default -> 0;
+        };
+        List<Pgbench.Probe> probes = List.of(() -> relayPid > 0 ? ProcFs.contextSwitches(relayPid) : 0,
+                () -> ProcFs.treeContextSwitches(postgresPid));
         CpuReading before = CpuReading.take(postgresPid, bouncerPid);
-        PgbenchResult result = pgbench.run(target, workload, clients, seconds);
+        Pgbench.Probed run = pgbench.run(target, workload, clients, seconds, probes);
         CpuReading.RunCost cost = CpuReading.take(postgresPid, bouncerPid).since(before);
-        return new RelayMeasurement(workload, clients, target, rep, result, cost);
+        return new RelayMeasurement(workload, clients, target, rep, run.result(), cost, run.window());
     }
 
     /** The targets starting at a different one each repetition, so no target always runs first. */

@@ -12,13 +12,31 @@ public final class Checks {
     private Checks() {
     }
 
-    /** The first row holds {@code expected} (int 1 for the trivial calls). */
+    /**
+     * The first value of the first row is {@code expected}: the same number whatever its type
+     * (an engine may answer 1 as bigint or double), or the same text.
+     */
     public static JdbcVariant.Check firstValueIs(Object expected) {
         return outcome -> {
-            if (outcome.firstRow().isEmpty() || !String.valueOf(outcome.firstRow().get(0)).equals(String.valueOf(expected))) {
+            Object actual = outcome.firstRow().isEmpty() ? null : outcome.firstRow().get(0);
+            if (!sameValue(expected, actual)) {
                 throw new IllegalStateException("expected " + expected + ", got " + outcome.firstRow());
             }
         };
+    }
+
+    static boolean sameValue(Object expected, Object actual) {
+        if (actual == null) {
+            return expected == null;
+        }
+        if (expected instanceof Number number) {
+            try {
+                return Double.parseDouble(actual.toString()) == number.doubleValue();
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return String.valueOf(expected).equals(String.valueOf(actual));
     }
 
     /**

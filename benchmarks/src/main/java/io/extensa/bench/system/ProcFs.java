@@ -178,6 +178,54 @@ public final class ProcFs {
         throw new IllegalStateException("/proc/stat has no cpu line");
     }
 
+    /**
+     * Context switches (voluntary and involuntary) of every live thread of a process, from
+     * /proc/PID/task/TID/status. Threads that already exited are not counted, so callers read
+     * this while the threads they care about are running.
+     */
+    public static long contextSwitches(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long total = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path task : threads.toList()) {
+                total += taskContextSwitches(task.resolve("status"));
+            }
+        } catch (IOException e) {
+            return total;
+        }
+        return total;
+    }
+
+    /** {@link #contextSwitches} of a process and all its descendants. */
+    public static long treeContextSwitches(long rootPid) {
+        long total = contextSwitches(rootPid);
+        Optional<ProcessHandle> root = ProcessHandle.of(rootPid);
+        if (root.isPresent()) {
+            for (ProcessHandle descendant : root.get().descendants().toList()) {
+                total += contextSwitches(descendant.pid());
+            }
+        }
+        return total;
+    }
+
+    private static long taskContextSwitches(Path status) {
+        try {
+            return contextSwitches(Files.readAllLines(status));
+        } catch (IOException e) {
+            return 0; // the thread ended while we listed them
+        }
+    }
+
+    static long contextSwitches(List<String> status) {
+        long total = 0;
+        for (String line : status) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return total;
+    }
+
     /** The command name (/proc/PID/comm), empty when the process is gone. */
     public static Optional<String> commandName(long pid) {
         try {

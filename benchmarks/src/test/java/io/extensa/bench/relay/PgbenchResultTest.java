@@ -49,9 +49,23 @@ class PgbenchResultTest {
     void commandLinesUseTwoThreadsAtMostAndNoVacuum() {
         var target = new RelayTarget("gateway", "127.0.0.1", 5433, "127.0.0.1", "$GATEWAY_PORT", "", true);
         assertThat(Pgbench.command(target, Workload.SELECT_ONLY, 8, 20)).isEqualTo(List.of("pgbench", "-h",
-                "127.0.0.1", "-p", "5433", "-U", "extensa", "-n", "-S", "-c", "8", "-j", "2", "-T", "20", "extensa"));
+                "127.0.0.1", "-p", "5433", "-U", "extensa", "-n", "-P", "1", "-S", "-c", "8", "-j", "2", "-T", "20", "extensa"));
         assertThat(Pgbench.command(target.labelled(), Workload.TPC_B, 1, 5)).isEqualTo(List.of("pgbench", "-h",
-                "127.0.0.1", "-p", "$GATEWAY_PORT", "-U", "extensa", "-n", "-c", "1", "-j", "1", "-T", "5", "extensa"));
+                "127.0.0.1", "-p", "$GATEWAY_PORT", "-U", "extensa", "-n", "-P", "1", "-c", "1", "-j", "1", "-T", "5", "extensa"));
+    }
+
+    @Test
+    void transactionsInAWindowComeFromTheProgressLines() {
+        String progress = """
+                progress: 1.0 s, 100.0 tps, lat 0.300 ms stddev 0.100, 0 failed
+                progress: 2.0 s, 200.0 tps, lat 0.300 ms stddev 0.100, 0 failed
+                progress: 3.0 s, 300.0 tps, lat 0.300 ms stddev 0.100, 0 failed
+                progress: 4.0 s, 400.0 tps, lat 0.300 ms stddev 0.100, 0 failed
+                progress: 5.0 s, 500.0 tps, lat 0.300 ms stddev 0.100, 0 failed
+                """;
+        // the window from second 2 to second 4 holds the seconds ending at 3.0 and 4.0
+        assertThat(Pgbench.transactionsBetween(progress, 2, 4)).isEqualTo(700.0);
+        assertThat(Pgbench.transactionsBetween("", 2, 4)).isZero();
     }
 
     @Test

@@ -28,6 +28,10 @@ class ChecksTest {
     @Test
     void firstValueAndInsertedRowCount() throws Exception {
         Checks.firstValueIs(1).verify(new JdbcVariant.Outcome(List.of(1), 1, -1));
+        Checks.firstValueIs(1).verify(new JdbcVariant.Outcome(List.of(1L), 1, -1));
+        Checks.firstValueIs(1).verify(new JdbcVariant.Outcome(List.of(1.0), 1, -1));
+        assertThatThrownBy(() -> Checks.firstValueIs(1).verify(new JdbcVariant.Outcome(List.of("one"), 1, -1)))
+                .hasMessageContaining("expected 1");
         assertThatThrownBy(() -> Checks.firstValueIs(1).verify(new JdbcVariant.Outcome(List.of(), 0, -1)))
                 .hasMessageContaining("expected 1");
         assertThatThrownBy(() -> Checks.inserted(5).verify(new JdbcVariant.Outcome(List.of(), 0, 4)))

@@ -52,6 +52,14 @@ class ProcFsTest {
     }
 
     @Test
+    void contextSwitchesAddVoluntaryAndInvoluntary() {
+        assertThat(ProcFs.contextSwitches(List.of("Name:\tjava", "voluntary_ctxt_switches:\t120",
+                "nonvoluntary_ctxt_switches:\t7"))).isEqualTo(127);
+        assertThat(ProcFs.contextSwitches(ProcessHandle.current().pid())).isPositive();
+        assertThat(ProcFs.contextSwitches(Integer.MAX_VALUE)).isZero();
+    }
+
+    @Test
     void cpuTimeArithmeticAndShares() {
         CpuTime time = new CpuTime(30, 70).plus(new CpuTime(10, 10)).minus(new CpuTime(20, 0));
         assertThat(time).isEqualTo(new CpuTime(20, 80));

@@ -1,8 +1,6 @@
 package io.extensa.bench;
 
 import io.extensa.bench.jdbc.UnixSocketFactory;
-import io.extensa.bench.system.CommandOutput;
-import io.extensa.bench.system.Commands;
 import io.extensa.server.ExtensaServer;
 import io.extensa.server.ServerConfig;
 import io.extensa.server.datadir.DataDirectory;
@@ -21,10 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -200,14 +195,6 @@ public final class BenchStack implements AutoCloseable {
             }
             return rows.getString(1);
         }
-    }
-
-    /** psql over the Unix socket; {@code arguments} follow the connection options. */
-    public CommandOutput psql(Duration timeout, String... arguments) {
-        List<String> command = new ArrayList<>(List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-h", socketDir().toString(), "-p", "5432", "-U", ROLE, "-d", DATABASE));
-        command.addAll(List.of(arguments));
-        return Commands.run(command, libpqEnvironment(), timeout);
     }
 
     /** Keeps the work directory (data directory and logs) after close, for a failed run. */

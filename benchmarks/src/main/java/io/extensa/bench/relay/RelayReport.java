@@ -21,11 +21,12 @@ final class RelayReport {
     private final double idleJvmMicrosPerSecond;
     private final Optional<String> bouncerMissing;
     private final Optional<String> bouncerConfig;
+    private final String versions;
     private final BenchContext context;
 
     RelayReport(RelaySuite.RelaySettings settings, List<RelayTarget> targets, List<RelayMeasurement> runs,
             RelayMeasurement profiled, JfrProfile.Summary profile, double idleJvmMicrosPerSecond,
-            Optional<String> bouncerMissing, Optional<String> bouncerConfig, BenchContext context) {
+            Optional<String> bouncerMissing, Optional<String> bouncerConfig, String versions, BenchContext context) {
         this.settings = settings;
         this.targets = targets;
         this.runs = runs;
@@ -34,6 +35,7 @@ final class RelayReport {
         this.idleJvmMicrosPerSecond = idleJvmMicrosPerSecond;
         this.bouncerMissing = bouncerMissing;
         this.bouncerConfig = bouncerConfig;
+        this.versions = versions;
         this.context = context;
     }
 
@@ -83,6 +85,7 @@ final class RelayReport {
     private String commands() {
         StringBuilder text = new StringBuilder("bin/bench relay" + context.quickFlag() + "\n");
         text.append("# what it runs ($WORK/data is this run's data directory, the ports are ephemeral)\n");
+        text.append("# ").append(versions).append('\n');
         text.append("pgbench -i -q -s ").append(RelaySuite.SCALE).append(" -h ").append(targets.get(0).host())
                 .append(" -p 5432 -U extensa extensa\n");
         for (RelayTarget target : targets) {

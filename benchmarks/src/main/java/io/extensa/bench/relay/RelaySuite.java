@@ -114,7 +114,8 @@ public final class RelaySuite implements Suite {
         bouncer.ifPresent(PgBouncer::close);
 
         new RelayReport(settings, targets, runs, profiled, profile, idleJvmMicrosPerSecond, bouncerMissing,
-                bouncer.map(PgBouncer::configText), context).write(report);
+                bouncer.map(PgBouncer::configText), Pgbench.version() + "; " + PgBouncer.version(), context)
+                .write(report);
     }
 
     /** pgbench's own pre-run maintenance, done directly and outside the measured window, plus a checkpoint. */

@@ -60,16 +60,6 @@ public final class Checks {
         }
     }
 
-    /** An update count of exactly {@code rows}. */
-    public static JdbcVariant.Check inserted(long rows) {
-        return outcome -> {
-            if (outcome.updateCount() != rows) {
-                throw new IllegalStateException("expected " + rows + " rows inserted, the command reported "
-                        + outcome.updateCount());
-            }
-        };
-    }
-
     static List<Double> numbers(List<Object> row) {
         List<Double> numbers = new ArrayList<>();
         for (Object value : row) {

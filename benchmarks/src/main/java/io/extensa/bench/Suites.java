@@ -1,0 +1,48 @@
+package io.extensa.bench;
+
+import io.extensa.bench.relay.RelaySuite;
+import io.extensa.bench.scripts.InsertSuite;
+import io.extensa.bench.scripts.MeansSuite;
+import io.extensa.bench.scripts.TrivialSuite;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Every suite the harness knows, in the order a full run executes them.
+ *
+ * <p>Extension point: later issues add their suites here, one line each, e.g. {@code partitions}
+ * (1,000 groups × one scikit-learn model, serial vs @parallel vs PL/Python), {@code streaming}
+ * (20M rows with @r_rowsPerRead, rows/s and peak RSS), {@code parallel-input} (10M rows read via
+ * one binary COPY vs several snapshot-sharing connections) and {@code sandbox} (trivial call cold
+ * vs warm with each sandbox layer). Script suites build on {@link io.extensa.bench.scripts.VariantRunner}
+ * and {@link io.extensa.bench.scripts.ExtensaScript}.
+ */
+public final class Suites {
+
+    private static final Map<String, Supplier<Suite>> ALL = new LinkedHashMap<>();
+
+    static {
+        register(RelaySuite::new);
+        register(TrivialSuite::new);
+        register(MeansSuite::new);
+        register(InsertSuite::new);
+    }
+
+    private Suites() {
+    }
+
+    private static void register(Supplier<Suite> factory) {
+        ALL.put(factory.get().name(), factory);
+    }
+
+    public static Set<String> names() {
+        return ALL.keySet();
+    }
+
+    public static Optional<Suite> create(String name) {
+        return Optional.ofNullable(ALL.get(name)).map(Supplier::get);
+    }
+}

@@ -150,6 +150,9 @@ final class SessionWorker {
             forward(m);
             return;
         }
+        if (backendSkipping()) {
+            return;
+        }
         port.acquire();
         try {
             if (invalid != null) {
@@ -241,6 +244,9 @@ final class SessionWorker {
             try {
                 st = interceptor.intercept(sql);
             } catch (PgException e) {
+                if (backendSkipping()) {
+                    return;
+                }
                 extendedError("(parse)", 0, e);
                 return;
             } catch (RuntimeException e) {
@@ -257,6 +263,9 @@ final class SessionWorker {
                 return;
             }
             forward(m);
+            return;
+        }
+        if (backendSkipping()) {
             return;
         }
         if (!name.isEmpty() && statements.containsKey(name)) {
@@ -277,6 +286,9 @@ final class SessionWorker {
         if (st == null) {
             closePortal(portalName);
             forward(m);
+            return;
+        }
+        if (backendSkipping()) {
             return;
         }
         short[] formats = readShorts(r);
@@ -306,6 +318,10 @@ final class SessionWorker {
         MessageReader r = new MessageReader('D', m.bodyBuffer());
         int kind = r.readByte();
         String name = r.readCString();
+        if ((kind == 'S' && statements.containsKey(name) || kind == 'P' && portals.containsKey(name))
+                && backendSkipping()) {
+            return;
+        }
         if (kind == 'S' && statements.containsKey(name)) {
             OwnedStatement st = statements.get(name);
             respond(() -> {
@@ -348,6 +364,9 @@ final class SessionWorker {
         OwnedPortal p = portals.get(name);
         if (p == null) {
             forward(m);
+            return;
+        }
+        if (backendSkipping()) {
             return;
         }
         long started = System.nanoTime();
@@ -407,6 +426,10 @@ final class SessionWorker {
         MessageReader r = new MessageReader('C', m.bodyBuffer());
         int kind = r.readByte();
         String name = r.readCString();
+        if ((kind == 'S' && statements.containsKey(name) || kind == 'P' && portals.containsKey(name))
+                && backendSkipping()) {
+            return;
+        }
         if (kind == 'S' && statements.containsKey(name)) {
             describedWithoutColumns.remove(statements.remove(name));
         } else if (kind == 'P' && portals.containsKey(name)) {
@@ -459,6 +482,24 @@ final class SessionWorker {
 
     private void updateOwnership() {
         ownsNothing = statements.isEmpty() && portals.isEmpty();
+    }
+
+    /**
+     * True when an earlier message of this pipeline failed in PostgreSQL, which now ignores everything
+     * until Sync: the gateway must ignore the owned message as well (no reply, no side effect), exactly
+     * as PostgreSQL would. Finding out means waiting for the responses PostgreSQL still owes.
+     */
+    private boolean backendSkipping() throws PgException {
+        if (session.tracker.pending() == 0 && !session.tracker.skippingUntilSync()) {
+            return false;
+        }
+        port.acquire();
+        boolean skippingNow = session.tracker.skippingUntilSync();
+        port.release();
+        if (skippingNow) {
+            skipping = true;
+        }
+        return skippingNow;
     }
 
     /** Answers an owned message in order, after everything PostgreSQL owed the client. */

@@ -78,6 +78,19 @@ class InputConversionTest(unittest.TestCase):
         self.assertIsNone(values[5])
         self.assertEqual(str(values[6]), "123456789012345678901234567890.000000001")
 
+    def test_malformed_decimals_are_rejected_naming_the_row(self):
+        def column(*texts):
+            data = np.frombuffer("".join(texts).encode(), dtype=np.uint8).copy()
+            offsets = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int32)
+            return C.RawColumn(C.DECIMAL, len(texts), offsets=offsets, data=data)
+        good = through_wire(column("1.5", "-Infinity", "NaN", "2e-3"))
+        self.assertEqual([str(v) for v in _convert.to_pandas(good, "d")], ["1.5", "-Infinity", "NaN", "0.002"])
+        with self.assertRaisesRegex(_wire.ProtocolError, "row 1 is not a decimal number"):
+            through_wire(column("1", "Nan1"))
+        shaky = through_wire(column("1", "2", "1..2"))
+        with self.assertRaisesRegex(_wire.ProtocolError, "column 'd': row 2 is not a decimal number"):
+            _convert.to_pandas(shaky, "d")
+
     def test_text_bytes_json_uuid(self):
         text = _convert.to_pandas(golden_column("text"), "t")
         self.assertEqual(list(text), ["", "hello", "\u00fcn\u00efc\u00f6d\u00e9 \u2713 \u65e5\u672c\u8a9e \U0001f389", None,

@@ -62,6 +62,10 @@ PG_TYPES = {
     JSON: "jsonb",
 }
 
+_DECIMAL_DIGITS = np.zeros(256, dtype=bool)
+_DECIMAL_DIGITS[np.frombuffer(b"0123456789.eE+-", dtype=np.uint8)] = True
+_DECIMAL_LETTERS = np.zeros(256, dtype=bool)
+_DECIMAL_LETTERS[np.frombuffer(b"NaIfnity", dtype=np.uint8)] = True
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|NaN")
 _EMPTY = np.zeros(0, dtype=np.uint8)
 _INT32_MAX = 2**31 - 1
@@ -274,8 +278,27 @@ def _check_text(where, column):
         _fail(where, "a row boundary splits a UTF-8 character")
     column.text_cache = text
     if column.type == DECIMAL:
-        for row, value in enumerate(split_text(column)):
-            if value is not None and not _DECIMAL_TEXT.fullmatch(value):
+        _check_decimals(where, column)
+
+
+def _check_decimals(where, column):
+    """Vectorized: numbers may hold only digits and . e E + -; the few rows with letters (NaN,
+    Infinity) are matched exactly. Structure within the digit rows ("1..2") is left to Decimal(),
+    which rejects it when the column is converted."""
+    data = column.data
+    if not len(data):
+        return
+    letters = _DECIMAL_LETTERS[data]
+    bad = ~(_DECIMAL_DIGITS[data] | letters)
+    if bad.any():
+        row = int(np.searchsorted(column.offsets, int(np.argmax(bad)), side="right")) - 1
+        _fail(where, f"row {row} is not a decimal number")
+    if letters.any():
+        rows = np.unique(np.searchsorted(column.offsets, np.nonzero(letters)[0], side="right") - 1)
+        text = column.text_cache
+        bounds = column.offsets
+        for row in rows.tolist():
+            if not _DECIMAL_TEXT.fullmatch(text[bounds[row]:bounds[row + 1]]):
                 _fail(where, f"row {row} is not a decimal number")
 
 
@@ -299,6 +322,28 @@ def _check_shapes(where, offsets, shape_offsets, shapes):
 
 def split_text(column):
     """The values of a DECIMAL/TEXT/JSON column as a list of str (None for NULL)."""
+    rows = column.rows
+    data = column.data
+    if rows > 1 and len(data) and not np.any(data == 0):
+        # PostgreSQL text never holds NUL: join the values with it and let str.split cut them in C,
+        # several times faster than slicing a million values in a Python loop
+        offsets = column.offsets
+        joined = np.empty(len(data) + rows - 1, dtype=np.uint8)
+        separators = offsets[1:-1].astype(np.int64) + np.arange(rows - 1, dtype=np.int64)
+        keep = np.ones(len(joined), dtype=bool)
+        keep[separators] = False
+        joined[keep] = data
+        joined[separators] = 0
+        values = str(joined, "utf-8").split("\x00")
+    else:
+        values = _slice_text(column)
+    if column.null_count:
+        for row in np.nonzero(column.validity == 0)[0].tolist():
+            values[row] = None
+    return values
+
+
+def _slice_text(column):
     text = column.text_cache
     if text is None:
         text = str(column.data, "utf-8") if len(column.data) else ""
@@ -310,11 +355,7 @@ def split_text(column):
         before = np.concatenate(([0], np.cumsum(continuation, dtype=np.int64)))
         offsets = offsets - before[offsets]
     bounds = offsets.tolist()
-    values = [text[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    if column.null_count:
-        for row in np.nonzero(column.validity == 0)[0].tolist():
-            values[row] = None
-    return values
+    return [text[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def split_bytes(column):
@@ -411,3 +452,8 @@ def check_offsets_fit(column, context):
     """Output offsets are int32 on the wire: one batch may hold at most 2 GiB of values."""
     if column.offsets is not None and len(column.offsets) and int(column.offsets[-1]) > _INT32_MAX:
         raise ValueError(f"{context}: more than 2 GiB of values in one batch")
+
+
+def is_decimal_text(text):
+    """Whether text is a number as the DECIMAL wire type writes it."""
+    return _DECIMAL_TEXT.fullmatch(text) is not None

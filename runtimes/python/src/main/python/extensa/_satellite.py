@@ -35,6 +35,8 @@ HANDSHAKE_TIMEOUT = 60.0
 CANCEL_TRIES = 5
 # input the receiver reads ahead of the script (the next unit's batches) before it waits
 READ_AHEAD_BYTES = 64 << 20
+# wire types that always become object columns, independently batch by batch
+EARLY_TYPES = frozenset((C.DECIMAL, C.TEXT, C.JSON, C.BYTES, C.UUID))
 
 EXIT_OK = 0
 EXIT_SCRIPT_ERROR = 1
@@ -254,7 +256,7 @@ class Session:
                 msg_type, message = self._next(_wire.INPUT_BATCH, _wire.END_OF_INPUT)
                 if msg_type == _wire.END_OF_INPUT:
                     break
-                batches.append(self._decode_batch(message, schema))
+                batches.append(self._convert_early(self._decode_batch(message, schema), schema))
             unit = message["unit"]
             frame = self._input_frame(schema, batches, has_input) if has_input else pd.DataFrame()
             del batches
@@ -281,14 +283,25 @@ class Session:
                                     f"the schema says {C.TYPE_NAMES.get(spec['type'], spec['type'])}")
         return rows, columns
 
+    def _convert_early(self, batch, schema):
+        """Columns that always become Python objects are converted batch by batch as they arrive,
+        so the work overlaps PostgreSQL and the engine producing the next batch."""
+        rows, columns = batch
+        for i, spec in enumerate(schema):
+            if columns[i].type in EARLY_TYPES:
+                raw = columns[i]
+                columns[i] = self._convert(lambda: _convert.to_pandas(raw, spec["name"]))
+        return rows, columns
+
     def _input_frame(self, schema, batches, has_input):
         rows = sum(b[0] for b in batches)
         arrays = {}
         for i, spec in enumerate(schema):
-            if batches:
-                raw = C.concat([b[1][i] for b in batches])
-            else:
-                raw = _empty_column(spec)
+            parts = [b[1][i] for b in batches]
+            if parts and isinstance(parts[0], np.ndarray):
+                arrays[i] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+                continue
+            raw = C.concat(parts) if parts else _empty_column(spec)
             arrays[i] = self._convert(lambda: _convert.to_pandas(raw, spec["name"]))
         if not schema:
             return pd.DataFrame(index=pd.RangeIndex(rows))

@@ -1,0 +1,80 @@
+/*
+ * The R satellite's native helper: what R itself cannot do. R has no Unix-domain sockets and no
+ * threads, so this library connects to the engine's job socket, moves bytes, writes frame headers
+ * (one sequence counter shared by R and the helper threads), streams the script's stdout/stderr
+ * from a thread, watches the socket for CANCEL while the script runs, and does the fork server's
+ * process work. Everything above the frame header (fields, messages, columns) is decoded and
+ * encoded in R.
+ */
+#ifndef EXTENSA_NATIVE_H
+#define EXTENSA_NATIVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#define R_NO_REMAP
+#include <Rinternals.h>
+
+#define EXT_MAGIC 0x53545845u
+#define EXT_VERSION 1
+#define EXT_HEADER_SIZE 16
+
+/* message types the helper itself writes or looks for */
+#define EXT_STDOUT 0x23
+#define EXT_STDERR 0x24
+#define EXT_ERROR 0x30
+#define EXT_CANCEL 0x31
+#define EXT_HEARTBEAT 0x32
+#define EXT_END 0x3F
+
+/* exit codes shared with the R code (docs/protocol.md section 9) */
+#define EXT_EXIT_CANCELLED 3
+#define EXT_EXIT_CONNECTION_LOST 4
+
+/* One direction of a connection: the frame sequence and the lock that keeps frames whole. */
+typedef struct {
+    int fd;
+    int is_socket;
+    uint32_t sequence;
+    uint32_t max_payload;
+    pthread_mutex_t lock;
+} ExtWriter;
+
+/* transport.c */
+int ext_write_frame(ExtWriter *writer, int type, const struct iovec *parts, int count, size_t length);
+int ext_write_frame_timed(ExtWriter *writer, int type, const struct iovec *parts, int count, size_t length,
+                          int timeout_ms);
+ExtWriter *ext_writer_of(SEXP pointer);
+SEXP ext_connect(SEXP path);
+SEXP ext_open_file(SEXP path, SEXP write);
+SEXP ext_close(SEXP fd);
+SEXP ext_set_recv_timeout(SEXP fd, SEXP seconds);
+SEXP ext_read_exact(SEXP fd, SEXP count, SEXP eof_ok);
+SEXP ext_writer_new(SEXP fd);
+SEXP ext_writer_set_max(SEXP writer, SEXP max_payload);
+SEXP ext_write(SEXP writer, SEXP type, SEXP parts);
+
+/* watch.c */
+SEXP ext_watch_start(SEXP fd, SEXP writer, SEXP cancel_error);
+SEXP ext_watch_begin(SEXP in_script);
+SEXP ext_script_done(void);
+SEXP ext_watch_end(void);
+SEXP ext_watch_reason(void);
+
+/* capture.c */
+SEXP ext_capture_start(SEXP writer);
+SEXP ext_capture_sync(void);
+size_t ext_utf8_sanitize(const unsigned char *in, size_t n, unsigned char *out);
+
+/* process.c */
+SEXP ext_forkserver_channel(void);
+SEXP ext_forkserver_wait(SEXP fd);
+SEXP ext_reap(void);
+SEXP ext_fork(void);
+SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path);
+SEXP ext_exit(SEXP code);
+SEXP ext_write_line(SEXP fd, SEXP text);
+
+#endif

@@ -1,0 +1,38 @@
+/* Registers the helper's entry points for .Call (no symbol lookup by name at run time). */
+#include "extensa_native.h"
+
+#include <R_ext/Rdynload.h>
+
+#define ENTRY(name, args) {#name, (DL_FUNC) &name, args}
+
+static const R_CallMethodDef entries[] = {
+    ENTRY(ext_connect, 1),
+    ENTRY(ext_open_file, 2),
+    ENTRY(ext_close, 1),
+    ENTRY(ext_set_recv_timeout, 2),
+    ENTRY(ext_read_exact, 3),
+    ENTRY(ext_writer_new, 1),
+    ENTRY(ext_writer_set_max, 2),
+    ENTRY(ext_write, 3),
+    ENTRY(ext_watch_start, 3),
+    ENTRY(ext_watch_begin, 1),
+    ENTRY(ext_script_done, 0),
+    ENTRY(ext_watch_end, 0),
+    ENTRY(ext_watch_reason, 0),
+    ENTRY(ext_capture_start, 1),
+    ENTRY(ext_capture_sync, 0),
+    ENTRY(ext_forkserver_channel, 0),
+    ENTRY(ext_forkserver_wait, 1),
+    ENTRY(ext_reap, 0),
+    ENTRY(ext_fork, 0),
+    ENTRY(ext_become_job, 4),
+    ENTRY(ext_exit, 1),
+    ENTRY(ext_write_line, 2),
+    {NULL, NULL, 0},
+};
+
+void R_init_extensa_native(DllInfo *info) {
+    R_registerRoutines(info, NULL, entries, NULL, NULL);
+    R_useDynamicSymbols(info, FALSE);
+    R_forceSymbols(info, TRUE);
+}

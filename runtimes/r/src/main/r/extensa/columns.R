@@ -1,0 +1,256 @@
+# The columnar batch layer (docs/protocol.md section 5): raw columns checked on arrival, and
+# encoded back into column structs.
+#
+# A raw column holds what a batch column carries: validity bytes, int32 offsets, the data (a
+# slice of the received payload until a converter reads it with one readBin), an ARRAY's child
+# and shapes. Decoding validates every length and offset before any value reaches R code.
+
+T_BOOL <- 1L
+T_INT16 <- 2L
+T_INT32 <- 3L
+T_INT64 <- 4L
+T_FLOAT32 <- 5L
+T_FLOAT64 <- 6L
+T_DECIMAL <- 7L
+T_TEXT <- 8L
+T_BYTES <- 9L
+T_DATE <- 10L
+T_TIMESTAMP <- 11L
+T_TIMESTAMPTZ <- 12L
+T_TIME <- 13L
+T_INTERVAL <- 14L
+T_UUID <- 15L
+T_JSON <- 16L
+T_ARRAY <- 17L
+
+TYPE_NAMES <- c("BOOL", "INT16", "INT32", "INT64", "FLOAT32", "FLOAT64", "DECIMAL", "TEXT", "BYTES", "DATE",
+                "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL", "UUID", "JSON", "ARRAY")
+
+# bytes per value of the fixed-width types (NA: variable length or ARRAY)
+WIDTH <- c(1L, 2L, 4L, 8L, 4L, 8L, NA, NA, NA, 4L, 8L, 8L, 8L, 16L, 16L, NA, NA)
+TEXT_TYPES <- c(T_DECIMAL, T_TEXT, T_JSON)
+VARIABLE_TYPES <- c(T_DECIMAL, T_TEXT, T_BYTES, T_JSON)
+
+PG_TYPES <- c("boolean", "smallint", "integer", "bigint", "real", "double precision", "numeric", "text", "bytea",
+              "date", "timestamp", "timestamptz", "time", "interval", "uuid", "jsonb", NA)
+
+DATE_INFINITY <- 2147483647
+DATE_NEG_INFINITY <- -2147483648
+INT32_MAX <- 2147483647
+
+type_name <- function(type) if (type %in% seq_along(TYPE_NAMES)) TYPE_NAMES[[type]] else as.character(type)
+
+column_error <- function(context, ...) protocol_error(context, ": ", ...)
+
+# Integer vector from a slice of little-endian int32 values.
+int32s <- function(value, context, name) {
+  n <- slice_length(value)
+  if (n %% 4 != 0) column_error(context, name, " length ", n, " is not a multiple of 4")
+  slice_values(value, "integer", 4L)
+}
+
+# Checks the offsets of a variable-length or ARRAY column: rows + 1 of them, from 0, never
+# decreasing, ending at `end`, and zero-length rows where the validity says NULL.
+check_offsets <- function(offsets, rows, end, validity, context) {
+  if (length(offsets) != rows + 1) {
+    column_error(context, "offsets have ", length(offsets) * 4, " bytes, ", rows, " rows need ", (rows + 1) * 4)
+  }
+  if (anyNA(offsets)) column_error(context, "offsets go backwards")
+  if (offsets[1] != 0L) column_error(context, "first offset is ", offsets[1], ", not 0")
+  steps <- diff(offsets)
+  if (rows > 0 && min(steps) < 0L) column_error(context, "offsets go backwards")
+  if (offsets[rows + 1] != end) column_error(context, "offsets end at ", offsets[rows + 1], " but there are ", end)
+  if (!is.null(validity) && any(steps[validity == as.raw(0L)] != 0L)) column_error(context, "a NULL row has a value")
+  invisible(steps)
+}
+
+# Splits the bytes of a text column into one string per row (NA for NULL rows), each checked to be
+# UTF-8 on its own, so no row boundary may split a character.
+split_text <- function(bytes, offsets, validity, context) {
+  rows <- length(offsets) - 1L
+  if (rows == 0L) return(character(0))
+  if (!length(bytes)) {
+    out <- character(rows)
+  } else {
+    if (any(bytes == as.raw(0L))) column_error(context, "a value holds U+0000, which R strings cannot hold")
+    whole <- rawToChar(bytes)
+    # "bytes" makes substring count bytes, so each value is cut in one pass over the whole text
+    Encoding(whole) <- "bytes"
+    out <- substring(whole, offsets[-rows - 1L] + 1L, offsets[-1L])
+    if (!all(validUTF8(out))) column_error(context, "a value is not valid UTF-8")
+    Encoding(out) <- "UTF-8"
+  }
+  if (!is.null(validity)) out[validity == as.raw(0L)] <- NA_character_
+  out
+}
+
+DECIMAL_GRAMMAR <- "^(?:[+-]?(?:Infinity|(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|NaN)$"
+byte_set <- function(chars) {
+  set <- logical(256)
+  set[as.integer(charToRaw(chars)) + 1L] <- TRUE
+  set
+}
+DECIMAL_BYTES <- byte_set("0123456789.eE+-NaInfity")
+DECIMAL_LETTERS <- byte_set("NaInfity")
+
+# Decimal text as doubles, every value checked against the DECIMAL grammar. Vectorized: the bytes
+# may only be digits, . e E + - and the letters of NaN and Infinity; the few rows with letters
+# are matched exactly; R reads the rest, and a value it cannot read breaks the grammar.
+parse_decimals <- function(text, bytes, offsets, context) {
+  if (length(bytes)) {
+    codes <- as.integer(bytes) + 1L
+    allowed <- DECIMAL_BYTES[codes]
+    if (!all(allowed)) column_error(context, "row ", findInterval(which(!allowed)[1] - 1, offsets) - 1L, " is not a decimal number")
+    lettered <- which(DECIMAL_LETTERS[codes])
+    if (length(lettered)) {
+      rows <- unique(findInterval(lettered - 1, offsets))
+      bad <- rows[!grepl(DECIMAL_GRAMMAR, text[rows], perl = TRUE)]
+      if (length(bad)) column_error(context, "row ", bad[1] - 1L, " is not a decimal number")
+    }
+  }
+  numbers <- suppressWarnings(as.numeric(text))
+  unread <- which(is.na(numbers) & !is.na(text) & text != "NaN")
+  if (length(unread)) column_error(context, "row ", unread[1] - 1L, " is not a decimal number")
+  numbers
+}
+
+check_shapes <- function(offsets, shape_offsets, shapes, context) {
+  if (length(shapes) && min(shapes) < 1L) column_error(context, "array dimensions must be at least 1")
+  elements <- diff(offsets)
+  dims <- diff(shape_offsets)
+  for (row in which(dims > 0L | elements > 0L)) {
+    d <- shapes[seq.int(shape_offsets[row] + 1L, length.out = dims[row])]
+    if (prod(as.double(d)) != elements[row] || (dims[row] == 0L && elements[row] != 0L)) {
+      column_error(context, "row ", row - 1L, " shape does not match its ", elements[row], " elements")
+    }
+  }
+}
+
+# Validates a decoded column struct (a named list from decode_struct) and wraps its buffers.
+decode_column <- function(fields, rows, context = "column", array_allowed = TRUE) {
+  type <- fields$type
+  if (!(type %in% COLUMN_TYPE_CODES)) column_error(context, "unknown column type ", type)
+  where <- paste0(context, " (", TYPE_NAMES[[type]], ")")
+  null_count <- if (is.null(fields$null_count)) 0 else fields$null_count
+  if (null_count < 0 || null_count > rows) column_error(where, "null_count ", null_count, " with ", rows, " rows")
+  validity <- NULL
+  if (!is.null(fields$validity)) {
+    validity <- slice_raw(fields$validity)
+    if (length(validity) != rows) column_error(where, "validity has ", length(validity), " bytes for ", rows, " rows")
+    if (rows > 0 && any(validity > as.raw(1L))) column_error(where, "validity bytes must be 0 or 1")
+    zeros <- sum(validity == as.raw(0L))
+    if (zeros != null_count) column_error(where, "validity marks ", zeros, " NULLs, null_count says ", null_count)
+    if (null_count == 0) validity <- NULL
+  } else if (null_count > 0) {
+    column_error(where, null_count, " NULLs but no validity")
+  }
+  data <- if (is.null(fields$data)) raw(0) else fields$data
+  present <- intersect(c("offsets", "child", "shape_offsets", "shapes"), names(fields))
+  column <- list(type = type, rows = rows, null_count = null_count, validity = validity, offsets = NULL,
+                 data = data, child = NULL, shape_offsets = NULL, shapes = NULL, text = NULL)
+
+  width <- WIDTH[[type]]
+  if (!is.na(width)) {
+    if (length(present)) column_error(where, "field ", present[1], " does not belong to this type")
+    if (slice_length(data) != rows * width) {
+      column_error(where, "data has ", slice_length(data), " bytes, ", rows, " rows need ", rows * width)
+    }
+    if (type == T_BOOL && rows > 0) {
+      column$data <- slice_raw(data)
+      if (any(column$data > as.raw(1L))) column_error(where, "BOOL values must be 0 or 1")
+    }
+    return(column)
+  }
+
+  if (is.null(fields$offsets)) column_error(where, "missing offsets")
+  offsets <- int32s(fields$offsets, where, "offsets")
+  if (type != T_ARRAY) {
+    if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
+    bytes <- slice_raw(data)
+    check_offsets(offsets, rows, length(bytes), validity, where)
+    column$offsets <- offsets
+    column$data <- bytes
+    if (type %in% TEXT_TYPES) {
+      column$text <- split_text(bytes, offsets, validity, where)
+      if (type == T_DECIMAL) column$numbers <- parse_decimals(column$text, bytes, offsets, where)
+    }
+    return(column)
+  }
+
+  if (!array_allowed) column_error(where, "array elements cannot be arrays")
+  if (slice_length(data)) column_error(where, "an ARRAY column has no data field")
+  if (is.null(fields$child)) column_error(where, "ARRAY without a child column")
+  elements <- if (length(offsets)) offsets[length(offsets)] else 0L
+  check_offsets(offsets, rows, elements, validity, where)
+  column$offsets <- offsets
+  column$data <- raw(0)
+  column$child <- decode_column(fields$child, elements, paste0(context, ".child"), FALSE)
+  if (is.null(fields$shape_offsets) != is.null(fields$shapes)) column_error(where, "shape_offsets and shapes must come together")
+  if (!is.null(fields$shapes)) {
+    column$shape_offsets <- int32s(fields$shape_offsets, where, "shape_offsets")
+    column$shapes <- int32s(fields$shapes, where, "shapes")
+    check_offsets(column$shape_offsets, rows, length(column$shapes), validity, paste(where, "shape"))
+    check_shapes(offsets, column$shape_offsets, column$shapes, where)
+  }
+  column
+}
+
+# list(rows, columns) of a decoded INPUT_BATCH / OUTPUT_BATCH message.
+decode_batch <- function(message, context = "batch") {
+  rows <- message$row_count
+  if (rows < 0 || rows >= 2147483647) protocol_error(context, ": row_count ", rows, " out of range")
+  columns <- lapply(seq_along(message$column), function(i) {
+    decode_column(message$column[[i]], rows, sprintf("%s.column[%d]", context, i - 1L))
+  })
+  list(rows = rows, columns = columns)
+}
+
+# ---------------------------------------------------------------------------------------------
+# encoding a raw column (as decoded, or as built from R values) into column struct parts
+
+column_parts <- function(column) {
+  parts <- c(enc_int(1, column$type), enc_int(2, column$null_count))
+  if (column$null_count > 0) parts <- c(parts, enc_bytes(3, column$validity))
+  if (!is.null(column$offsets)) {
+    parts <- c(parts, enc_bytes(4, writeBin(as.integer(column$offsets), raw(), size = 4L, endian = "little")))
+  }
+  if (column$type == T_ARRAY) {
+    parts <- c(parts, enc_struct(6, column_parts(column$child)))
+    if (!is.null(column$shapes)) {
+      parts <- c(parts, enc_bytes(7, writeBin(as.integer(column$shape_offsets), raw(), size = 4L, endian = "little")),
+                 enc_bytes(8, writeBin(as.integer(column$shapes), raw(), size = 4L, endian = "little")))
+    }
+  } else {
+    parts <- c(parts, enc_bytes(5, slice_raw(column$data)))
+  }
+  parts
+}
+
+batch_parts <- function(rows, columns) {
+  parts <- enc_int(1, rows)
+  for (column in columns) parts <- c(parts, enc_struct(2, column_parts(column)))
+  parts
+}
+
+# ---------------------------------------------------------------------------------------------
+# cutting output into batches
+
+MAX_BATCH_BYTES <- 4 * 1024 * 1024
+MAX_BATCH_ROWS <- 65536
+
+# Row ranges (start, stop; 1-based, inclusive) of about max_bytes or max_rows each, at least one
+# row each; row_bytes is the estimated encoded size of every row.
+batch_bounds <- function(rows, row_bytes, max_bytes = MAX_BATCH_BYTES, max_rows = MAX_BATCH_ROWS) {
+  if (rows == 0) return(list())
+  total <- cumsum(as.double(row_bytes))
+  bounds <- list()
+  start <- 1
+  while (start <= rows) {
+    already <- if (start > 1) total[start - 1] else 0
+    stop <- findInterval(already + max_bytes, total)
+    stop <- min(max(stop, start), start + max_rows - 1, rows)
+    bounds[[length(bounds) + 1L]] <- c(start, stop)
+    start <- stop + 1
+  }
+  bounds
+}

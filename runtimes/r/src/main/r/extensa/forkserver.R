@@ -1,0 +1,96 @@
+# The warm-start server: a preloaded R that forks one satellite per job (docs/protocol.md
+# section 11, docs/launchpad.md "Fork-server contract").
+#
+# Frames arrive on the original stdin and leave on the original stdout, both moved aside by the
+# native helper so stray output cannot corrupt the channel. Single-threaded on purpose: fork()
+# in a process with threads can leave locks held in the child. SIGCHLD wakes the loop.
+
+FORK_CHANNEL_MAX_PAYLOAD <- 1048576
+
+forkserver_main <- function() {
+  channel <- .Call(native$ext_forkserver_channel)
+  server <- new.env(parent = emptyenv())
+  server$reader <- new_reader(fd_source(channel[1]), FORK_CHANNEL_MAX_PAYLOAD)
+  server$writer <- new_writer(channel[2])
+  server$children <- new.env(parent = emptyenv())
+  send_message(server$writer, MSG$HELLO, list(runtime = RUNTIME, runtime_version = runtime_version(), pid = Sys.getpid()))
+  tryCatch({
+    repeat {
+      ready <- .Call(native$ext_forkserver_wait, channel[1])
+      if (ready[2]) reap(server)
+      if (ready[1] && !handle_frame(server)) break
+      reap(server)
+    }
+  }, extensa_connection_lost = function(e) NULL)
+  EXIT_OK
+}
+
+# Handles one frame from the launchpad; FALSE when the launchpad is gone or said goodbye.
+handle_frame <- function(server) {
+  frame <- tryCatch(read_frame(server$reader), extensa_protocol_error = function(e) {
+    report(server, ERROR_PROTOCOL, conditionMessage(e))
+    FALSE
+  })
+  if (is.null(frame) || isFALSE(frame)) return(FALSE)
+  if (frame$type == MSG$END) return(FALSE)
+  if (frame$type == MSG$HEARTBEAT) return(TRUE)
+  if (frame$type != MSG$FORK) {
+    report(server, ERROR_PROTOCOL, sprintf("unexpected %s on the fork channel", message_name(frame$type)))
+    return(TRUE)
+  }
+  fork <- tryCatch(with_buffer(frame$payload, function(b) {
+    m <- decode_message(frame$type, b)
+    m$secret <- slice_raw(m$secret)
+    m
+  }), extensa_protocol_error = function(e) {
+    report(server, ERROR_PROTOCOL, conditionMessage(e))
+    NULL
+  })
+  if (!is.null(fork)) fork_job(server, fork)
+  TRUE
+}
+
+fork_job <- function(server, fork) {
+  pid <- .Call(native$ext_fork)
+  if (is.character(pid)) {
+    report(server, ERROR_INTERNAL, pid, fork$job_id)
+    return(invisible())
+  }
+  if (pid == 0L) {
+    code <- tryCatch(child_main(fork), error = function(e) EXIT_CHILD_FAILED)
+    .Call(native$ext_exit, code)
+  }
+  assign(as.character(pid), fork$job_id, envir = server$children)
+  send_message(server$writer, MSG$FORKED, list(job_id = fork$job_id, pid = pid))
+}
+
+reap <- function(server) {
+  ended <- .Call(native$ext_reap)
+  for (i in seq_along(ended$pid)) {
+    key <- as.character(ended$pid[i])
+    job_id <- get0(key, envir = server$children, inherits = FALSE)
+    if (is.null(job_id)) next
+    rm(list = key, envir = server$children)
+    send_message(server$writer, MSG$CHILD_EXITED, list(job_id = job_id, pid = ended$pid[i],
+                                                       exit_code = ended$exit_code[i], signal = ended$signal[i]))
+  }
+}
+
+report <- function(server, kind, message, job_id = NULL) {
+  send_message(server$writer, MSG$ERROR, list(kind = kind, message = message, detail = job_id))
+}
+
+# Runs in the forked child: becomes a clean job process, then runs the session exactly as a cold
+# start does.
+child_main <- function(fork) {
+  names <- vapply(fork$env, function(v) v$name, "")
+  values <- vapply(fork$env, function(v) v$value, "")
+  failure <- .Call(native$ext_become_job, fork$work_dir, names, values, if (is.null(fork$output_path)) "" else fork$output_path)
+  if (!is.null(failure)) {
+    return(report_startup_failure(fork$socket_path, fork$job_id, fork$secret, paste("cannot start the job:", failure)))
+  }
+  # nothing of the fork server's R session reaches the job; the random generator reseeds itself
+  # from the time and the child's pid on first use
+  reset_globals()
+  run_session(fork$socket_path, fork$job_id, fork$secret)
+}

@@ -62,6 +62,14 @@ decimal_exact <- function(text, numbers) {
   exact
 }
 
+# Whether the doubles `values` equal the int64 values at positions `at` of `words` exactly.
+int64_exact_double <- function(values, words, at) {
+  again <- readBin(int64_bytes(values), "integer", 2L * length(values), size = 4L, endian = "little")
+  original <- words[as.vector(rbind(2L * at - 1L, 2L * at))]
+  same <- (is.na(again) & is.na(original)) | (!is.na(again) & !is.na(original) & again == original)
+  colSums(matrix(same, nrow = 2L)) == 2L
+}
+
 utc_posixct <- function(seconds) structure(seconds, class = c("POSIXct", "POSIXt"), tzone = "UTC")
 
 # Microseconds (doubles, exact) to seconds, checked to come back to the same microsecond.
@@ -94,7 +102,7 @@ format_interval <- function(micros, days, months) {
   mons <- months - years * 12
   negative <- years < 0 | mons < 0 | days < 0 | micros < 0
   signed <- function(v) ifelse(v < 0, "-", ifelse(negative, "+", ""))
-  unit <- function(v, one, many) ifelse(v == 0, "", sprintf("%s%.0f %s ", signed(v), abs(v), ifelse(abs(v) == 1, one, many)))
+  unit <- function(v, one, many) ifelse(v == 0, "", sprintf("%s%.0f %s ", signed(v), abs(v), ifelse(v == 1, one, many)))
   seconds <- abs(micros) %/% 1e6
   fraction <- abs(micros) %% 1e6
   clock <- sprintf("%s%02.0f:%02.0f:%02.0f%s", signed(micros), seconds %/% 3600, (seconds %/% 60) %% 60, seconds %% 60,
@@ -236,17 +244,20 @@ convert_column <- function(column, name) {
     },
     TIMESTAMP = , TIMESTAMPTZ = {
       words <- slice_values(column$data, "integer", 4L, 2 * rows)
-      exact <- int64_exact(words)
       halves <- int64_halves(words)
       positive_infinity <- halves$hi == 2147483647 & halves$lo == -1
       negative_infinity <- halves$hi == -2147483648 & halves$lo == 0
-      inexact <- !exact & !positive_infinity & !negative_infinity
-      if (!is.null(nulls)) inexact <- inexact & !nulls
-      if (any(inexact)) {
-        type_error("column '", name, "' holds a timestamp beyond the year 2255, which R's POSIXct (seconds in a ",
-                   "double) cannot hold to the microsecond; cast it in the query, e.g. ", quote_name(name), "::text")
-      }
       micros <- int64_values(words)
+      # beyond 2^53 microseconds (before 1685 or after 2255) a value is kept only when the double
+      # holds it exactly, as whole seconds far from 1970 usually are
+      far <- !int64_exact(words) & !positive_infinity & !negative_infinity
+      if (!is.null(nulls)) far <- far & !nulls
+      far <- which(far)
+      if (length(far) && !all(int64_exact_double(micros[far], words, far))) {
+        type_error("column '", name, "' holds a timestamp that R's POSIXct (seconds in a double) cannot hold to the ",
+                   "microsecond (it can between the years 1685 and 2255, and whole seconds far beyond); cast it in the ",
+                   "query, e.g. ", quote_name(name), "::text")
+      }
       micros[positive_infinity] <- Inf
       micros[negative_infinity] <- -Inf
       utc_posixct(with_nulls(micros_to_seconds(micros, nulls, name), nulls, NA_real_))

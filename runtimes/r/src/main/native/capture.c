@@ -101,11 +101,8 @@ size_t ext_utf8_sanitize(const unsigned char *in, size_t n, unsigned char *out) 
     return o;
 }
 
-/* Sends one line (or chunk) as a frame: a TEXT field with tag 1. */
+/* Sends one chunk of a line as a frame: a TEXT field with tag 1. */
 static void send_text(int type, const unsigned char *bytes, size_t n) {
-    if (n > 0 && bytes[n - 1] == '\r') {
-        n--;
-    }
     unsigned char *text = malloc(3 * n + 16);
     if (text == NULL) {
         return;
@@ -137,6 +134,20 @@ static size_t boundary(const unsigned char *bytes, size_t limit) {
     return cut > 0 ? cut : limit;
 }
 
+/* Sends a line (its \n gone, a trailing \r dropped) in chunks of at most CHUNK bytes, however it arrived. */
+static void send_line(int type, const unsigned char *bytes, size_t n) {
+    if (n > 0 && bytes[n - 1] == '\r') {
+        n--;
+    }
+    while (n > CHUNK) {
+        size_t cut = boundary(bytes, CHUNK);
+        send_text(type, bytes, cut);
+        bytes += cut;
+        n -= cut;
+    }
+    send_text(type, bytes, n);
+}
+
 static void drop_front(Stream *s, size_t n) {
     memmove(s->pending, s->pending + n, s->length - n);
     s->length -= n;
@@ -164,7 +175,7 @@ static void feed(Stream *s, const unsigned char *bytes, size_t n) {
             break;
         }
         size_t line = (size_t) (newline - s->pending);
-        send_text(s->type, s->pending, line);
+        send_line(s->type, s->pending, line);
         drop_front(s, line + 1);
         scanned = 0;
     }
@@ -177,7 +188,7 @@ static void feed(Stream *s, const unsigned char *bytes, size_t n) {
 
 static void flush_partial(Stream *s) {
     if (s->length > 0) {
-        send_text(s->type, s->pending, s->length);
+        send_line(s->type, s->pending, s->length);
         s->length = 0;
     }
 }

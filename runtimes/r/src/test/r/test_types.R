@@ -261,6 +261,7 @@ test("output columns R cannot send fail naming the column", function() {
   Encoding(bad) <- "bytes"
   expect_condition(infer_column(bad, "latin")$slice(1, 1), "extensa_type_error", "column 'latin' holds a string that is not valid UTF-8")
   expect_condition(infer_column(as.difftime(Inf, units = "secs"), "forever"), "extensa_type_error", "column 'forever'")
+  expect_condition(infer_column(as.raw(1:3), "bytes"), "extensa_type_error", "column 'bytes' is a raw vector, one byte per row")
 })
 
 test("OUTPUT parameters: raw is bytea, NA and NULL are NULL, vectors are arrays, models must be serialized", function() {

@@ -43,7 +43,9 @@ infer_column <- function(x, name) {
     integer = fixed_column(T_INT32, x, is.na(x), function(v) writeBin(v, raw(), size = 4L, endian = "little")),
     double = , Date = , POSIXct = , difftime = infer_double(x, kind, name),
     character = text_column(x, name),
-    raw = bytes_column(as.list(x), name),
+    raw = type_error("column '", name, "' is a raw vector, one byte per row, next to other columns; for one bytea ",
+                     "value per row use a list column, e.g. data.frame(id = 1, model = I(list(bytes))), or return ",
+                     "only raw columns to get one row holding each whole vector"),
     list = infer_list(x, name),
     data.frame = type_error("column '", name, "' is a data.frame; flatten it into columns of its own"),
     unsupported(name, paste("of type", kind)))

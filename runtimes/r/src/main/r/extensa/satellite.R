@@ -395,8 +395,12 @@ send_output <- function(s, value, name, unit) {
   rows <- nrow(value)
   names <- names(value)
   names[is.na(names)] <- "NA"
+  # data.frame(payload = as.raw(serialize(model, NULL))): as in SQL Server, a frame of raw columns
+  # is one row holding each whole vector as one bytea value
+  whole <- all(vapply(value, is.raw, TRUE))
+  if (whole) rows <- 1L
   columns <- lapply(seq_along(value), function(i) {
-    column <- infer_column(value[[i]], names[i])
+    column <- if (whole) bytes_column(list(as.vector(value[[i]])), names[i]) else infer_column(value[[i]], names[i])
     if (column$rows != rows) {
       session_error(ERROR_TYPE, sprintf("column '%s' of %s has %d values for %d rows", names[i], name, column$rows, rows))
     }

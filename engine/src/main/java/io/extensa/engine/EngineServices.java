@@ -1,6 +1,9 @@
 package io.extensa.engine;
 
+import io.extensa.engine.catalog.Catalog;
 import io.extensa.engine.types.TypeCatalog;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
 import io.extensa.engine.types.TypeCatalogs;
 import io.extensa.protocol.launch.LaunchpadClient;
 import java.time.Instant;
@@ -13,6 +16,7 @@ public final class EngineServices implements AutoCloseable {
 
     private final EngineConfig config;
     private final LaunchpadClient launchpad;
+    private final Catalog catalog;
     private final TypeCatalogs catalogs = new TypeCatalogs();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "engine-timer");
@@ -26,6 +30,7 @@ public final class EngineServices implements AutoCloseable {
     public EngineServices(EngineConfig config) {
         this.config = config;
         this.launchpad = new LaunchpadClient(config.launchpadSocket());
+        this.catalog = config.catalog().map(Catalog::new).orElse(null);
     }
 
     public EngineConfig config() {
@@ -37,8 +42,17 @@ public final class EngineServices implements AutoCloseable {
     }
 
     /** The type catalog of one database: built-in types plus the database's own, loaded on demand. */
-    public TypeCatalog catalog(String database) {
+    public TypeCatalog types(String database) {
         return catalogs.forDatabase(database);
+    }
+
+    /** Extensa's catalog in PostgreSQL; fails clearly when no catalog connection is configured. */
+    public Catalog catalog() throws PgException {
+        if (catalog == null) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "Extensa's catalog is not configured")
+                    .withHint("set catalog.user and catalog.password-file (and catalog.database) in extensa.conf");
+        }
+        return catalog;
     }
 
     public ScheduledExecutorService scheduler() {
@@ -57,5 +71,8 @@ public final class EngineServices implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (catalog != null) {
+            catalog.close();
+        }
     }
 }

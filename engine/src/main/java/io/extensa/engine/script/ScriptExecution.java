@@ -81,7 +81,7 @@ public final class ScriptExecution implements Execution {
         this.call = call;
         this.variables = variables;
         this.insert = insert;
-        this.catalog = services.catalog(ctx.session().database());
+        this.catalog = services.types(ctx.session().database());
         this.settings = SessionSettings.from(ctx.session()::parameterStatus);
     }
 

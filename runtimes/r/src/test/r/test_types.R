@@ -294,3 +294,13 @@ test("int64 text is exact at the extremes", function() {
   words <- readBin(int64_bytes(c(-9223372036854775808, Inf, 0, -1, 4294967296, 9007199254740992)), "integer", 12L, size = 4L)
   expect_identical(int64_text(words), c("-9223372036854775808", "9223372036854775807", "0", "-1", "4294967296", "9007199254740992"))
 })
+
+test("the fork server's warm-up runs every common conversion and leaves the global environment empty", function() {
+  assign("leftover", 1, envir = globalenv())
+  frame <- warm_up()
+  expect_identical(names(frame), c("i", "d", "s", "b", "day", "at", "f"))
+  expect_identical(frame$s, c("a", NA))
+  expect_identical(frame$f, c("x", NA))
+  expect_true(inherits(frame$at, "POSIXct"), "timestamps are POSIXct")
+  expect_identical(ls(globalenv(), all.names = TRUE), character(0))
+})

@@ -90,7 +90,7 @@ class RQuickstartIT {
                 SELECT count(*) AS models, min(length(model)) > 1000 AS big_enough FROM glm_models;
                 """, "-A").assertOk();
         assertThat(r.stdout()).contains("INSERT 0 32").contains("new_hp|new_wt|predicted_am")
-                .contains("110|2.634|0.642").contains("(4 rows)").contains("32|13").contains("1|t");
+                .contains("110|2.634|0.827").contains("120|2.800|0.642").contains("(4 rows)").contains("32|13").contains("1|t");
         assertThat(r.stderr()).contains("Named num [1:4]");
     }
 
@@ -104,7 +104,7 @@ class RQuickstartIT {
                     , @script = N'car_speed <- cars;'
                     , @input_data_1 = N''
                     , @output_data_1_name = N'car_speed';
-                CREATE TABLE lm_models (model varbinary(max));
+                CREATE TABLE lm_models (model bytea);
                 INSERT INTO lm_models (model)
                 EXEC sp_execute_external_script @language = N'R'
                     , @script = N'lrmodel <- lm(formula = distance ~ speed, data = CarsData)

@@ -38,6 +38,14 @@ public final class RRuntime implements LanguageRuntime {
     public static final String MODE_SATELLITE = "satellite";
     public static final String MODE_FORK_SERVER = "forkserver";
 
+    /**
+     * The heap R starts with: the first garbage collections come only after this much has been
+     * allocated, so a short job (and a fork server's child, whose collection would copy every page
+     * it shares with the server) usually runs without one. R still grows the heap as needed.
+     */
+    static final String MIN_CONS_CELLS = "--min-nsize=2M";
+    static final String MIN_VECTOR_HEAP = "--min-vsize=128M";
+
     /** Unpacked homes by runtime home, so the files are copied once per launchpad, not per job. */
     private final Map<Path, Path> unpacked = new ConcurrentHashMap<>();
 
@@ -59,7 +67,8 @@ public final class RRuntime implements LanguageRuntime {
     private SatelliteCommand command(RuntimeContext context, String mode) {
         String rscript = rscript(context);
         Path home = home(context);
-        return new SatelliteCommand(List.of(rscript, "--vanilla", home.resolve(BOOTSTRAP).toString(), mode), Map.of());
+        return new SatelliteCommand(List.of(rscript, "--vanilla", MIN_CONS_CELLS, MIN_VECTOR_HEAP,
+                home.resolve(BOOTSTRAP).toString(), mode), Map.of());
     }
 
     static String rscript(RuntimeContext context) {

@@ -60,12 +60,12 @@ class RRuntimeTest {
         RRuntime runtime = new RRuntime();
         TestRuntimeContext context = new TestRuntimeContext(home, Map.of());
         SatelliteCommand satellite = runtime.satelliteCommand(context);
-        assertThat(satellite.argv()).containsExactly("/usr/bin/Rscript", "--vanilla",
+        assertThat(satellite.argv()).containsExactly("/usr/bin/Rscript", "--vanilla", "--min-nsize=2M", "--min-vsize=128M",
                 home.resolve("extensa_bootstrap.R").toString(), "satellite");
         assertThat(satellite.environment()).isEmpty();
         assertThat(home.resolve("extensa/satellite.R")).isRegularFile();
         assertThat(home.resolve(RRuntime.NATIVE_HELPER)).isRegularFile();
-        assertThat(runtime.forkServerCommand(context)).get().extracting(c -> c.argv().get(3)).isEqualTo("forkserver");
+        assertThat(runtime.forkServerCommand(context)).get().extracting(c -> c.argv().get(5)).isEqualTo("forkserver");
     }
 
     @Test

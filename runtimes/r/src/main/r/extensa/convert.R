@@ -212,9 +212,12 @@ convert_column <- function(column, name) {
     },
     FLOAT32 = , FLOAT64 = {
       values <- slice_values(column$data, "double", if (type == T_FLOAT32) 4L else 8L, rows)
-      # a NaN whose bits happen to be R's NA stays a NaN: only NULL is NA
-      lookalike <- is.na(values) & !is.nan(values)
-      if (any(lookalike)) values[lookalike] <- NaN
+      # a NaN whose bits happen to be R's NA stays a NaN: only NULL is NA (anyNA: one pass, no
+      # allocation, for the usual column without NaN)
+      if (anyNA(values)) {
+        missing <- which(is.na(values))
+        values[missing[!is.nan(values[missing])]] <- NaN
+      }
       with_nulls(values, nulls, NA_real_)
     },
     DECIMAL = {

@@ -133,6 +133,47 @@ class RClientsIT {
         assertThat(left).as("processes running '" + marker + "' after the call").isZero();
     }
 
+    @Test
+    void rClassesBecomeTheirPostgresTypes() throws SQLException {
+        String script = """
+                OutputDataSet <- data.frame(
+                    at = as.POSIXct(c("2024-03-01 12:00:00.25", NA), tz = "Europe/Berlin"),
+                    took = as.difftime(c(90061.5, NA), units = "secs"),
+                    level = factor(c("high", NA), levels = c("low", "high"), ordered = TRUE),
+                    day = as.Date(c("2024-02-29", NA)),
+                    nums = I(list(c(1L, NA, 3L), NULL)),
+                    blob = I(list(as.raw(c(0, 255)), NULL)),
+                    x = c(-Inf, NaN))
+                """;
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            s.execute("SET TimeZone = 'UTC'");
+            try (ResultSet rs = s.executeQuery(exec(script, null, ""))) {
+                List<String> types = new java.util.ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    types.add(rs.getMetaData().getColumnTypeName(i));
+                }
+                assertThat(types).containsExactly("timestamptz", "interval", "text", "date", "_int4", "bytea", "float8");
+                assertThat(dump(rs)).isEqualTo("2024-03-01 11:00:00.25+00|1 day 01:01:01.5|high|2024-02-29|{1,NULL,3}|\\x00ff|-Infinity|\n"
+                        + "null|null|null|null|null|null|NaN|\n");
+            }
+        }
+    }
+
+    @Test
+    void scriptsForkWithParallelAndSeeNoJobSecrets() throws SQLException {
+        String script = """
+                squares <- unlist(parallel::mclapply(1:4, function(i) i * i, mc.cores = 2))
+                OutputDataSet <- data.frame(total = sum(squares),
+                                            secrets = length(grep("^EXTENSA_JOB", names(Sys.getenv()))))
+                """;
+        try (Connection c = stack.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(exec(script, null, ""))) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt("total")).isEqualTo(30);
+            assertThat(rs.getInt("secrets")).isZero();
+        }
+    }
+
     private static String dump(ResultSet rs) throws SQLException {
         StringBuilder sb = new StringBuilder();
         int n = rs.getMetaData().getColumnCount();

@@ -135,7 +135,7 @@ public final class ScriptExecution implements Execution {
             ctx.cancellation().throwIfCancelled();
             job.send(MessageType.INPUT_BATCH, full.encode());
         });
-        backend.copyOut("COPY (" + ScriptInput.query(call) + ") TO STDOUT (FORMAT binary)", reader);
+        backend.copyOut("COPY (" + ScriptInput.query(call) + "\n) TO STDOUT (FORMAT binary)", reader);
         rowsIn = reader.finish();
     }
 

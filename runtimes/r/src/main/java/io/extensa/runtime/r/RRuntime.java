@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * with a small native helper compiled at build time) that speaks docs/protocol.md and runs
  * scripts on data.frames.
  *
- * <p>Both commands run {@code <rscript> --vanilla <home>/extensa_bootstrap.R satellite|forkserver}:
+ * <p>Both commands run {@code <rscript> --vanilla --min-nsize=2M --min-vsize=128M
+ * <home>/extensa_bootstrap.R satellite|forkserver}:
  * {@code --vanilla} keeps site and user profiles, saved workspaces and the caller's R_ENVIRON out
  * of the interpreter (the library paths of R's own Renviron still apply, so Debian's r-cran-*
  * packages are found). The cold satellite reads its job from EXTENSA_JOB_SOCKET, EXTENSA_JOB_ID

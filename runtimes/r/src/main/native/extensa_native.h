@@ -4,7 +4,7 @@
  * (one sequence counter shared by R and the helper threads), streams the script's stdout/stderr
  * from a thread, watches the socket for CANCEL while the script runs, and does the fork server's
  * process work. Everything above the frame header (fields, messages, columns) is decoded and
- * encoded in R.
+ * encoded in R, except reading DECIMAL text into doubles, which R could only do string by string.
  */
 #ifndef EXTENSA_NATIVE_H
 #define EXTENSA_NATIVE_H
@@ -67,6 +67,9 @@ SEXP ext_watch_reason(void);
 SEXP ext_capture_start(SEXP writer);
 SEXP ext_capture_sync(void);
 size_t ext_utf8_sanitize(const unsigned char *in, size_t n, unsigned char *out);
+
+/* decimal.c */
+SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity);
 
 /* process.c */
 SEXP ext_forkserver_channel(void);

@@ -28,6 +28,7 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_become_job, 4),
     ENTRY(ext_exit, 1),
     ENTRY(ext_write_line, 2),
+    ENTRY(ext_parse_decimals, 3),
     {NULL, NULL, 0},
 };
 

@@ -55,7 +55,8 @@ neutral_values <- function(column) {
       lapply(seq_len(rows), function(i) int64_text(words[c(2 * i - 1, 2 * i)]))
     },
     FLOAT32 = , FLOAT64 = lapply(slice_values(column$data, "double", if (type == "FLOAT32") 4L else 8L, rows), special_float),
-    DECIMAL = , TEXT = , JSON = as.list(column$text),
+    DECIMAL = as.list(decimal_text(column)),
+    TEXT = , JSON = as.list(column$text),
     BYTES = lapply(split_bytes(column), function(b) if (is.null(b)) NULL else hex(b)),
     UUID = as.list(convert_column(column, "uuid")),
     INTERVAL = {

@@ -174,6 +174,24 @@ test("DECIMAL becomes numeric when exact, else fails naming the column", functio
   expect_identical(decimal_exact(bad, suppressWarnings(as.numeric(bad))), rep(FALSE, 5))
 })
 
+test("DECIMAL text is read without strings: the grammar is checked, values are correctly rounded", function() {
+  parse <- function(values, validity = NULL) {
+    bytes <- charToRaw(paste0(values, collapse = ""))
+    offsets <- as.integer(c(0, cumsum(nchar(values, type = "bytes"))))
+    .Call(native$ext_parse_decimals, bytes, offsets, validity)
+  }
+  good <- c("1", "-2.5", "+.5", "1e3", "NaN", "Infinity", "-Infinity", "5.", "0.1", "", "2.2250738585072014e-308")
+  v <- parse(good, as.raw(c(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1)))
+  expect_true(identical(v[-5], c(1, -2.5, 0.5, 1000, Inf, -Inf, 5, 0.1, NA, 2.2250738585072014e-308)), "values")
+  expect_true(is.nan(v[5]), "NaN")
+  for (bad in c("1e", "--1", ".", "0x10", "inf", "+NaN", " 1", "1.2.3", "1e+", "Infinityx", "nan")) {
+    expect_identical(parse(c("7", bad)), 1L, bad)
+  }
+  column <- list(rows = 3, data = charToRaw("1.5123"), offsets = c(0L, 3L, 3L, 6L), validity = as.raw(c(1, 0, 1)))
+  expect_identical(decimal_text(column), c("1.5", NA, "123"))
+  expect_identical(decimal_text(column, 3L), "123")
+})
+
 test("TEXT, JSON and UUID become character, never factors", function() {
   text <- converted("batch_text")
   expect_identical(text[[3]], "\u00fcn\u00efc\u00f6d\u00e9 \u2713 \u65e5\u672c\u8a9e \U0001F389")

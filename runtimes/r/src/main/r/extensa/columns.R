@@ -84,34 +84,14 @@ split_text <- function(bytes, offsets, validity, context) {
   out
 }
 
-DECIMAL_GRAMMAR <- "^(?:[+-]?(?:Infinity|(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|NaN)$"
-byte_set <- function(chars) {
-  set <- logical(256)
-  set[as.integer(charToRaw(chars)) + 1L] <- TRUE
-  set
-}
-DECIMAL_BYTES <- byte_set("0123456789.eE+-NaInfity")
-DECIMAL_LETTERS <- byte_set("NaInfity")
-
-# Decimal text as doubles, every value checked against the DECIMAL grammar. Vectorized: the bytes
-# may only be digits, . e E + - and the letters of NaN and Infinity; the few rows with letters
-# are matched exactly; R reads the rest, and a value it cannot read breaks the grammar.
-parse_decimals <- function(text, bytes, offsets, context) {
-  if (length(bytes)) {
-    codes <- as.integer(bytes) + 1L
-    allowed <- DECIMAL_BYTES[codes]
-    if (!all(allowed)) column_error(context, "row ", findInterval(which(!allowed)[1] - 1, offsets) - 1L, " is not a decimal number")
-    lettered <- which(DECIMAL_LETTERS[codes])
-    if (length(lettered)) {
-      rows <- unique(findInterval(lettered - 1, offsets))
-      bad <- rows[!grepl(DECIMAL_GRAMMAR, text[rows], perl = TRUE)]
-      if (length(bad)) column_error(context, "row ", bad[1] - 1L, " is not a decimal number")
-    }
-  }
-  numbers <- suppressWarnings(as.numeric(text))
-  unread <- which(is.na(numbers) & !is.na(text) & text != "NaN")
-  if (length(unread)) column_error(context, "row ", unread[1] - 1L, " is not a decimal number")
-  numbers
+# The text of some rows of a DECIMAL column (all by default), NA for NULL rows: cut from the
+# bytes only where needed, since the values are read without strings (ext_parse_decimals).
+decimal_text <- function(column, rows = seq_len(column$rows)) {
+  if (!length(rows)) return(character(0))
+  whole <- rawToChar(column$data)
+  text <- substring(whole, column$offsets[rows] + 1L, column$offsets[rows + 1L])
+  if (!is.null(column$validity)) text[column$validity[rows] == as.raw(0L)] <- NA_character_
+  text
 }
 
 check_shapes <- function(offsets, shape_offsets, shapes, context) {
@@ -170,9 +150,12 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
     check_offsets(offsets, rows, length(bytes), validity, where)
     column$offsets <- offsets
     column$data <- bytes
-    if (type %in% TEXT_TYPES) {
+    if (type == T_DECIMAL) {
+      numbers <- .Call(native$ext_parse_decimals, bytes, offsets, validity)
+      if (is.integer(numbers)) column_error(where, "row ", numbers, " is not a decimal number")
+      column$numbers <- numbers
+    } else if (type %in% TEXT_TYPES) {
       column$text <- split_text(bytes, offsets, validity, where)
-      if (type == T_DECIMAL) column$numbers <- parse_decimals(column$text, bytes, offsets, where)
     }
     return(column)
   }

@@ -221,13 +221,20 @@ convert_column <- function(column, name) {
       with_nulls(values, nulls, NA_real_)
     },
     DECIMAL = {
-      exact <- decimal_exact(column$text, column$numbers)
-      if (!all(exact)) {
-        type_error("column '", name, "' holds the numeric ", column$text[which(!exact)[1]], ", which R's numeric ",
-                   "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
-                   quote_name(name), "::float8 if rounding is acceptable")
+      numbers <- column$numbers
+      # only long values and zeros, infinities and subnormals can be inexact: their text decides
+      check <- which(diff(column$offsets) > 15L |
+                     (!is.na(numbers) & (!is.finite(numbers) | abs(numbers) < 2.2250738585072014e-308)))
+      if (length(check)) {
+        text <- decimal_text(column, check)
+        exact <- decimal_exact(text, numbers[check])
+        if (!all(exact)) {
+          type_error("column '", name, "' holds the numeric ", text[which(!exact)[1]], ", which R's numeric ",
+                     "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
+                     quote_name(name), "::float8 if rounding is acceptable")
+        }
       }
-      column$numbers
+      numbers
     },
     TEXT = , JSON = column$text,
     BYTES = split_bytes(column),

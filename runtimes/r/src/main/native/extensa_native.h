@@ -72,6 +72,7 @@ size_t ext_utf8_sanitize(const unsigned char *in, size_t n, unsigned char *out);
 SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity);
 
 /* process.c */
+SEXP ext_input_closed(void);
 SEXP ext_forkserver_channel(void);
 SEXP ext_forkserver_wait(SEXP fd);
 SEXP ext_reap(void);

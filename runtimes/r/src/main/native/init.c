@@ -21,6 +21,7 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_watch_reason, 0),
     ENTRY(ext_capture_start, 1),
     ENTRY(ext_capture_sync, 0),
+    ENTRY(ext_input_closed, 0),
     ENTRY(ext_forkserver_channel, 0),
     ENTRY(ext_forkserver_wait, 1),
     ENTRY(ext_reap, 0),

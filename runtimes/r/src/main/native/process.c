@@ -34,6 +34,16 @@ static void on_child(int signal_number) {
 }
 
 /*
+ * Whether the launchpad has closed the fork server's stdin (it exited or was killed): lets the
+ * fork server give up during its seconds of start-up work instead of after them.
+ */
+SEXP ext_input_closed(void) {
+    struct pollfd p = {0, POLLIN, 0};
+    int ready = poll(&p, 1, 0);
+    return Rf_ScalarLogical(ready > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0);
+}
+
+/*
  * The fork server's channel: frames arrive on the original stdin and leave on the original
  * stdout, so both move to new descriptors; fd 0 becomes /dev/null and fd 1 the stderr, where
  * stray output cannot corrupt the channel. Returns c(channel_in, channel_out).

@@ -8,8 +8,10 @@
 FORK_CHANNEL_MAX_PAYLOAD <- 1048576
 
 forkserver_main <- function() {
-  compile_runtime()
+  # start-up takes seconds on a busy machine; a launchpad that dies meanwhile closes stdin
+  if (!compile_runtime() || launchpad_gone()) return(EXIT_OK)
   warm_up()
+  if (launchpad_gone()) return(EXIT_OK)
   channel <- .Call(native$ext_forkserver_channel)
   server <- new.env(parent = emptyenv())
   server$reader <- new_reader(fd_source(channel[1]), FORK_CHANNEL_MAX_PAYLOAD)
@@ -29,13 +31,19 @@ forkserver_main <- function() {
 
 # Byte-compiles every function of the runtime now: R's JIT would compile each on its first call,
 # in every child again, since a child's compiled code dies with it (most of a warm job's time).
+# FALSE when the launchpad went away meanwhile.
 compile_runtime <- function() {
   runtime <- environment(compile_runtime)
-  for (name in ls(runtime, all.names = TRUE)) {
-    f <- get(name, envir = runtime, inherits = FALSE)
-    if (is.function(f) && !is.primitive(f)) assign(name, compiler::cmpfun(f), envir = runtime)
+  names <- ls(runtime, all.names = TRUE)
+  for (i in seq_along(names)) {
+    if (i %% 20L == 0L && launchpad_gone()) return(FALSE)
+    f <- get(names[i], envir = runtime, inherits = FALSE)
+    if (is.function(f) && !is.primitive(f)) assign(names[i], compiler::cmpfun(f), envir = runtime)
   }
+  TRUE
 }
+
+launchpad_gone <- function() .Call(native$ext_input_closed)
 
 # Runs what every job runs, once, before the first fork: lazy loads, method caches and first-call
 # work then happen here, and children inherit them done. The closing collection leaves a compact

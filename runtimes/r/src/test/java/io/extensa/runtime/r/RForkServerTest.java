@@ -116,6 +116,18 @@ class RForkServerTest {
     }
 
     @Test
+    void aForkServerWhoseLaunchpadLeavesDuringStartUpExitsWithoutServing() throws Exception {
+        SatelliteCommand command = satellites.runtime().forkServerCommand(satellites.context()).orElseThrow();
+        ProcessBuilder builder = new ProcessBuilder(command.argv()).directory(dir.toFile())
+                .redirectError(dir.resolve("orphan.err").toFile());
+        Process orphan = satellites.start(builder);
+        orphan.getOutputStream().close();
+        assertThat(orphan.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("exited").isTrue();
+        assertThat(orphan.exitValue()).isZero();
+        assertThat(orphan.getInputStream().readAllBytes()).as("no HELLO").isEmpty();
+    }
+
+    @Test
     void aChildThatCannotStartTellsTheEngine() throws Exception {
         ServerSocketChannel listener = satellites.listen("broken.sock");
         fork("job-broken", dir.resolve("broken.sock"), dir.resolve("no-such-directory"), Map.of("PATH", "/usr/bin"), null);

@@ -45,6 +45,14 @@ compile_runtime <- function() {
 
 launchpad_gone <- function() .Call(native$ext_input_closed)
 
+# The variables R's front end set for this process (R_HOME, R_SHARE_DIR, library paths, ...).
+r_own_environment <- function() {
+  all <- Sys.getenv()
+  keys <- names(all)
+  keep <- (grepl("^R_", keys) & keys != "R_SESSION_TMPDIR") | keys == "LD_LIBRARY_PATH"
+  structure(as.character(all[keep]), names = keys[keep])
+}
+
 # Runs what every job runs, once, before the first fork: lazy loads, method caches and first-call
 # work then happen here, and children inherit them done. The closing collection leaves a compact
 # heap, so a short job allocates into free space instead of collecting (a child's collection
@@ -126,10 +134,15 @@ report <- function(server, kind, message, job_id = NULL) {
 child_main <- function(fork) {
   names <- vapply(fork$env, function(v) v$name, "")
   values <- vapply(fork$env, function(v) v$value, "")
+  own <- r_own_environment()
   failure <- .Call(native$ext_become_job, fork$work_dir, names, values, if (is.null(fork$output_path)) "" else fork$output_path)
   if (!is.null(failure)) {
     return(report_startup_failure(fork$socket_path, fork$job_id, fork$secret, paste("cannot start the job:", failure)))
   }
+  # the job's environment replaced the fork server's: R's own variables come back where the job
+  # sets none, as a cold satellite gets them from R's front end (R.home() and packages need them)
+  restore <- own[!(names(own) %in% names)]
+  if (length(restore)) do.call(Sys.setenv, as.list(restore))
   # nothing of the fork server's R session reaches the job; the random generator reseeds itself
   # from the time and the child's pid on first use
   reset_globals()

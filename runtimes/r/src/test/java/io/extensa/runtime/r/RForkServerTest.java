@@ -98,11 +98,12 @@ class RForkServerTest {
             RSatellites.Connection c = satellites.accept(listener);
             assertThat(c.hello().pid()).isEqualTo(forked.pid());
             c.run("""
-                    cat(getwd(), Sys.getenv("JOB_ROUND"), nzchar(Sys.getenv("LANG")), startsWith(tempdir(), Sys.getenv("TMPDIR")), "\\n")
+                    cat(getwd(), Sys.getenv("JOB_ROUND"), nzchar(Sys.getenv("LANG")), startsWith(tempdir(), Sys.getenv("TMPDIR")),
+                        R.home() == Sys.getenv("R_HOME"), nzchar(Sys.getenv("R_HOME")), "\\n")
                     cat(exists("fork_job"), ls(globalenv(), all.names = TRUE), "\\n")
                     OutputDataSet <- data.frame(pid = Sys.getpid(), r = runif(1))
                     """, List.of(), List.of());
-            assertThat(c.receive()).isEqualTo(new Stdout(work.toRealPath() + " " + round + " FALSE TRUE "));
+            assertThat(c.receive()).isEqualTo(new Stdout(work.toRealPath() + " " + round + " FALSE TRUE TRUE TRUE "));
             assertThat(c.receive()).isEqualTo(new Stdout("FALSE InputDataSet "));
             List<Message> rest = c.collect();
             assertThat(((OutputBatch) rest.get(1)).batch().column(0).getInt(0)).isEqualTo((int) forked.pid());

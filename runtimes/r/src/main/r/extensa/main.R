@@ -6,6 +6,10 @@
 
 USAGE <- "usage: extensa_bootstrap.R satellite|forkserver"
 
+# How the launchpad tells a satellite its job; never visible to the script (a forked child gets
+# the same variables in its job environment and drops them too).
+JOB_VARIABLES <- c("EXTENSA_JOB_SOCKET", "EXTENSA_JOB_ID", "EXTENSA_JOB_SECRET")
+
 native <- new.env(parent = emptyenv())
 
 # Loads the helper library and keeps its registered entry points (ext_*) in `native`.
@@ -28,7 +32,7 @@ hex_bytes <- function(hex) {
 }
 
 satellite_main <- function() {
-  values <- Sys.getenv(c("EXTENSA_JOB_SOCKET", "EXTENSA_JOB_ID", "EXTENSA_JOB_SECRET"), unset = NA)
+  values <- Sys.getenv(JOB_VARIABLES, unset = NA)
   missing <- names(values)[is.na(values)]
   if (length(missing)) {
     .Call(native$ext_write_line, 2L, sprintf("extensa satellite: environment variable %s is not set", missing[1]))

@@ -92,6 +92,7 @@ class RForkServerTest {
             env.put("PATH", "/usr/bin:/bin");
             env.put("TMPDIR", tmp.toString());
             env.put("JOB_ROUND", String.valueOf(round));
+            env.put("EXTENSA_JOB_SECRET", "00");
             fork(jobId, dir.resolve("fork" + round + ".sock"), work, env, output);
             Forked forked = (Forked) next();
             assertThat(forked.jobId()).isEqualTo(jobId);
@@ -99,11 +100,11 @@ class RForkServerTest {
             assertThat(c.hello().pid()).isEqualTo(forked.pid());
             c.run("""
                     cat(getwd(), Sys.getenv("JOB_ROUND"), nzchar(Sys.getenv("LANG")), startsWith(tempdir(), Sys.getenv("TMPDIR")),
-                        R.home() == Sys.getenv("R_HOME"), nzchar(Sys.getenv("R_HOME")), "\\n")
+                        R.home() == Sys.getenv("R_HOME"), nzchar(Sys.getenv("R_HOME")), is.na(Sys.getenv("EXTENSA_JOB_SECRET", NA)), "\\n")
                     cat(exists("fork_job"), ls(globalenv(), all.names = TRUE), "\\n")
                     OutputDataSet <- data.frame(pid = Sys.getpid(), r = runif(1))
                     """, List.of(), List.of());
-            assertThat(c.receive()).isEqualTo(new Stdout(work.toRealPath() + " " + round + " FALSE TRUE TRUE TRUE "));
+            assertThat(c.receive()).isEqualTo(new Stdout(work.toRealPath() + " " + round + " FALSE TRUE TRUE TRUE TRUE "));
             assertThat(c.receive()).isEqualTo(new Stdout("FALSE InputDataSet "));
             List<Message> rest = c.collect();
             assertThat(((OutputBatch) rest.get(1)).batch().column(0).getInt(0)).isEqualTo((int) forked.pid());

@@ -121,7 +121,8 @@ public final class ExtensaServer implements AutoCloseable {
     static ExtensaEngine engine(InterceptorContext context, Optional<String> adminPassword) {
         EngineConfig config = new EngineConfig(context.launchpadSocket(),
                 context.dataDirectory().runDir().resolve("jobs"), EngineConfig.DEFAULT_CONNECT_TIMEOUT,
-                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres());
+                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres(),
+                context.dataDirectory().librariesDir(), EngineConfig.DEFAULT_R_COMMAND);
         try {
             return new ExtensaEngine(config);
         } catch (IOException e) {

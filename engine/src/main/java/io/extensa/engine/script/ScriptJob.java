@@ -42,6 +42,7 @@ final class ScriptJob implements AutoCloseable {
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
+        java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         String jobId = services.newJobId();
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -59,6 +60,7 @@ final class ScriptJob implements AutoCloseable {
                     .user(ctx.session().user())
                     .database(ctx.session().database())
                     .sessionId(ctx.session().sessionId())
+                    .libraryPaths(libraries)
                     .build();
             LaunchedJob job = services.launchpad().launch(request);
             ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);

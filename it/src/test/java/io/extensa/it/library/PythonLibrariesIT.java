@@ -182,7 +182,7 @@ class PythonLibrariesIT {
 
     /** Installed directories of a library, in any scope. */
     static List<Path> installed(String name) throws IOException {
-        Path root = stack.dataDir().resolve("libraries");
+        Path root = ExtensaStack.get().dataDir().resolve("libraries");
         if (!Files.exists(root)) {
             return List.of();
         }

@@ -4,6 +4,11 @@ import io.extensa.engine.catalog.Catalog;
 import io.extensa.engine.catalog.ServerConfiguration;
 import io.extensa.engine.library.ExternalLibraries;
 import io.extensa.engine.library.LibraryCache;
+import io.extensa.engine.monitor.DefaultPoolUsage;
+import io.extensa.engine.monitor.ExecutionStats;
+import io.extensa.engine.monitor.MonitorWriter;
+import io.extensa.engine.monitor.RequestRegistry;
+import io.extensa.engine.monitor.ResourcePoolUsage;
 import io.extensa.engine.types.TypeCatalog;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
@@ -22,6 +27,9 @@ public final class EngineServices implements AutoCloseable {
     private final Catalog catalog;
     private final ServerConfiguration configuration;
     private final ExternalLibraries libraries;
+    private final RequestRegistry requests = new RequestRegistry();
+    private final ExecutionStats stats = new ExecutionStats();
+    private MonitorWriter monitor;
     private final TypeCatalogs catalogs = new TypeCatalogs();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "engine-timer");
@@ -44,6 +52,29 @@ public final class EngineServices implements AutoCloseable {
         } else {
             this.libraries = null;
         }
+        requests.addListener(stats);
+    }
+
+    /**
+     * Starts keeping the monitoring tables (sys.dm_external_script_*) up to date, with this pool
+     * usage source (the default pool until resource pools provide theirs). Without a catalog only
+     * the in-memory registry exists.
+     */
+    public synchronized void startMonitoring(ResourcePoolUsage pools) {
+        if (monitor == null && catalog != null) {
+            monitor = new MonitorWriter(new Catalog(catalog.config()), requests, stats,
+                    pools == null ? new DefaultPoolUsage() : pools, launchpad);
+        }
+    }
+
+    /** The script requests running in this gateway; parallel execution reports its degree here too. */
+    public RequestRegistry requests() {
+        return requests;
+    }
+
+    /** The monitor's view of satellite memory and CPU, or null when it is not running. */
+    public synchronized MonitorWriter monitor() {
+        return monitor;
     }
 
     public EngineConfig config() {
@@ -121,6 +152,14 @@ public final class EngineServices implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        MonitorWriter m;
+        synchronized (this) {
+            m = monitor;
+            monitor = null;
+        }
+        if (m != null) {
+            m.close();
+        }
         if (catalog != null) {
             catalog.close();
         }

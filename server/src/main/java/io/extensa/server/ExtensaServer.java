@@ -124,7 +124,9 @@ public final class ExtensaServer implements AutoCloseable {
                 context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres(),
                 context.dataDirectory().librariesDir(), EngineConfig.DEFAULT_R_COMMAND);
         try {
-            return new ExtensaEngine(config);
+            ExtensaEngine engine = new ExtensaEngine(config);
+            engine.services().startMonitoring(null);
+            return engine;
         } catch (IOException e) {
             throw new ExtensaException("cannot prepare the engine's job socket directory "
                     + config.jobSocketDirectory() + ": " + e.getMessage(), e);

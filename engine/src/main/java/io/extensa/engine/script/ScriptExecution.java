@@ -74,6 +74,7 @@ public final class ScriptExecution implements Execution {
     private boolean closed;
     private String outcome = "ok";
     private final PhaseTimer timer = new PhaseTimer();
+    private io.extensa.engine.monitor.RequestRegistry.Handle request;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
     private ScriptExecution(EngineServices services, ExecutionContext ctx, ScriptCall call, SessionVariables variables,
@@ -114,8 +115,10 @@ public final class ScriptExecution implements Execution {
 
     private void begin() throws PgException {
         ctx.cancellation().throwIfCancelled();
+        request = RequestMonitoring.begin(services, ctx, call);
         // launch first: the runtime starts up while PostgreSQL answers the questions below
-        job = ScriptJob.launch(services, ctx, call.language());
+        job = ScriptJob.launch(services, ctx, call.language(), request.info().requestId());
+        request.satellite(job.pid(), job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
@@ -161,6 +164,7 @@ public final class ScriptExecution implements Execution {
         });
         backend.copyOut("COPY (" + inputQuery() + ") TO STDOUT (FORMAT binary)", reader);
         rowsIn = reader.finish();
+        request.progress(rowsIn, rowsOut);
     }
 
     private String inputQuery() {
@@ -268,6 +272,7 @@ public final class ScriptExecution implements Execution {
             }
             Message m = nextOutput();
             if (m instanceof OutputBatch b) {
+                request.progress(rowsIn, rowsOut);
                 output.startBatch(b.batch(), rowsOut + 1, out);
                 batch = b.batch();
                 batchRow = 0;
@@ -399,6 +404,7 @@ public final class ScriptExecution implements Execution {
         if ((phase == Phase.STARTED || phase == Phase.MAIN) && outcome.equals("ok")) {
             outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
         }
+        RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (cancelHook != null) {

@@ -42,8 +42,12 @@ final class ScriptJob implements AutoCloseable {
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
+        return launch(services, ctx, language, services.newJobId());
+    }
+
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
+            throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
-        String jobId = services.newJobId();
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
         SatelliteChannel channel;
@@ -92,6 +96,10 @@ final class ScriptJob implements AutoCloseable {
 
     long pid() {
         return job.pid();
+    }
+
+    String worker() {
+        return job.worker();
     }
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */

@@ -71,6 +71,11 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         return samples;
     }
 
+    /** The pools' limits and usage now (for metrics and status). */
+    public List<ResourcePoolUsage.Pool> currentPools() {
+        return pools.pools(registry.live(), samples);
+    }
+
     @Override
     public void began(RequestRegistry.Handle request) {
         if (!queue.offer(new Began(request))) {

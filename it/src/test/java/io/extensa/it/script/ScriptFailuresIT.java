@@ -204,7 +204,7 @@ class ScriptFailuresIT {
     }
 
     static void assertNoJobsLeft() throws Exception {
-        Path jobs = stack.dataDir().resolve("jobs");
+        Path jobs = ExtensaStack.get().dataDir().resolve("jobs");
         for (int i = 0; i < 100; i++) {
             try (Stream<Path> entries = Files.list(jobs)) {
                 if (entries.noneMatch(p -> !p.getFileName().toString().startsWith("."))) {

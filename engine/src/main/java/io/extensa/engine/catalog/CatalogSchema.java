@@ -150,41 +150,53 @@ final class CatalogSchema {
                 sys.dm_external_script_execution_stats, sys.dm_resource_governor_external_resource_pools,
                 sys.external_languages TO PUBLIC""");
 
-    private static final List<List<String>> STEPS = List.of(STEP_1, STEP_3);
+    /** A numbered step; numbers are reserved per feature, so steps may land in any order. */
+    record Step(int version, List<String> statements) {
+    }
+
+    static final List<Step> STEPS = List.of(new Step(1, STEP_1), new Step(3, STEP_3));
 
     private CatalogSchema() {
     }
 
+    /** Runs every step whose number the catalog has not recorded yet, in order of number. */
     static void migrate(PgClient client) throws PgException {
         client.execute("SELECT pg_catalog.pg_advisory_lock(" + MIGRATION_LOCK + ")");
         try {
-            int version = currentVersion(client);
-            for (int step = version; step < STEPS.size(); step++) {
+            java.util.Set<Integer> applied = appliedVersions(client);
+            List<Step> steps = STEPS.stream().sorted(java.util.Comparator.comparingInt(Step::version)).toList();
+            for (Step step : steps) {
+                if (applied.contains(step.version())) {
+                    continue;
+                }
                 StringBuilder script = new StringBuilder("BEGIN;\n");
-                for (String statement : STEPS.get(step)) {
+                for (String statement : step.statements()) {
                     script.append(statement).append(";\n");
                 }
-                script.append("INSERT INTO extensa.schema_version (version) VALUES (").append(step + 1).append(");\n")
-                        .append("COMMIT");
+                script.append("INSERT INTO extensa.schema_version (version) VALUES (").append(step.version())
+                        .append(");\n").append("COMMIT");
                 try {
                     client.execute(script.toString());
                 } catch (PgException e) {
                     client.execute("ROLLBACK");
                     throw e;
                 }
-                log.info("catalog schema upgraded to version {}", step + 1);
+                log.info("catalog schema step {} applied", step.version());
             }
         } finally {
             client.execute("SELECT pg_catalog.pg_advisory_unlock(" + MIGRATION_LOCK + ")");
         }
     }
 
-    private static int currentVersion(PgClient client) throws PgException {
+    private static java.util.Set<Integer> appliedVersions(PgClient client) throws PgException {
         String exists = client.query("SELECT pg_catalog.to_regclass('extensa.schema_version') IS NOT NULL").single();
         if (!"t".equals(exists)) {
-            return 0;
+            return java.util.Set.of();
         }
-        String v = client.query("SELECT coalesce(max(version), 0) FROM extensa.schema_version").single();
-        return Integer.parseInt(v);
+        java.util.Set<Integer> versions = new java.util.HashSet<>();
+        for (List<String> row : client.query("SELECT DISTINCT version FROM extensa.schema_version").rows()) {
+            versions.add(Integer.parseInt(row.get(0)));
+        }
+        return versions;
     }
 }

@@ -104,6 +104,7 @@ public final class LibraryCache {
             makeReadableDirectories(target.getParent());
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r-xr-xr-x"));
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 log.debug("{} was installed concurrently", target);
             } catch (AtomicMoveNotSupportedException e) {
@@ -130,6 +131,7 @@ public final class LibraryCache {
         try {
             Path tmp = Files.createDirectories(root.resolve(".tmp"));
             Path trash = tmp.resolve("removed-" + UUID.randomUUID());
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.move(target, trash, StandardCopyOption.ATOMIC_MOVE);
             deleteTree(trash);
         } catch (IOException e) {
@@ -148,7 +150,8 @@ public final class LibraryCache {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "r-xr-xr-x" : "r--r--r--"));
             }
         }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        // the top stays writable until it is in place: moving a directory rewrites its ".." entry
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private void makeReadableDirectories(Path dir) throws IOException {

@@ -116,6 +116,42 @@ class MonitoringViewsIT {
         }
     }
 
+    @Test
+    void parallelRequestShowsItsDegreeAndCountsAsParallel() throws Exception {
+        Map<String, Long> before = stableCounters();
+        try (Connection caller = stack.connect(); Connection observer = stack.connect()) {
+            try (Statement s = caller.createStatement()) {
+                s.execute("EXEC sp_configure 'max degree of parallelism', 2");
+                s.execute("RECONFIGURE");
+            }
+            int pid;
+            try (ResultSet rs = caller.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                try (Statement s = caller.createStatement()) {
+                    s.execute("EXEC sp_execute_external_script @language = N'Python', @script = N'import time\n"
+                            + "time.sleep(3)\nOutputDataSet = InputDataSet', @input_data_1 = N'SELECT "
+                            + "generate_series(1, 100) AS n', @parallel = 1");
+                } catch (SQLException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            String sql = "SELECT degree_of_parallelism FROM sys.dm_external_script_requests WHERE pid = ANY (?)";
+            waitFor("the parallel request with its degree", () -> query(observer, sql, Set.of(pid)).stream()
+                    .anyMatch(r -> r.get("degree_of_parallelism").equals("2")));
+            run.get();
+            waitFor("it counts as a parallel execution", () ->
+                    delta(before, counters(), "Parallel Executions") == 1);
+        } finally {
+            try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+                s.execute("EXEC sp_configure 'max degree of parallelism', 0");
+                s.execute("RECONFIGURE");
+            }
+        }
+    }
+
     private static long delta(Map<String, Long> before, Map<String, Long> after, String counter) {
         return after.getOrDefault(counter, 0L) - before.getOrDefault(counter, 0L);
     }

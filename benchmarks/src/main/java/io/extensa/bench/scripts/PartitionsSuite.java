@@ -33,6 +33,8 @@ public final class PartitionsSuite implements Suite {
             OutputDataSet = pd.DataFrame({"k": [int(InputDataSet["k"].iat[0])], "intercept": [float(model.intercept_)],
                                           "b1": [float(model.coef_[0])], "b2": [float(model.coef_[1])],
                                           "b3": [float(model.coef_[2])]})""";
+    /** No model: what the engine costs per partition without scikit-learn's share. */
+    static final String FIRST_ROW_SCRIPT = "OutputDataSet = InputDataSet.head(1)";
     static final String PLPYTHON_SQL = "SELECT k, bench_plpy_linreg(array_agg(x1), array_agg(x2), array_agg(x3), "
             + "array_agg(y)) FROM " + LargeData.PARTITION_TABLE + " GROUP BY k";
     private static final double TOLERANCE = 0.01;
@@ -49,7 +51,11 @@ public final class PartitionsSuite implements Suite {
     }
 
     static String extensaSql(boolean parallel) {
-        return ExtensaScript.exec(ExtensaScript.PYTHON, SCRIPT, Optional.of(QUERY)) + ", @parallel = "
+        return extensaSql(SCRIPT, parallel);
+    }
+
+    static String extensaSql(String script, boolean parallel) {
+        return ExtensaScript.exec(ExtensaScript.PYTHON, script, Optional.of(QUERY)) + ", @parallel = "
                 + (parallel ? 1 : 0) + ", @input_data_1_partition_by_columns = N'(k)'";
     }
 
@@ -69,6 +75,14 @@ public final class PartitionsSuite implements Suite {
             String sql = extensaSql(parallel);
             variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
                     Side.EXTENSA, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT, models)));
+        }
+        long keySum = (long) LargeData.PARTITIONS * (LargeData.PARTITIONS - 1) / 2;
+        for (boolean parallel : List.of(false, true)) {
+            String label = "Extensa partitioned, no model (first row of each), " + (parallel ? "parallel" : "serial");
+            String sql = extensaSql(FIRST_ROW_SCRIPT, parallel);
+            variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
+                    Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT,
+                    Checks.countsAddUpTo(keySum, LargeData.PARTITIONS))));
         }
         if (plpython.isPresent()) {
             variants.add(Variant.pending(PLPYTHON_LABEL, Side.PEER, "direct", PLPYTHON_SQL, plpython.get()));
@@ -101,9 +115,11 @@ public final class PartitionsSuite implements Suite {
                 taking turns in rotating order; client-side wall clock with pgjdbc, all 1,000 rows read. The \
                 last column divides each median by Extensa parallel's: for serial it is the speed-up from \
                 parallelism (issue 8a's target: ≥ 1.7× on 2 cores), for PL/Python how much faster Extensa \
-                parallel is (target: ≥ 2×).""", LargeData.PARTITION_TABLE, LargeData.INTERCEPT_PER_KEY,
+                parallel is (target: ≥ 2×). The two reference rows run the same partitioned calls with a script \
+                that fits nothing (`%s`): what the engine and the satellite cost per partition, without \
+                scikit-learn's share.""", LargeData.PARTITION_TABLE, LargeData.INTERCEPT_PER_KEY,
                 LargeData.COEFFICIENTS[0], LargeData.COEFFICIENTS[1], LargeData.COEFFICIENTS[2], LargeData.NOISE,
-                TOLERANCE, DEGREE, DEGREE, plan.rounds()));
+                TOLERANCE, DEGREE, DEGREE, plan.rounds(), FIRST_ROW_SCRIPT));
         Optional<VariantResult> parallel = results.stream().filter(r -> r.variant().label().equals(PARALLEL_LABEL))
                 .findFirst();
         ResultTables.durations(report, results, parallel, 0);
@@ -114,6 +130,17 @@ public final class PartitionsSuite implements Suite {
                 + "(medians): " + Format.ratio(r) + " (target ≥ 2.00×)."));
         ratio(results, PLPYTHON_LABEL, SERIAL_LABEL).ifPresent(r -> notes.add("PL/Python ÷ Extensa serial "
                 + "(medians): " + Format.ratio(r) + "."));
+        List<String> perPartition = new ArrayList<>();
+        for (VariantResult result : results) {
+            if (result.measured()) {
+                perPartition.add(result.variant().label() + " " + Format.decimal(result.millis().median()
+                        / LargeData.PARTITIONS, 2) + " ms");
+            }
+        }
+        if (!perPartition.isEmpty()) {
+            notes.add("Per partition (median ÷ " + Format.count(LargeData.PARTITIONS) + "): "
+                    + String.join("; ", perPartition) + ".");
+        }
         notes.addAll(ResultTables.notices(results));
         report.bullets(notes);
         report.paragraph("Reproduce with `bin/bench partitions" + context.quickFlag() + "`. The statements:");

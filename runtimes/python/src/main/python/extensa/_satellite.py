@@ -24,6 +24,7 @@ import pandas as pd
 from . import _columns as C
 from . import _convert
 from . import _infer
+from . import _loopback
 from . import _wire
 from ._capture import OutputCapture
 from ._wire import ProtocolError
@@ -86,6 +87,7 @@ class Session:
         self.failure = None
         self.queued_bytes = 0
         self.queue_space = threading.Condition()
+        self.loopback_offered = False
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -235,6 +237,7 @@ class Session:
         if welcome["max_frame"] <= 0:
             raise ProtocolError("WELCOME max_frame must be positive")
         self.writer.max_payload = min(_wire.DEFAULT_MAX_PAYLOAD, welcome["max_frame"])
+        self.loopback_offered = welcome.get("loopback", False)
         self.sock.settimeout(None)
 
     def _serve(self, init):
@@ -264,12 +267,39 @@ class Session:
             namespace.update(param_values)
             namespace[input_name] = frame
             del frame
-            self._run_script(code, namespace)
+            # loopback statements only once the whole input is here: the engine then reads nothing
+            # from PostgreSQL but our QUERYs, so the two streams cannot block each other
+            if message["last"]:
+                _loopback._attach(self)
+            try:
+                self._run_script(code, namespace)
+            finally:
+                _loopback._detach()
             self._send_output(namespace.get(output_name, None), output_name, unit)
             if message["last"]:
                 break
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
+
+    # -- loopback -------------------------------------------------------------------------------
+
+    def loopback(self, sql, values):
+        """QUERY, then QUERY_ERROR or QUERY_RESULT, QUERY_BATCH*, QUERY_END: (DataFrame, row count)."""
+        if not self.loopback_offered:
+            raise RuntimeError("this Extensa engine does not answer loopback queries")
+        self.writer.send(_wire.QUERY, {"sql": sql, "param": [{} if v is None else {"value": v} for v in values]})
+        msg_type, message = self._next(_wire.QUERY_RESULT, _wire.QUERY_ERROR)
+        if msg_type == _wire.QUERY_ERROR:
+            raise _loopback.QueryError(message["sqlstate"], message["message"], message.get("detail"),
+                                       message.get("hint"))
+        schema = message.get("column", [])
+        batches = []
+        while True:
+            msg_type, message = self._next(_wire.QUERY_BATCH, _wire.QUERY_END)
+            if msg_type == _wire.QUERY_END:
+                break
+            batches.append(self._convert_early(self._decode_batch(message, schema), schema))
+        return self._input_frame(schema, batches, True), message["row_count"]
 
     # -- input ----------------------------------------------------------------------------------
 

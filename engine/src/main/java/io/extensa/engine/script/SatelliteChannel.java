@@ -76,7 +76,7 @@ final class SatelliteChannel implements AutoCloseable {
         long peerMax = h.maxFrame() > 0 ? Math.min(h.maxFrame(), MAX_FRAME) : MAX_FRAME;
         writer = new FrameWriter(channel, peerMax);
         hello = h;
-        Messages.write(writer, new Welcome(MAX_FRAME));
+        Messages.write(writer, new Welcome(MAX_FRAME, true));
         return h;
     }
 

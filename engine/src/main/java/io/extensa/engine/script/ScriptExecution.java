@@ -2,6 +2,8 @@ package io.extensa.engine.script;
 
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.audit.Audit;
+import io.extensa.engine.loopback.LoopbackSession;
+import io.extensa.engine.loopback.Outgoing;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
@@ -33,6 +35,7 @@ import io.extensa.protocol.message.OutputBatch;
 import io.extensa.protocol.message.OutputEnd;
 import io.extensa.protocol.message.OutputParams;
 import io.extensa.protocol.message.OutputSchema;
+import io.extensa.protocol.message.Query;
 import io.extensa.protocol.message.SessionInit;
 import io.extensa.protocol.message.Stderr;
 import io.extensa.protocol.message.Stdout;
@@ -61,6 +64,7 @@ public final class ScriptExecution implements Execution {
     private final TypeCatalog catalog;
     private final SessionSettings settings;
     private ScriptJob job;
+    private LoopbackSession loopback;
     private AutoCloseable cancelHook;
     private List<ScriptParameters.Resolved> parameters = List.of();
     private Phase phase = Phase.STARTED;
@@ -118,6 +122,7 @@ public final class ScriptExecution implements Execution {
         job = ScriptJob.launch(services, ctx, call.language());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
+        loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
@@ -192,6 +197,10 @@ public final class ScriptExecution implements Execution {
             case STARTED -> {
                 OutputSchema schema = readSchema();
                 timer.mark("script");
+                if (loopback.abortedBy().isPresent()) {
+                    // the script caught the error, but the caller's transaction is gone with it
+                    throw loopback.abortedBy().get();
+                }
                 boolean none = call.resultSets().kind() == ResultSets.Kind.NONE;
                 if (schema.absent()) {
                     if (call.resultSets().kind() == ResultSets.Kind.DEFINED) {
@@ -298,7 +307,21 @@ public final class ScriptExecution implements Execution {
                 case Heartbeat h -> {
                     // liveness only
                 }
-                case ErrorMessage e -> throw ScriptErrors.fromSatellite(call.language(), e);
+                case ErrorMessage e -> {
+                    if (loopback != null && loopback.abortedBy().isPresent()) {
+                        throw loopback.abortedBy().get();
+                    }
+                    throw ScriptErrors.fromSatellite(call.language(), e);
+                }
+                case Query q -> {
+                    // loopback statements come only while the script runs, before its output
+                    if (phase != Phase.STARTED) {
+                        throw ScriptErrors.protocol(call.language(), "QUERY after the script's output began");
+                    }
+                    for (Outgoing frame : loopback.answer(q)) {
+                        job.send(frame.type(), frame.payload());
+                    }
+                }
                 default -> {
                     return m;
                 }

@@ -342,6 +342,22 @@ final class BackendPort implements BackendChannel {
         }
     }
 
+    /** [S -> 'Z' when failed] then P B E H -> '1' '2' 'C'. */
+    @Override
+    public void rollbackToSavepoint(String savepoint) throws PgException {
+        if (!owned) {
+            throw new IllegalStateException("backend used without owning it");
+        }
+        if (failed) {
+            sync();
+            if (session.transactionStatus != TransactionStatus.FAILED) {
+                throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+                        "savepoint " + savepoint + " is gone: the caller is not in a transaction block");
+            }
+        }
+        execute("ROLLBACK TO SAVEPOINT " + savepoint, List.of(), new short[0], null);
+    }
+
     // ---- gateway-internal ----
 
     boolean needsSync() {

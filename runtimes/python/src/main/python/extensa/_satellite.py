@@ -238,6 +238,9 @@ class Session:
             raise ProtocolError("WELCOME max_frame must be positive")
         self.writer.max_payload = min(_wire.DEFAULT_MAX_PAYLOAD, welcome["max_frame"])
         self.loopback_offered = welcome.get("loopback", False)
+        if "loopback_dsn" in welcome:
+            # standard clients in the script find the job's loopback socket here
+            os.environ[_loopback.DSN_VARIABLE] = welcome["loopback_dsn"]
         self.sock.settimeout(None)
 
     def _serve(self, init):
@@ -287,7 +290,7 @@ class Session:
         """QUERY, then QUERY_ERROR or QUERY_RESULT, QUERY_BATCH*, QUERY_END: (DataFrame, row count)."""
         if not self.loopback_offered:
             raise RuntimeError("this Extensa engine does not answer loopback queries")
-        self.writer.send(_wire.QUERY, {"sql": sql, "param": [{} if v is None else {"value": v} for v in values]})
+        self.writer.send(_wire.QUERY, {"sql": sql, "parameter": [{} if v is None else {"value": v} for v in values]})
         msg_type, message = self._next(_wire.QUERY_RESULT, _wire.QUERY_ERROR)
         if msg_type == _wire.QUERY_ERROR:
             raise _loopback.QueryError(message["sqlstate"], message["message"], message.get("detail"),

@@ -134,7 +134,8 @@ SCHEMAS = {
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
         Field(6, "max_frame", INT),
     ]),
-    WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL)]),
+    WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
+                                  Field(3, "loopback_dsn", TEXT)]),
     SESSION_INIT: Schema("SESSION_INIT", [
         Field(1, "script", TEXT, required=True), Field(2, "input_name", TEXT, required=True),
         Field(3, "output_name", TEXT, required=True), Field(4, "column", STRUCT, True, COLUMN_SPEC),
@@ -160,7 +161,7 @@ SCHEMAS = {
     ]),
     QUERY: Schema("QUERY", [
         Field(1, "sql", TEXT, required=True),
-        Field(2, "param", STRUCT, True, Schema("query param", [Field(1, "value", TEXT)])),
+        Field(2, "parameter", STRUCT, True, Schema("query parameter", [Field(1, "value", TEXT)])),
     ]),
     QUERY_RESULT: Schema("QUERY_RESULT", [
         Field(1, "column", STRUCT, True, COLUMN_SPEC), Field(2, "returns_rows", BOOL, required=True),

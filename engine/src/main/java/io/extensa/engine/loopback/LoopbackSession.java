@@ -28,6 +28,7 @@ import io.extensa.protocol.wire.ProtocolException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs a script's loopback statements (QUERY frames, and statements relayed from the job's
@@ -45,6 +46,10 @@ import java.util.Optional;
  * </ol>
  * Rows are buffered until the check has passed, so nothing read under another identity reaches
  * the script.
+ * <p>
+ * The engine's thread (QUERY frames) and the loopback socket's threads share the one backend
+ * connection through {@link #lock}; statements run only while the gate is open, that is while the
+ * script runs with its input complete, when the engine itself does not touch the backend.
  */
 public final class LoopbackSession {
 
@@ -55,6 +60,8 @@ public final class LoopbackSession {
     private final TypeCatalog catalog;
     private final SessionSettings settings;
     private final String jobId;
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean open;
     private IdentityState caller;
     private PgException abortedBy;
     private long statements;
@@ -77,6 +84,106 @@ public final class LoopbackSession {
         return statements;
     }
 
+    /** Lets statements run: the input is complete and the script runs. */
+    public void openGate() {
+        lock.lock();
+        try {
+            open = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for a running statement, then refuses further ones: the engine needs the backend again. */
+    public void closeGate() {
+        lock.lock();
+        try {
+            open = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs something that must not interleave with loopback statements (client output, mostly). */
+    public void exclusive(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A statement from the loopback socket: rows as PostgreSQL's DataRow bodies in the given
+     * formats, or only the description when {@code describeOnly}.
+     */
+    public Result runForClient(String sql, List<String> parameters, int[] declaredTypes, short[] formats,
+                               boolean describeOnly) throws PgException {
+        lock.lock();
+        try {
+            if (!open) {
+                return Result.failed(new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "the loopback connection serves statements only while the script runs"));
+            }
+            return run(sql, parameters, declaredTypes, formats, describeOnly);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A client's BEGIN, COMMIT or ROLLBACK: its statements are part of the caller's transaction. In
+     * a transaction block the client's transaction is a savepoint, so ROLLBACK undoes just its
+     * statements; outside one, ROLLBACK can only abort the caller's implicit transaction.
+     *
+     * @return the command tag, or the failure
+     */
+    public Result clientTransaction(String savepoint, ClientTransaction action) throws PgException {
+        lock.lock();
+        try {
+            if (!open) {
+                return Result.failed(new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "the loopback connection serves statements only while the script runs"));
+            }
+            if (abortedBy != null) {
+                return action == ClientTransaction.ROLLBACK ? Result.command("ROLLBACK", null) : aborted();
+            }
+            boolean block = backend.transactionStatus() == TransactionStatus.IN_TRANSACTION;
+            switch (action) {
+                case BEGIN -> {
+                    if (block) {
+                        backend.execute("SAVEPOINT " + savepoint, List.of(), 0, null);
+                    }
+                    return Result.command("BEGIN", null);
+                }
+                case COMMIT -> {
+                    if (block) {
+                        backend.execute("RELEASE SAVEPOINT " + savepoint, List.of(), 0, null);
+                    }
+                    return Result.command("COMMIT", null);
+                }
+                default -> {
+                    if (block) {
+                        backend.rollbackToSavepoint(savepoint);
+                        backend.execute("RELEASE SAVEPOINT " + savepoint, List.of(), 0, null);
+                        return Result.command("ROLLBACK", null);
+                    }
+                    PgException e = new PgException(SqlState.ACTIVE_SQL_TRANSACTION, "a loopback client rolled back "
+                            + "outside a transaction block, which rolls back the whole call");
+                    backend.failTransaction();
+                    abortedBy = e;
+                    return Result.command("ROLLBACK", null);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a loopback client's transaction statement asks for. */
+    public enum ClientTransaction { BEGIN, COMMIT, ROLLBACK }
+
     /**
      * Runs one statement and returns the frames that answer it: QUERY_ERROR, or QUERY_RESULT,
      * QUERY_BATCH*, QUERY_END.
@@ -85,7 +192,15 @@ public final class LoopbackSession {
      *     cannot be restored: the call must end
      */
     public List<Outgoing> answer(Query query) throws PgException {
-        Result r = run(query.sql(), query.parameters(), true);
+        Result r;
+        lock.lock();
+        try {
+            r = open ? run(query.sql(), query.parameters(), new int[query.parameters().size()], null, false)
+                    : Result.failed(new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "loopback statements are available only while the script runs with its input complete"));
+        } finally {
+            lock.unlock();
+        }
         if (r.error() != null) {
             return List.of(Outgoing.of(toQueryError(r.error())));
         }
@@ -98,19 +213,24 @@ public final class LoopbackSession {
         return out;
     }
 
+    private Result aborted() {
+        return Result.failed(new PgException(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted: "
+                + "an earlier loopback statement failed outside a transaction block (" + abortedBy.getMessage()
+                + ")").withHint("run the call inside BEGIN ... COMMIT to give each loopback statement its "
+                + "own savepoint"));
+    }
+
     /**
-     * The outcome of one guarded statement: either an error the script sees, or the result.
+     * One guarded statement (the lock is held): either an error the script sees, or the result.
      *
-     * @param binaryRows whether rows are read in binary and decoded into batches (QUERY), or kept
-     *     as PostgreSQL's text DataRows (the loopback socket relays them)
+     * @param rawFormats null: rows are read in binary and decoded into batches (QUERY); otherwise
+     *     DataRow bodies in these formats are kept for a loopback client
      */
-    public Result run(String sql, List<String> parameters, boolean binaryRows) throws PgException {
+    private Result run(String sql, List<String> parameters, int[] declaredTypes, short[] rawFormats,
+                       boolean describeOnly) throws PgException {
         statements++;
         if (abortedBy != null) {
-            return Result.failed(new PgException(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted: "
-                    + "an earlier loopback statement failed outside a transaction block (" + abortedBy.getMessage()
-                    + ")").withHint("run the call inside BEGIN ... COMMIT to give each loopback statement its "
-                    + "own savepoint"));
+            return aborted();
         }
         Optional<String> refusal = StatementScreen.refusal(sql);
         if (refusal.isPresent()) {
@@ -131,7 +251,7 @@ public final class LoopbackSession {
         }
         Result result;
         try {
-            result = execute(sql, parameters, binaryRows);
+            result = execute(sql, parameters, declaredTypes, rawFormats, describeOnly);
         } catch (PgException e) {
             if (lost(e)) {
                 throw e;
@@ -186,8 +306,12 @@ public final class LoopbackSession {
         return Result.failed(e);
     }
 
-    private Result execute(String sql, List<String> parameters, boolean binaryRows) throws PgException {
-        StatementDescription d = backend.describe(sql, new int[parameters.size()]);
+    private Result execute(String sql, List<String> parameters, int[] declaredTypes, short[] rawFormats,
+                           boolean describeOnly) throws PgException {
+        StatementDescription d = backend.describe(sql, declaredTypes);
+        if (describeOnly) {
+            return new Result(null, d, List.of(), d.returnsRows(), List.of(), List.of(), "", 0);
+        }
         if (d.parameterTypes().length != parameters.size()) {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "the statement uses " + d.parameterTypes().length
                     + " parameter(s) but the script passed " + parameters.size());
@@ -200,9 +324,9 @@ public final class LoopbackSession {
             String tag = backend.execute(sql, binds, new short[0], null);
             return Result.command(tag, d);
         }
-        if (!binaryRows) {
+        if (rawFormats != null) {
             List<byte[]> rows = new ArrayList<>();
-            String tag = backend.execute(sql, binds, new short[0], body -> {
+            String tag = backend.execute(sql, binds, rawFormats, body -> {
                 byte[] copy = new byte[body.remaining()];
                 body.duplicate().get(copy);
                 rows.add(copy);

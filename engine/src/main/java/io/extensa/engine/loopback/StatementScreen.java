@@ -42,6 +42,10 @@ public final class StatementScreen {
                 return Optional.of("COPY is not available to loopback statements; use SELECT or INSERT");
             }
             case "set" -> {
+                if (changesIdentity(words, 1)) {
+                    return Optional.of("SET " + String.join(" ", words.subList(1, Math.min(3, words.size())))
+                            .toUpperCase(Locale.ROOT) + " is not allowed: a script cannot change the identity it runs as");
+                }
                 int i = 1;
                 if (i < words.size() && (words.get(i).equals("session") || words.get(i).equals("local"))) {
                     i++;

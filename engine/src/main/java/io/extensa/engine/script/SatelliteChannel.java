@@ -34,6 +34,7 @@ final class SatelliteChannel implements AutoCloseable {
     private FrameReader reader;
     private FrameWriter writer;
     private Hello hello;
+    private volatile String loopbackDsn;
 
     private SatelliteChannel(Path socketPath, ServerSocketChannel listener) {
         this.socketPath = socketPath;
@@ -76,8 +77,13 @@ final class SatelliteChannel implements AutoCloseable {
         long peerMax = h.maxFrame() > 0 ? Math.min(h.maxFrame(), MAX_FRAME) : MAX_FRAME;
         writer = new FrameWriter(channel, peerMax);
         hello = h;
-        Messages.write(writer, new Welcome(MAX_FRAME, true));
+        Messages.write(writer, new Welcome(MAX_FRAME, true, loopbackDsn));
         return h;
+    }
+
+    /** The loopback socket's connection string, offered in WELCOME (set before the satellite connects). */
+    void offerLoopback(String dsn) {
+        this.loopbackDsn = dsn;
     }
 
     Hello hello() {

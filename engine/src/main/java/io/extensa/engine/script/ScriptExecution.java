@@ -3,6 +3,7 @@ package io.extensa.engine.script;
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.audit.Audit;
 import io.extensa.engine.loopback.LoopbackSession;
+import io.extensa.engine.loopback.LoopbackSocket;
 import io.extensa.engine.loopback.Outgoing;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
@@ -65,6 +66,7 @@ public final class ScriptExecution implements Execution {
     private final SessionSettings settings;
     private ScriptJob job;
     private LoopbackSession loopback;
+    private LoopbackSocket loopbackSocket;
     private AutoCloseable cancelHook;
     private List<ScriptParameters.Resolved> parameters = List.of();
     private Phase phase = Phase.STARTED;
@@ -123,6 +125,7 @@ public final class ScriptExecution implements Execution {
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
+        openLoopbackSocket();
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
@@ -137,6 +140,18 @@ public final class ScriptExecution implements Execution {
         }
         job.send(new EndOfInput(true, 0));
         timer.mark("input");
+        // from here on the engine only waits for the satellite: loopback statements may use the backend
+        loopback.openGate();
+    }
+
+    /** The job's socket for standard clients; a job without one still runs (connection_string() says why). */
+    private void openLoopbackSocket() {
+        try {
+            loopbackSocket = LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
+            job.offerLoopback(loopbackSocket.connectionString());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("job {}: no loopback socket in {}: {}", job.jobId(), job.workDir(), e.toString());
+        }
     }
 
     private List<InputColumnPlan> describeInput(BackendChannel backend) throws PgException {
@@ -190,6 +205,10 @@ public final class ScriptExecution implements Execution {
 
     private void failed(PgException e) {
         outcome = "error " + e.sqlState();
+        if (loopback != null) {
+            // the gateway fails the backend transaction next: no loopback statement may run beside it
+            loopback.closeGate();
+        }
     }
 
     private ResultDescription advance() throws PgException {
@@ -197,6 +216,7 @@ public final class ScriptExecution implements Execution {
             case STARTED -> {
                 OutputSchema schema = readSchema();
                 timer.mark("script");
+                loopback.closeGate();
                 if (loopback.abortedBy().isPresent()) {
                     // the script caught the error, but the caller's transaction is gone with it
                     throw loopback.abortedBy().get();
@@ -302,8 +322,11 @@ public final class ScriptExecution implements Execution {
         while (true) {
             Message m = job.read();
             switch (m) {
-                case Stdout s -> ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, s.text()));
-                case Stderr s -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING, s.text()));
+                // under the loopback lock: a loopback statement's own notices go to the same client
+                case Stdout s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("NOTICE",
+                        SqlState.SUCCESSFUL_COMPLETION, s.text())));
+                case Stderr s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING,
+                        s.text())));
                 case Heartbeat h -> {
                     // liveness only
                 }
@@ -424,6 +447,12 @@ public final class ScriptExecution implements Execution {
         }
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
+        if (loopback != null) {
+            loopback.closeGate();
+        }
+        if (loopbackSocket != null) {
+            loopbackSocket.close();
+        }
         if (cancelHook != null) {
             try {
                 cancelHook.close();

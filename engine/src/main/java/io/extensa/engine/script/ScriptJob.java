@@ -92,6 +92,16 @@ final class ScriptJob implements AutoCloseable {
         return job.pid();
     }
 
+    /** The job's working directory, as the launchpad made it. */
+    java.nio.file.Path workDir() {
+        return job.workDir();
+    }
+
+    /** Offers the job's loopback socket to the satellite in WELCOME; call before {@link #awaitSatellite}. */
+    void offerLoopback(String dsn) {
+        channel.offerLoopback(dsn);
+    }
+
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),

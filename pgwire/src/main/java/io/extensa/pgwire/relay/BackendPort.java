@@ -356,6 +356,8 @@ final class BackendPort implements BackendChannel {
             }
         }
         execute("ROLLBACK TO SAVEPOINT " + savepoint, List.of(), new short[0], null);
+        // the block works again; PostgreSQL says so only at the next ReadyForQuery
+        session.transactionStatus = TransactionStatus.IN_TRANSACTION;
     }
 
     // ---- gateway-internal ----

@@ -16,7 +16,7 @@ import java.util.Objects;
  * QUERY_RESULT, QUERY_BATCH*, QUERY_END.
  * <pre>
  *  1 sql TEXT (one statement, $1..$n for the parameters)
- *  2 param STRUCT* (one per $n, in order: 1 value TEXT, absent for SQL NULL)
+ *  2 parameter STRUCT* (one per $n, in order: 1 value TEXT, absent for SQL NULL)
  * </pre>
  *
  * @param parameters text values of $1..$n, null elements for SQL NULL; PostgreSQL infers their types
@@ -63,7 +63,7 @@ public record Query(String sql, List<String> parameters) implements Message {
     }
 
     private static String decodeParameter(FieldCursor fields) throws ProtocolException {
-        FieldReader in = new FieldReader(fields, "QUERY param");
+        FieldReader in = new FieldReader(fields, "QUERY parameter");
         String value = null;
         while (in.next()) {
             if (in.tag() == 1) {

@@ -459,8 +459,9 @@ public final class GoldenFiles {
                 .add(new OutputParams(List.of()), JSON.arrayNode())
                 .add(new End()));
 
-        cases.add(new Case("welcome_loopback", e2s, "WELCOME of an engine that answers loopback QUERYs")
-                .add(new Welcome(FrameHeader.DEFAULT_MAX_PAYLOAD, true)));
+        cases.add(new Case("welcome_loopback", e2s, "WELCOME of an engine that answers loopback QUERYs and offers a loopback socket")
+                .add(new Welcome(FrameHeader.DEFAULT_MAX_PAYLOAD, true, "host=/work/jobs/job-42/.extensa-loopback port=5432"
+                        + " dbname=extensa user=analyst password=0123456789abcdef sslmode=disable")));
         cases.add(new Case("query", s2e, "QUERY frames: without parameters, then with a text value and a NULL")
                 .add(new Query("SELECT id, name FROM a WHERE id > 1", List.of()))
                 .add(new Query("SELECT $1::int + 1, $2::text", java.util.Arrays.asList("41", null))));

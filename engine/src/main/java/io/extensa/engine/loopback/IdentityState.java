@@ -9,19 +9,22 @@ import java.util.List;
 /**
  * Who the caller's backend connection acts as, and in which transaction, read from PostgreSQL
  * itself: current_user, session_user, the role and session_authorization settings, and the start
- * of the current transaction (a statement that committed or started a transaction moves it).
+ * of the current transaction (a statement that committed or started a transaction moves it),
+ * and the client encoding the caller's driver depends on.
  * Compared before and after every loopback statement, so nothing that changes identity by any
  * route (SET ROLE, set_config, a function, a procedure) goes unnoticed.
  */
 public record IdentityState(String currentUser, String sessionUser, String role, String sessionAuthorization,
-                            String transactionStart) {
+                            String transactionStart, String clientEncoding) {
 
+    /** The transaction start as epoch microseconds, which no TimeZone or DateStyle setting changes. */
     static final String QUERY = "SELECT current_user::pg_catalog.text, session_user::pg_catalog.text, "
             + "pg_catalog.current_setting('role'), pg_catalog.current_setting('session_authorization'), "
-            + "pg_catalog.now()::pg_catalog.text";
+            + "(pg_catalog.date_part('epoch', pg_catalog.now()) * 1000000)::pg_catalog.int8::pg_catalog.text, "
+            + "pg_catalog.current_setting('client_encoding')";
 
     public static IdentityState read(BackendChannel backend) throws PgException {
-        List<String> values = new ArrayList<>(5);
+        List<String> values = new ArrayList<>(6);
         backend.execute(QUERY, List.of(), 0, row -> {
             int fields = row.getShort();
             for (int i = 0; i < fields; i++) {
@@ -35,11 +38,12 @@ public record IdentityState(String currentUser, String sessionUser, String role,
                 }
             }
         });
-        if (values.size() != 5) {
+        if (values.size() != 6) {
             throw new PgException(io.extensa.pgwire.SqlState.PROTOCOL_VIOLATION,
                     "unexpected answer to the identity check: " + values);
         }
-        return new IdentityState(values.get(0), values.get(1), values.get(2), values.get(3), values.get(4));
+        return new IdentityState(values.get(0), values.get(1), values.get(2), values.get(3), values.get(4),
+                values.get(5));
     }
 
     /** What differs from {@code before}, for the error message; empty when nothing does. */
@@ -50,6 +54,8 @@ public record IdentityState(String currentUser, String sessionUser, String role,
         differ(out, "role", before.role, role);
         differ(out, "session_authorization", before.sessionAuthorization, sessionAuthorization);
         differ(out, "transaction", before.transactionStart, transactionStart);
+        // the gateway and the caller's driver rely on the session's encoding
+        differ(out, "client_encoding", before.clientEncoding, clientEncoding);
         return out.toString();
     }
 

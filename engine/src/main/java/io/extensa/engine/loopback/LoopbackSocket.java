@@ -86,7 +86,7 @@ public final class LoopbackSocket implements AutoCloseable {
 
     /** The libpq connection string a script's client uses (EXTENSA_LOOPBACK_DSN). */
     public String connectionString() {
-        return "host=" + directory + " port=" + PORT + " dbname=" + quote(caller.database()) + " user="
+        return "host=" + quote(directory.toString()) + " port=" + PORT + " dbname=" + quote(caller.database()) + " user="
                 + quote(caller.user()) + " password=" + token + " sslmode=disable";
     }
 

@@ -50,12 +50,20 @@ public final class StatementScreen {
                 if (i < words.size() && (words.get(i).equals("session") || words.get(i).equals("local"))) {
                     i++;
                 }
+                if (changesEncoding(words, i)) {
+                    return Optional.of("SET " + words.get(i).toUpperCase(Locale.ROOT) + " is not allowed: the "
+                            + "caller's session keeps its client encoding");
+                }
                 if (i < words.size() && changesIdentity(words, i)) {
                     return Optional.of("SET " + String.join(" ", words.subList(1, i + 1)).toUpperCase(Locale.ROOT)
                             + " is not allowed: a script cannot change the identity it runs as");
                 }
             }
             case "reset" -> {
+                if (changesEncoding(words, 1)) {
+                    return Optional.of("RESET CLIENT_ENCODING is not allowed: the caller's session keeps its client "
+                            + "encoding");
+                }
                 if (words.size() > 1 && (words.get(1).equals("all") || changesIdentity(words, 1))) {
                     return Optional.of("RESET " + words.get(1).toUpperCase(Locale.ROOT)
                             + " is not allowed: a script cannot change the identity it runs as");
@@ -66,6 +74,11 @@ public final class StatementScreen {
             }
         }
         return Optional.empty();
+    }
+
+    /** The caller's driver and the gateway depend on the session's encoding. */
+    private static boolean changesEncoding(List<String> words, int i) {
+        return i < words.size() && (words.get(i).equals("client_encoding") || words.get(i).equals("names"));
     }
 
     private static boolean changesIdentity(List<String> words, int i) {

@@ -16,7 +16,8 @@ class StatementScreenTest {
                 "/* c /* nested */ */ -- line\n  RESET \"ROLE\"", "RESET ALL", "DISCARD ALL", "discard temp",
                 "BEGIN", "start transaction", "COMMIT", "END", "ROLLBACK", "abort", "SAVEPOINT s",
                 "RELEASE SAVEPOINT s", "ROLLBACK TO SAVEPOINT s", "PREPARE TRANSACTION 'x'",
-                "COPY a TO STDOUT", "(  RESET ROLE)")) {
+                "COPY a TO STDOUT", "(  RESET ROLE)", "SET client_encoding = 'LATIN1'", "SET NAMES 'LATIN1'",
+                "RESET client_encoding")) {
             assertThat(StatementScreen.refusal(sql)).as(sql).isPresent();
         }
     }

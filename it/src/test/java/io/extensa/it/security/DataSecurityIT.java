@@ -411,6 +411,73 @@ class DataSecurityIT {
         assertThat(stackLog()).contains("loopback connection").contains("wrong token");
     }
 
+    /**
+     * The extended protocol on the loopback socket (libpq's PQexecParams, RPostgres), spoken by a
+     * small raw client in the script: Parse with a parameter, Bind, Describe, Execute, Sync.
+     */
+    @Test
+    void extendedProtocolOnTheLoopbackSocket() throws SQLException {
+        String script = String.join("\n",
+                "import extensa, os, re, socket, struct, pandas as pd",
+                "dsn = dict(kv.split('=', 1) for kv in extensa.connection_string().split())",
+                "s = socket.socket(socket.AF_UNIX)",
+                "s.connect(os.path.join(dsn['host'], '.s.PGSQL.' + dsn['port']))",
+                "def msg(t, body): s.sendall(t + struct.pack('!i', len(body) + 4) + body)",
+                "def cstr(x): return x.encode() + b'\\0'",
+                "def read():",
+                "    head = s.recv(5, socket.MSG_WAITALL)",
+                "    n = struct.unpack('!i', head[1:])[0] - 4",
+                "    return head[:1], s.recv(n, socket.MSG_WAITALL) if n else b''",
+                "def until(t):",
+                "    got = []",
+                "    while True:",
+                "        m = read()",
+                "        got.append(m)",
+                "        if m[0] == t: return got",
+                "body = struct.pack('!i', 196608) + cstr('user') + cstr(dsn['user']) + cstr('database') + cstr(dsn['dbname']) + b'\\0'",
+                "s.sendall(struct.pack('!i', len(body) + 4) + body)",
+                "assert read()[0] == b'R'",
+                "msg(b'p', cstr(dsn['password']))",
+                "until(b'Z')",
+                "msg(b'P', cstr('') + cstr('SELECT id, current_user::text FROM a WHERE amount > $1 ORDER BY id') + struct.pack('!hi', 1, 23))",
+                "msg(b'B', cstr('') + cstr('') + struct.pack('!hh', 1, 0) + struct.pack('!hi', 1, 1) + b'5' + struct.pack('!h', 0))",
+                "msg(b'D', b'P' + cstr(''))",
+                "msg(b'E', cstr('') + struct.pack('!i', 0))",
+                "msg(b'S', b'')",
+                "out = []",
+                "for t, b in until(b'Z'):",
+                "    if t == b'D':",
+                "        n, = struct.unpack('!h', b[:2]); pos = 2; vals = []",
+                "        for _ in range(n):",
+                "            ln, = struct.unpack('!i', b[pos:pos + 4]); pos += 4",
+                "            vals.append(b[pos:pos + ln].decode()); pos += ln",
+                "        out.append(' '.join(vals))",
+                "    elif t in (b'T', b'C', b'E'):",
+                "        out.append(t.decode() + (' ' + re.sub(rb'\\0', b'|', b).decode() if t != b'T' else ''))",
+                "msg(b'X', b'')",
+                "OutputDataSet = pd.DataFrame({'r': out})");
+        try (Connection analyst = as("analyst"); Statement s = analyst.createStatement()) {
+            begin(analyst);
+            assertThat(column(s, exec(script, null))).containsExactly("T", "1 analyst", "2 analyst", "C SELECT 2|");
+            analyst.commit();
+        }
+    }
+
+    /** psql, the simple query protocol, as analyst: inside a block the script goes on; outside, the call fails. */
+    @Test
+    void psqlCallerWithTheHelper() {
+        String script = "import extensa, pandas as pd\nr = []\nfor stmt in [\"RESET ROLE\", \"SELECT * FROM b\"]:\n"
+                + "    try:\n        extensa.query(stmt)\n        r.append(\"ok\")\n"
+                + "    except extensa.QueryError as e:\n        r.append(e.sqlstate)\n"
+                + "r.append(extensa.query(\"SELECT current_user AS u\")[\"u\"][0])\n"
+                + "OutputDataSet = pd.DataFrame({\"r\": r})";
+        String sql = "BEGIN;\n" + exec(script, null) + ";\nCOMMIT;\n" + exec(script, null) + ";\n";
+        ProcessResult r = ExtensaStack.run(List.of("psql", "-X", "-h", "127.0.0.1", "-p", String.valueOf(stack.port()),
+                "-U", "analyst", "-d", "extensa", "-At"), sql, Map.of("PGPASSWORD", "pw-analyst"), Duration.ofMinutes(2));
+        assertThat(r.stdout()).contains("42501\n42501\nanalyst\n");
+        assertThat(r.stderr()).contains("permission denied for table b");
+    }
+
     static String stackLog() {
         try {
             return Files.readString(Path.of("target", "it-gateway.log"));

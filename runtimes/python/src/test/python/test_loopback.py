@@ -92,7 +92,7 @@ class LoopbackTest(unittest.TestCase):
             OutputDataSet = pd.DataFrame({'m': msgs})
         """, {})
         frame = output_frame(self.engine.collect())
-        self.assertIn("does not answer loopback queries", frame["m"][0])
+        self.assertIn("loopback queries are not available in this call", frame["m"][0])
         self.assertIn("no loopback connection string", frame["m"][1])
 
     def test_parameters_are_sent_as_postgresql_text(self):

@@ -48,8 +48,8 @@ def connection_string():
     """A libpq connection string for standard clients (psycopg2.connect(extensa.connection_string()))."""
     dsn = os.environ.get(DSN_VARIABLE)
     if not dsn:
-        raise RuntimeError("no loopback connection string: this script does not run under Extensa, or the "
-                           "engine offers no loopback socket")
+        raise RuntimeError("no loopback connection string: the script does not run under Extensa, or this call "
+                           "offers no loopback socket (parallel, partitioned and streaming calls do not)")
     return dsn
 
 

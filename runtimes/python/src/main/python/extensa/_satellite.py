@@ -289,7 +289,8 @@ class Session:
     def loopback(self, sql, values):
         """QUERY, then QUERY_ERROR or QUERY_RESULT, QUERY_BATCH*, QUERY_END: (DataFrame, row count)."""
         if not self.loopback_offered:
-            raise RuntimeError("this Extensa engine does not answer loopback queries")
+            raise RuntimeError("loopback queries are not available in this call (parallel, partitioned and "
+                               "streaming calls do not offer them, nor do engines before they existed)")
         self.writer.send(_wire.QUERY, {"sql": sql, "parameter": [{} if v is None else {"value": v} for v in values]})
         msg_type, message = self._next(_wire.QUERY_RESULT, _wire.QUERY_ERROR)
         if msg_type == _wire.QUERY_ERROR:

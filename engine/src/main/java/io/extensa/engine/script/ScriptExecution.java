@@ -140,12 +140,14 @@ public final class ScriptExecution implements Execution {
 
     /** The job's socket for standard clients; a job without one still runs (connection_string() says why). */
     private void openLoopbackSocket() {
+        String dsn = null;
         try {
             loopbackSocket = LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
-            job.offerLoopback(loopbackSocket.connectionString());
+            dsn = loopbackSocket.connectionString();
         } catch (java.io.IOException | RuntimeException e) {
             log.warn("job {}: no loopback socket in {}: {}", job.jobId(), job.workDir(), e.toString());
         }
+        job.offerLoopback(dsn);
     }
 
     /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */

@@ -97,7 +97,11 @@ final class ScriptJob implements AutoCloseable {
         return job.workDir();
     }
 
-    /** Offers the job's loopback socket to the satellite in WELCOME; call before {@link #awaitSatellite}. */
+    /**
+     * Offers loopback statements (and the loopback socket's connection string, when not null) to
+     * the satellite in WELCOME; call before {@link #awaitSatellite}. Jobs that are not offered
+     * loopback (multi-unit calls) get a WELCOME without it.
+     */
     void offerLoopback(String dsn) {
         channel.offerLoopback(dsn);
     }

@@ -478,6 +478,20 @@ class DataSecurityIT {
         assertThat(r.stderr()).contains("permission denied for table b");
     }
 
+    /** Multi-unit calls read input while scripts run, so they offer no loopback; the helper says so. */
+    @Test
+    void streamingCallsOfferNoLoopback() throws SQLException {
+        String script = "import extensa, pandas as pd\nmsgs = []\n"
+                + "for f in (lambda: extensa.query('SELECT 1'), extensa.connection_string):\n"
+                + "    try:\n        f()\n        msgs.append('available')\n"
+                + "    except RuntimeError as e:\n        msgs.append(str(e))\n"
+                + "OutputDataSet = pd.DataFrame({'m': msgs})";
+        try (Connection analyst = as("analyst"); Statement s = analyst.createStatement()) {
+            List<String> out = column(s, exec(script, "SELECT id FROM a") + ", @r_rowsPerRead = 1");
+            assertThat(out).hasSize(4).allMatch(m -> m.contains("not") && m.contains("streaming"));
+        }
+    }
+
     static String stackLog() {
         try {
             return Files.readString(Path.of("target", "it-gateway.log"));

@@ -88,6 +88,7 @@ class Session:
         self.queued_bytes = 0
         self.queue_space = threading.Condition()
         self.loopback_offered = False
+        self.input_complete = False
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -272,8 +273,8 @@ class Session:
             del frame
             # loopback statements only once the whole input is here: the engine then reads nothing
             # from PostgreSQL but our QUERYs, so the two streams cannot block each other
-            if message["last"]:
-                _loopback._attach(self)
+            self.input_complete = message["last"]
+            _loopback._attach(self)
             try:
                 self._run_script(code, namespace)
             finally:
@@ -291,6 +292,9 @@ class Session:
         if not self.loopback_offered:
             raise RuntimeError("loopback queries are not available in this call (parallel, partitioned and "
                                "streaming calls do not offer them, nor do engines before they existed)")
+        if not self.input_complete:
+            raise RuntimeError("loopback queries are available only once the call's input is complete "
+                               "(in its last unit)")
         self.writer.send(_wire.QUERY, {"sql": sql, "parameter": [{} if v is None else {"value": v} for v in values]})
         msg_type, message = self._next(_wire.QUERY_RESULT, _wire.QUERY_ERROR)
         if msg_type == _wire.QUERY_ERROR:

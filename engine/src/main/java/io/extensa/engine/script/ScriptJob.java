@@ -42,7 +42,12 @@ final class ScriptJob implements AutoCloseable {
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
-        String jobId = services.newJobId();
+        return launch(services, ctx, language, services.newJobId());
+    }
+
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
+            throws PgException {
+        java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
         SatelliteChannel channel;
@@ -59,6 +64,7 @@ final class ScriptJob implements AutoCloseable {
                     .user(ctx.session().user())
                     .database(ctx.session().database())
                     .sessionId(ctx.session().sessionId())
+                    .libraryPaths(libraries)
                     .build();
             LaunchedJob job = services.launchpad().launch(request);
             ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);
@@ -90,6 +96,10 @@ final class ScriptJob implements AutoCloseable {
 
     long pid() {
         return job.pid();
+    }
+
+    String worker() {
+        return job.worker();
     }
 
     /** The job's working directory, as the launchpad made it. */

@@ -30,6 +30,7 @@ public final class SqlState {
     public static final String ACTIVE_SQL_TRANSACTION = "25001";
     public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
+    public static final String NO_ACTIVE_SQL_TRANSACTION = "25P01";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String SYNTAX_ERROR = "42601";
@@ -64,4 +65,6 @@ public final class SqlState {
     public static final String OUTPUT_MISMATCH = "38S04";
     /** A resource pool limit stopped the job (memory, queue wait, wall clock). */
     public static final String RESOURCE_LIMIT = "38S05";
+    /** An external library could not be installed (R compile error, failing install command). */
+    public static final String EXTERNAL_LIBRARY_INSTALL_FAILED = "38L01";
 }

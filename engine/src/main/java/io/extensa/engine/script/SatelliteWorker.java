@@ -59,7 +59,7 @@ final class SatelliteWorker implements AutoCloseable {
     /** Starts the threads; events go to {@code events}. */
     void start(BlockingQueue<Event> events) {
         String name = "extensa-job-" + job.jobId();
-        writer = Thread.ofPlatform().daemon().name(name + "-send").start(() -> writeLoop(events));
+        writer = Thread.ofPlatform().daemon().name(name + "-send").start(this::writeLoop);
         reader = Thread.ofPlatform().daemon().name(name + "-receive").start(() -> readLoop(events));
     }
 
@@ -72,7 +72,7 @@ final class SatelliteWorker implements AutoCloseable {
         return keysInFlight.size();
     }
 
-    private void writeLoop(BlockingQueue<Event> events) {
+    private void writeLoop() {
         try {
             while (true) {
                 Frame f = outbound.take();
@@ -82,11 +82,8 @@ final class SatelliteWorker implements AutoCloseable {
                 job.send(f.type(), f.payload());
             }
         } catch (PgException e) {
-            try {
-                events.put(new Event(this, null, e));
-            } catch (InterruptedException ignored) {
-                // closing
-            }
+            // The satellite closed its end. The receiver reports why, after whatever the satellite
+            // said before closing (its ERROR first of all), so the writer stays silent.
         } catch (InterruptedException e) {
             // closing
         }

@@ -2,6 +2,9 @@ package io.extensa.engine.script;
 
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.audit.Audit;
+import io.extensa.engine.loopback.LoopbackSession;
+import io.extensa.engine.loopback.LoopbackSocket;
+import io.extensa.engine.loopback.Outgoing;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
@@ -27,6 +30,7 @@ import io.extensa.protocol.message.OutputBatch;
 import io.extensa.protocol.message.OutputEnd;
 import io.extensa.protocol.message.OutputParams;
 import io.extensa.protocol.message.OutputSchema;
+import io.extensa.protocol.message.Query;
 import io.extensa.protocol.message.SessionInit;
 import io.extensa.protocol.message.Stderr;
 import io.extensa.protocol.message.Stdout;
@@ -54,6 +58,8 @@ public final class ScriptExecution implements Execution {
     private final TypeCatalog catalog;
     private final SessionSettings settings;
     private ScriptJob job;
+    private LoopbackSession loopback;
+    private LoopbackSocket loopbackSocket;
     private AutoCloseable cancelHook;
     private List<ScriptParameters.Resolved> parameters = List.of();
     private Phase phase = Phase.STARTED;
@@ -67,6 +73,7 @@ public final class ScriptExecution implements Execution {
     private boolean closed;
     private String outcome = "ok";
     private final PhaseTimer timer = new PhaseTimer();
+    private io.extensa.engine.monitor.RequestRegistry.Handle request;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
     private ScriptExecution(EngineServices services, ExecutionContext ctx, ScriptCall call, SessionVariables variables,
@@ -107,10 +114,14 @@ public final class ScriptExecution implements Execution {
 
     private void begin() throws PgException {
         ctx.cancellation().throwIfCancelled();
+        request = RequestMonitoring.begin(services, ctx, call);
         // launch first: the runtime starts up while PostgreSQL answers the questions below
-        job = ScriptJob.launch(services, ctx, call.language());
+        job = ScriptJob.launch(services, ctx, call.language(), request.info().requestId());
+        request.satellite(job.pid(), job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
+        loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
+        openLoopbackSocket();
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput()
@@ -126,6 +137,20 @@ public final class ScriptExecution implements Execution {
         }
         job.send(new EndOfInput(true, 0));
         timer.mark("input");
+        // from here on the engine only waits for the satellite: loopback statements may use the backend
+        loopback.openGate();
+    }
+
+    /** The job's socket for standard clients; a job without one still runs (connection_string() says why). */
+    private void openLoopbackSocket() {
+        String dsn = null;
+        try {
+            loopbackSocket = LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
+            dsn = loopbackSocket.connectionString();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("job {}: no loopback socket in {}: {}", job.jobId(), job.workDir(), e.toString());
+        }
+        job.offerLoopback(dsn);
     }
 
     /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */
@@ -137,6 +162,7 @@ public final class ScriptExecution implements Execution {
         });
         backend.copyOut("COPY (" + ScriptInput.query(call) + "\n) TO STDOUT (FORMAT binary)", reader);
         rowsIn = reader.finish();
+        request.progress(rowsIn, rowsOut);
     }
 
     // ---- results ----
@@ -153,6 +179,10 @@ public final class ScriptExecution implements Execution {
 
     private void failed(PgException e) {
         outcome = "error " + e.sqlState();
+        if (loopback != null) {
+            // the gateway fails the backend transaction next: no loopback statement may run beside it
+            loopback.closeGate();
+        }
     }
 
     private ResultDescription advance() throws PgException {
@@ -160,6 +190,11 @@ public final class ScriptExecution implements Execution {
             case STARTED -> {
                 OutputSchema schema = readSchema();
                 timer.mark("script");
+                loopback.closeGate();
+                if (loopback.abortedBy().isPresent()) {
+                    // the script caught the error, but the caller's transaction is gone with it
+                    throw loopback.abortedBy().get();
+                }
                 boolean none = call.resultSets().kind() == ResultSets.Kind.NONE;
                 if (schema.absent()) {
                     if (call.resultSets().kind() == ResultSets.Kind.DEFINED) {
@@ -236,6 +271,7 @@ public final class ScriptExecution implements Execution {
             }
             Message m = nextOutput();
             if (m instanceof OutputBatch b) {
+                request.progress(rowsIn, rowsOut);
                 output.startBatch(b.batch(), rowsOut + 1, out);
                 batch = b.batch();
                 batchRow = 0;
@@ -261,12 +297,29 @@ public final class ScriptExecution implements Execution {
         while (true) {
             Message m = job.read();
             switch (m) {
-                case Stdout s -> ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, s.text()));
-                case Stderr s -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING, s.text()));
+                // under the loopback lock: a loopback statement's own notices go to the same client
+                case Stdout s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("NOTICE",
+                        SqlState.SUCCESSFUL_COMPLETION, s.text())));
+                case Stderr s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING,
+                        s.text())));
                 case Heartbeat h -> {
                     // liveness only
                 }
-                case ErrorMessage e -> throw ScriptErrors.fromSatellite(call.language(), e);
+                case ErrorMessage e -> {
+                    if (loopback != null && loopback.abortedBy().isPresent()) {
+                        throw loopback.abortedBy().get();
+                    }
+                    throw ScriptErrors.fromSatellite(call.language(), e);
+                }
+                case Query q -> {
+                    // loopback statements come only while the script runs, before its output
+                    if (phase != Phase.STARTED) {
+                        throw ScriptErrors.protocol(call.language(), "QUERY after the script's output began");
+                    }
+                    for (Outgoing frame : loopback.answer(q)) {
+                        job.send(frame.type(), frame.payload());
+                    }
+                }
                 default -> {
                     return m;
                 }
@@ -348,8 +401,15 @@ public final class ScriptExecution implements Execution {
         if ((phase == Phase.STARTED || phase == Phase.MAIN) && outcome.equals("ok")) {
             outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
         }
+        RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
+        if (loopback != null) {
+            loopback.closeGate();
+        }
+        if (loopbackSocket != null) {
+            loopbackSocket.close();
+        }
         if (cancelHook != null) {
             try {
                 cancelHook.close();

@@ -42,7 +42,12 @@ final class ScriptJob implements AutoCloseable {
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
-        String jobId = services.newJobId();
+        return launch(services, ctx, language, services.newJobId());
+    }
+
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
+            throws PgException {
+        java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
         SatelliteChannel channel;
@@ -59,6 +64,7 @@ final class ScriptJob implements AutoCloseable {
                     .user(ctx.session().user())
                     .database(ctx.session().database())
                     .sessionId(ctx.session().sessionId())
+                    .libraryPaths(libraries)
                     .build();
             LaunchedJob job = services.launchpad().launch(request);
             ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);
@@ -90,6 +96,24 @@ final class ScriptJob implements AutoCloseable {
 
     long pid() {
         return job.pid();
+    }
+
+    String worker() {
+        return job.worker();
+    }
+
+    /** The job's working directory, as the launchpad made it. */
+    java.nio.file.Path workDir() {
+        return job.workDir();
+    }
+
+    /**
+     * Offers loopback statements (and the loopback socket's connection string, when not null) to
+     * the satellite in WELCOME; call before {@link #awaitSatellite}. Jobs that are not offered
+     * loopback (multi-unit calls) get a WELCOME without it.
+     */
+    void offerLoopback(String dsn) {
+        channel.offerLoopback(dsn);
     }
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */

@@ -60,7 +60,7 @@ public final class StatementParser {
     private static boolean looksLikeExtensa(String sql) {
         String s = sql.stripLeading().toLowerCase(Locale.ROOT);
         return s.startsWith("exec") || s.startsWith("declare @") || s.startsWith("set @") || s.startsWith("print ")
-                || s.startsWith("reconfigure");
+                || s.startsWith("reconfigure") || s.matches("(?s)(create|alter|drop)\\s+external\\s+library\\b.*");
     }
 
     private Statement statement(Set<String> procedures, Predicate<String> declared) throws PgException {
@@ -98,6 +98,9 @@ public final class StatementParser {
                     return insert;
                 }
             }
+        }
+        if (LibraryParser.isLibraryStatement(tokens)) {
+            return LibraryParser.parse(tokens);
         }
         if (first.isKeyword("RECONFIGURE") || first.isKeyword("GRANT") || first.isKeyword("REVOKE")) {
             Statement administration = AdministrationParser.parse(tokens);

@@ -195,6 +195,28 @@ class ParallelExecutionIT {
     }
 
     @Test
+    void aStreamedInsertThatFailsLateStoresNothingAndRollbackUndoesOne() throws SQLException {
+        String failsAtTheThirdChunk = "if InputDataSet.id.min() > 8000:\n    raise RuntimeError('late failure')\n"
+                + "OutputDataSet = InputDataSet.assign(y = 1.0)[['id', 'y']]";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE scored");
+            assertThatThrownBy(() -> s.execute("INSERT INTO scored " + exec(failsAtTheThirdChunk,
+                    "SELECT id FROM measurements ORDER BY id", ", @rows_per_read = 4000")))
+                    .hasMessageContaining("late failure")
+                    .hasMessageContaining("a chunk of @r_rowsPerRead = 4000 rows");
+            assertThat(rows(s, "SELECT count(*) FROM scored")).containsExactly("0");
+
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO scored " + exec("OutputDataSet = InputDataSet.assign(y = 2.0)[['id', 'y']]",
+                    "SELECT id FROM measurements", ", @rows_per_read = 7000, @parallel = 1"));
+            assertThat(rows(s, "SELECT count(*) FROM scored")).containsExactly("50000");
+            c.rollback();
+            assertThat(rows(s, "SELECT count(*) FROM scored")).containsExactly("0");
+            c.setAutoCommit(true);
+        }
+    }
+
+    @Test
     void cancellingAPartitionedJobStopsEverySatellite() throws Exception {
         long before = ScriptFailuresIT.satellites();
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {

@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
  *  8   INT           session_id   optional, default 0
  *  9   STRUCT (rep.) env          {1 name TEXT, 2 value TEXT}: extra environment
  *  10  INT           timeout_ms   optional, 0 = no wall-clock limit
+ *  11  TEXT (rep.)   library_path absolute directories of external libraries the satellite searches, in
+ *                                 order, before its own packages; read-only for the satellite
  * </pre>
  */
 public record LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
                             String database, String pool, long sessionId, Map<String, String> environment,
-                            long timeoutMillis) implements ControlMessage {
+                            long timeoutMillis, java.util.List<String> libraryPaths) implements ControlMessage {
 
     public static final int SECRET_BYTES = 32;
     public static final String DEFAULT_POOL = "default";
@@ -53,6 +55,9 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     private static final int SESSION_ID_TAG = 8;
     private static final int ENV_TAG = 9;
     private static final int TIMEOUT_TAG = 10;
+    private static final int LIBRARY_PATH_TAG = 11;
+    /** The satellite's view of {@link #libraryPaths()}: the directories joined with ':'. */
+    public static final String LIBRARY_PATH_VARIABLE = "EXTENSA_LIBRARY_PATH";
 
     public LaunchRequest {
         checkJobId(jobId);
@@ -76,6 +81,20 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout_ms must not be negative: " + timeoutMillis);
         }
+        libraryPaths = libraryPaths == null ? java.util.List.of() : java.util.List.copyOf(libraryPaths);
+        for (String path : libraryPaths) {
+            if (!path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("library_path must be an absolute path without ':': '" + path + "'");
+            }
+        }
+    }
+
+    /** Without library paths. */
+    public LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
+                         String database, String pool, long sessionId, Map<String, String> environment,
+                         long timeoutMillis) {
+        this(jobId, language, socketPath, secret, user, database, pool, sessionId, environment, timeoutMillis,
+                java.util.List.of());
     }
 
     public static Builder builder(String jobId, String language) {
@@ -132,7 +151,11 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 .text(POOL_TAG, pool)
                 .int64(SESSION_ID_TAG, sessionId);
         Fields.encodeEnvironment(payload, ENV_TAG, environment);
-        return payload.int64(TIMEOUT_TAG, timeoutMillis);
+        payload.int64(TIMEOUT_TAG, timeoutMillis);
+        for (String path : libraryPaths) {
+            payload.text(LIBRARY_PATH_TAG, path);
+        }
+        return payload;
     }
 
     static LaunchRequest decode(FieldCursor fields) throws ProtocolException {
@@ -146,6 +169,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         long sessionId = 0;
         Map<String, String> environment = new LinkedHashMap<>();
         long timeout = 0;
+        java.util.List<String> libraryPaths = new java.util.ArrayList<>();
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -162,6 +186,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 case SESSION_ID_TAG -> sessionId = fields.asInt();
                 case ENV_TAG -> Fields.decodeEnvironmentEntry(fields.asStruct(), environment);
                 case TIMEOUT_TAG -> timeout = fields.asInt();
+                case LIBRARY_PATH_TAG -> libraryPaths.add(fields.asText());
                 default -> fields.skipUnknown();
             }
         }
@@ -172,7 +197,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         Fields.require(user, "LAUNCH", "5 user");
         try {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeout);
+                    environment, timeout, libraryPaths);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("LAUNCH: " + e.getMessage());
         }
@@ -183,13 +208,14 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         return o instanceof LaunchRequest r && jobId.equals(r.jobId) && language.equals(r.language)
                 && socketPath.equals(r.socketPath) && Arrays.equals(secret, r.secret) && user.equals(r.user)
                 && database.equals(r.database) && pool.equals(r.pool) && sessionId == r.sessionId
-                && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis;
+                && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis
+                && libraryPaths.equals(r.libraryPaths);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(jobId, language, socketPath, Arrays.hashCode(secret), user, database, pool, sessionId,
-                environment, timeoutMillis);
+                environment, timeoutMillis, libraryPaths);
     }
 
     /** Never prints the secret, nor environment values (they may hold credentials). */
@@ -197,7 +223,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     public String toString() {
         return "LaunchRequest[job=" + jobId + ", language=" + language + ", socket=" + socketPath + ", user=" + user
                 + ", database=" + database + ", pool=" + pool + ", session=" + sessionId + ", env="
-                + environment.keySet() + ", timeoutMs=" + timeoutMillis + "]";
+                + environment.keySet() + ", timeoutMs=" + timeoutMillis + ", libraries=" + libraryPaths + "]";
     }
 
     /** Builds a request; job id, language, socket path, secret and user are required. */
@@ -212,6 +238,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         private long sessionId;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private long timeoutMillis;
+        private java.util.List<String> libraryPaths = java.util.List.of();
 
         private Builder(String jobId, String language) {
             this.jobId = jobId;
@@ -267,9 +294,15 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
             return this;
         }
 
+        /** External library directories, searched in this order before the runtime's own packages. */
+        public Builder libraryPaths(java.util.List<Path> paths) {
+            this.libraryPaths = paths.stream().map(p -> p.toAbsolutePath().toString()).toList();
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeoutMillis);
+                    environment, timeoutMillis, libraryPaths);
         }
     }
 }

@@ -136,6 +136,8 @@ handshake <- function(s) {
   if (frame$type != MSG$WELCOME) protocol_error("expected WELCOME, got ", message_name(frame$type))
   welcome <- with_buffer(frame$payload, function(b) decode_message(frame$type, b))
   s$max_payload <- min(DEFAULT_MAX_PAYLOAD, welcome$max_frame)
+  # the script's own libpq connection string for the loopback socket (holds the job's token)
+  if (!is.null(welcome$loopback_dsn)) Sys.setenv(EXTENSA_LOOPBACK_DSN = welcome$loopback_dsn)
   .Call(native$ext_writer_set_max, s$writer, s$max_payload)
   .Call(native$ext_set_recv_timeout, s$fd, 0)
 }

@@ -14,7 +14,8 @@ TWO_53 <- 9007199254740992
 MESSAGE_TYPES <- c(
   HELLO = 0x01, WELCOME = 0x02, SESSION_INIT = 0x10, INPUT_BATCH = 0x11, END_OF_INPUT = 0x12,
   OUTPUT_SCHEMA = 0x20, OUTPUT_BATCH = 0x21, OUTPUT_END = 0x22, STDOUT = 0x23, STDERR = 0x24,
-  OUTPUT_PARAMS = 0x25, QUERY = 0x26, QUERY_RESULT = 0x27, ERROR = 0x30, CANCEL = 0x31,
+  OUTPUT_PARAMS = 0x25, QUERY = 0x26, QUERY_RESULT = 0x27, QUERY_BATCH = 0x28, QUERY_END = 0x29,
+  QUERY_ERROR = 0x2A, ERROR = 0x30, CANCEL = 0x31,
   HEARTBEAT = 0x32, END = 0x3F, LAUNCH = 0x40, LAUNCHED = 0x41, EXITED = 0x42, CANCEL_JOB = 0x43,
   STATUS_REQUEST = 0x44, STATUS = 0x45, FORK = 0x60, FORKED = 0x61, CHILD_EXITED = 0x62
 )
@@ -227,7 +228,20 @@ local({
     field(1, "job_id", "TEXT"), field(2, "secret", "BYTES"), field(3, "runtime", "TEXT", required = TRUE),
     field(4, "runtime_version", "TEXT", required = TRUE), field(5, "pid", "INT", required = TRUE),
     field(6, "max_frame", "INT")))
-  s$WELCOME <- schema("WELCOME", list(field(1, "max_frame", "INT", required = TRUE)))
+  # loopback (docs/protocol.md 7.1): the R runtime reads and writes these messages; it sends no QUERY yet
+  s$WELCOME <- schema("WELCOME", list(field(1, "max_frame", "INT", required = TRUE), field(2, "loopback", "BOOL"),
+                                      field(3, "loopback_dsn", "TEXT")))
+  s$query_parameter <- schema("query parameter", list(field(1, "value", "TEXT")))
+  s$QUERY <- schema("QUERY", list(
+    field(1, "sql", "TEXT", required = TRUE), field(2, "parameter", "STRUCT", TRUE, "query_parameter")))
+  s$QUERY_RESULT <- schema("QUERY_RESULT", list(
+    field(1, "column", "STRUCT", TRUE, "column_spec"), field(2, "returns_rows", "BOOL", required = TRUE)))
+  s$QUERY_BATCH <- s$batch
+  s$QUERY_END <- schema("QUERY_END", list(
+    field(1, "command", "TEXT", required = TRUE), field(2, "row_count", "INT", required = TRUE)))
+  s$QUERY_ERROR <- schema("QUERY_ERROR", list(
+    field(1, "sqlstate", "TEXT", required = TRUE), field(2, "message", "TEXT", required = TRUE),
+    field(3, "detail", "TEXT"), field(4, "hint", "TEXT")))
   s$SESSION_INIT <- schema("SESSION_INIT", list(
     field(1, "script", "TEXT", required = TRUE), field(2, "input_name", "TEXT", required = TRUE),
     field(3, "output_name", "TEXT", required = TRUE), field(4, "column", "STRUCT", TRUE, "column_spec"),

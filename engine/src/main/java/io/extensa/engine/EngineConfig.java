@@ -1,7 +1,9 @@
 package io.extensa.engine;
 
 import java.nio.file.Path;
+import io.extensa.engine.catalog.CatalogConfig;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How the engine reaches its collaborators.
@@ -10,9 +12,12 @@ import java.time.Duration;
  * @param jobSocketDirectory where per-job satellite sockets are created (short path: sun_path holds 107 bytes)
  * @param satelliteConnectTimeout how long a launched satellite may take to connect and say HELLO
  * @param version           Extensa's version, reported by sp_extensa_info
+ * @param catalog           the service connection to Extensa's catalog; empty disables catalog features
+ * @param scriptsEnabledByDefault the initial 'external scripts enabled' (on for the embedded default,
+ *                          off on an existing PostgreSQL, as SQL Server ships it)
  */
 public record EngineConfig(Path launchpadSocket, Path jobSocketDirectory, Duration satelliteConnectTimeout,
-                           String version) {
+                           String version, Optional<CatalogConfig> catalog, boolean scriptsEnabledByDefault) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
 }

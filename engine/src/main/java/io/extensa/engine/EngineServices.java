@@ -1,6 +1,10 @@
 package io.extensa.engine;
 
+import io.extensa.engine.catalog.Catalog;
+import io.extensa.engine.catalog.ServerConfiguration;
 import io.extensa.engine.types.TypeCatalog;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
 import io.extensa.engine.types.TypeCatalogs;
 import io.extensa.protocol.launch.LaunchpadClient;
 import java.time.Instant;
@@ -13,6 +17,8 @@ public final class EngineServices implements AutoCloseable {
 
     private final EngineConfig config;
     private final LaunchpadClient launchpad;
+    private final Catalog catalog;
+    private final ServerConfiguration configuration;
     private final TypeCatalogs catalogs = new TypeCatalogs();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "engine-timer");
@@ -26,6 +32,8 @@ public final class EngineServices implements AutoCloseable {
     public EngineServices(EngineConfig config) {
         this.config = config;
         this.launchpad = new LaunchpadClient(config.launchpadSocket());
+        this.catalog = config.catalog().map(Catalog::new).orElse(null);
+        this.configuration = catalog == null ? null : new ServerConfiguration(catalog, config.scriptsEnabledByDefault());
     }
 
     public EngineConfig config() {
@@ -37,8 +45,32 @@ public final class EngineServices implements AutoCloseable {
     }
 
     /** The type catalog of one database: built-in types plus the database's own, loaded on demand. */
-    public TypeCatalog catalog(String database) {
+    public TypeCatalog types(String database) {
         return catalogs.forDatabase(database);
+    }
+
+    /** Extensa's catalog in PostgreSQL; fails clearly when no catalog connection is configured. */
+    public Catalog catalog() throws PgException {
+        if (catalog == null) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "Extensa's catalog is not configured")
+                    .withHint("set catalog.user and catalog.password-file (and catalog.database) in extensa.conf");
+        }
+        return catalog;
+    }
+
+    /** sp_configure's switches (needs the catalog). */
+    public ServerConfiguration configuration() throws PgException {
+        catalog();
+        return configuration;
+    }
+
+    /**
+     * Whether scripts may run at all. Without a catalog the switch cannot be turned on: an existing
+     * PostgreSQL then needs catalog.* configured first (external scripts ship disabled).
+     */
+    public boolean scriptsEnabled() throws PgException {
+        return configuration != null
+                && configuration.inUse(ServerConfiguration.EXTERNAL_SCRIPTS_ENABLED) == 1;
     }
 
     public ScheduledExecutorService scheduler() {
@@ -57,5 +89,8 @@ public final class EngineServices implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (catalog != null) {
+            catalog.close();
+        }
     }
 }

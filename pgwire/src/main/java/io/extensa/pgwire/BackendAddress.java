@@ -10,6 +10,27 @@ public sealed interface BackendAddress {
 
     SocketAddress socketAddress();
 
+    /** Opens a blocking connection; a TCP connect gives up after {@code timeout}. */
+    default java.nio.channels.SocketChannel open(java.time.Duration timeout) throws java.io.IOException {
+        boolean tcp = this instanceof Tcp;
+        java.nio.channels.SocketChannel channel = tcp ? java.nio.channels.SocketChannel.open()
+                : java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        try {
+            if (tcp) {
+                channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
+                // the socket adaptor is the only way to bound a blocking TCP connect
+                channel.socket().connect(socketAddress(), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            } else {
+                channel.connect(socketAddress());
+            }
+            return channel;
+        } catch (java.io.IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     /** PostgreSQL's socket file, e.g. {@code DIR/run/.s.PGSQL.5432}. */
     record Unix(Path socketFile) implements BackendAddress {
         @Override

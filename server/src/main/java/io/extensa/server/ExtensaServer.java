@@ -2,6 +2,7 @@ package io.extensa.server;
 
 import io.extensa.pgwire.BackendAddress;
 import io.extensa.engine.EngineConfig;
+import io.extensa.engine.catalog.CatalogConfig;
 import io.extensa.engine.ExtensaEngine;
 import io.extensa.pgwire.Gateway;
 import io.extensa.pgwire.GatewayConfig;
@@ -117,15 +118,37 @@ public final class ExtensaServer implements AutoCloseable {
     }
 
     /** The engine: runs Extensa's own statements for the gateway, on each caller's connection. */
-    static ExtensaEngine engine(InterceptorContext context) {
+    static ExtensaEngine engine(InterceptorContext context, Optional<String> adminPassword) {
         EngineConfig config = new EngineConfig(context.launchpadSocket(),
                 context.dataDirectory().runDir().resolve("jobs"), EngineConfig.DEFAULT_CONNECT_TIMEOUT,
-                context.version());
+                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres());
         try {
             return new ExtensaEngine(config);
         } catch (IOException e) {
             throw new ExtensaException("cannot prepare the engine's job socket directory "
                     + config.jobSocketDirectory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The managed PostgreSQL keeps the catalog in database extensa, reached as role extensa; an
+     * external one only when catalog.user is configured (Extensa holds no other password).
+     */
+    private static Optional<CatalogConfig> catalogConfig(InterceptorContext context, Optional<String> adminPassword) {
+        ServerConfig config = context.config();
+        if (config.managedPostgres()) {
+            return Optional.of(new CatalogConfig(context.backend(), "extensa", "extensa",
+                    () -> adminPassword.orElse(null)));
+        }
+        return config.catalog().map(login -> new CatalogConfig(context.backend(), login.database(), login.user(),
+                () -> login.passwordFile().map(ExtensaServer::readPassword).orElse(null)));
+    }
+
+    private static String readPassword(Path file) {
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new ExtensaException("cannot read the catalog password file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -157,7 +180,7 @@ public final class ExtensaServer implements AutoCloseable {
                 config.tls().map(tls -> new TlsSettings(tls.certificate(), tls.key())),
                 GatewayConfig.DEFAULT_MAX_STARTUP_PACKET, GatewayConfig.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(10));
         var context = new InterceptorContext(config, dir, launchpad.socket(), backend, startedAt, version());
-        engine = engine(context);
+        engine = engine(context, adminPassword);
         gateway = new Gateway(gatewayConfig, engine);
         try {
             gateway.start();

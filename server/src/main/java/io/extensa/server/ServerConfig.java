@@ -33,12 +33,25 @@ public record ServerConfig(
         Optional<String> adminPassword,
         Optional<Tls> tls,
         Map<String, String> launchpadSettings,
-        String logLevel) {
+        String logLevel,
+        Optional<CatalogLogin> catalog) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5433;
     public static final String DEFAULT_POSTGRES_ACCOUNT = "extensa";
     public static final String DEFAULT_LOG_LEVEL = "INFO";
+
+    /**
+     * The service login for Extensa's catalog on an external PostgreSQL (the managed one uses role
+     * extensa and its admin password): a role allowed to create schema {@code extensa} in the database.
+     */
+    public record CatalogLogin(String database, String user, Optional<Path> passwordFile) {
+        public CatalogLogin {
+            Objects.requireNonNull(database, "database");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(passwordFile, "passwordFile");
+        }
+    }
 
     /** A PEM certificate chain and its PEM private key. */
     public record Tls(Path certificate, Path key) {
@@ -62,6 +75,7 @@ public record ServerConfig(
         Objects.requireNonNull(tls, "tls");
         launchpadSettings = Map.copyOf(launchpadSettings);
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(catalog, "catalog");
     }
 
     public boolean managedPostgres() {
@@ -83,6 +97,7 @@ public record ServerConfig(
         builder.tls = tls;
         builder.launchpadSettings = new TreeMap<>(launchpadSettings);
         builder.logLevel = logLevel;
+        builder.catalog = catalog;
         return builder;
     }
 
@@ -98,6 +113,7 @@ public record ServerConfig(
         private Optional<Tls> tls = Optional.empty();
         private Map<String, String> launchpadSettings = new TreeMap<>();
         private String logLevel = DEFAULT_LOG_LEVEL;
+        private Optional<CatalogLogin> catalog = Optional.empty();
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -148,9 +164,14 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder catalog(CatalogLogin login) {
+            this.catalog = Optional.of(login);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(dataDir, listenHost, gatewayPort, externalPostgres, postgresBinDir,
-                    postgresAccount, adminPassword, tls, launchpadSettings, logLevel);
+                    postgresAccount, adminPassword, tls, launchpadSettings, logLevel, catalog);
         }
     }
 }

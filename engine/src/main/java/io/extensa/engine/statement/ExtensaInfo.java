@@ -79,7 +79,7 @@ final class ExtensaInfo implements InterceptedStatement {
         values.get(2).appendLong(started.getEpochSecond() * 1_000_000 + started.getNano() / 1000);
         values.get(3).appendInterval(uptimeMicros, 0, 0);
         values.get(4).appendUtf8(languages);
-        TypeCatalog catalog = services.catalog(ctx.session().database());
+        TypeCatalog catalog = services.types(ctx.session().database());
         SessionSettings settings = SessionSettings.from(ctx.session()::parameterStatus);
         return new SingleResult() {
             @Override

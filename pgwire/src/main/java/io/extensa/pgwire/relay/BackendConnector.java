@@ -4,8 +4,6 @@ import io.extensa.pgwire.BackendAddress;
 import io.extensa.pgwire.message.FrontendMessages;
 import io.extensa.pgwire.message.PgBuffer;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -20,25 +18,7 @@ final class BackendConnector {
     }
 
     static SocketChannel connect(BackendAddress address, Duration timeout) throws IOException {
-        SocketChannel channel = address instanceof BackendAddress.Unix
-                ? SocketChannel.open(StandardProtocolFamily.UNIX)
-                : SocketChannel.open();
-        try {
-            if (address instanceof BackendAddress.Tcp) {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            }
-            if (address instanceof BackendAddress.Tcp) {
-                // the socket adaptor is the only way to bound a blocking TCP connect
-                channel.socket().connect(address.socketAddress(), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            } else {
-                channel.connect(address.socketAddress());
-            }
-            return channel;
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
+        return address.open(timeout);
     }
 
     /** Fire-and-forget CancelRequest with PostgreSQL's real key. */

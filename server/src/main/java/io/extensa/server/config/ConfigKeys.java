@@ -13,12 +13,16 @@ public final class ConfigKeys {
     public static final String TLS_CERTIFICATE = "tls.certificate";
     public static final String TLS_KEY = "tls.key";
     public static final String LOG_LEVEL = "log.level";
+    public static final String CATALOG_DATABASE = "catalog.database";
+    public static final String CATALOG_USER = "catalog.user";
+    public static final String CATALOG_PASSWORD_FILE = "catalog.password-file";
 
     /** Keys under these prefixes belong to the launchpad and its languages; passed on unchanged. */
     public static final List<String> LAUNCHPAD_PREFIXES = List.of("launchpad.", "language.");
 
     public static final List<String> KNOWN = List.of(GATEWAY_PORT, GATEWAY_LISTEN, POSTGRES_URL, POSTGRES_BIN_DIR,
-            POSTGRES_ACCOUNT, TLS_CERTIFICATE, TLS_KEY, LOG_LEVEL);
+            POSTGRES_ACCOUNT, TLS_CERTIFICATE, TLS_KEY, LOG_LEVEL, CATALOG_DATABASE, CATALOG_USER,
+            CATALOG_PASSWORD_FILE);
 
     public static final String ENV_DATA_DIR = "EXTENSA_DATA_DIR";
     public static final String ENV_PORT = "EXTENSA_PORT";

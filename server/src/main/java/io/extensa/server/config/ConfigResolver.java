@@ -94,6 +94,16 @@ public final class ConfigResolver {
             builder.tls(base.resolve(certificate).normalize(), base.resolve(key).normalize());
         }
 
+        String catalogUser = file.get(ConfigKeys.CATALOG_USER);
+        if (catalogUser != null) {
+            builder.catalog(new ServerConfig.CatalogLogin(
+                    file.getOrDefault(ConfigKeys.CATALOG_DATABASE, "postgres"), catalogUser,
+                    Optional.ofNullable(file.get(ConfigKeys.CATALOG_PASSWORD_FILE)).map(p -> base.resolve(p).normalize())));
+        } else if (file.containsKey(ConfigKeys.CATALOG_DATABASE) || file.containsKey(ConfigKeys.CATALOG_PASSWORD_FILE)) {
+            throw new ExtensaException("set " + ConfigKeys.CATALOG_USER + " in " + source + " to use "
+                    + ConfigKeys.CATALOG_DATABASE + " or " + ConfigKeys.CATALOG_PASSWORD_FILE);
+        }
+
         if (file.containsKey(ConfigKeys.LOG_LEVEL)) {
             String level = file.get(ConfigKeys.LOG_LEVEL).toUpperCase(Locale.ROOT);
             if (!LOG_LEVELS.contains(level)) {

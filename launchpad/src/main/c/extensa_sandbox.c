@@ -73,9 +73,6 @@ struct xs_mount_attr {
 #define MAX_LIST 64
 #define ROOT_TMPFS_OPTIONS "mode=0755,size=1m,nr_inodes=4096"
 #define DEV_TMPFS_OPTIONS "mode=0755,size=64k,nr_inodes=64"
-/* job directories outside /tmp live in this directory of the /tmp file system, bound at jobs_dir */
-#define JOBS_IN_TMP "/tmp/.extensa-jobs"
-#define MAX_CGROUP_MOUNTS 32
 
 struct rlimit_setting {
     int set;
@@ -646,18 +643,6 @@ int extensa_sandbox_unshare(const char *text, char *err, size_t errlen) {
 static int root_built;
 static int pivoted;
 
-/* cgroup file systems opened before the switch, so a prepared sandbox can still join cgroups */
-static struct {
-    char path[PATH_MAX];
-    int fd;
-} cgroup_mounts[MAX_CGROUP_MOUNTS];
-static int n_cgroup_mounts;
-
-/* Where a sandbox path is now: under root while it is being built, at itself after the switch. */
-static const char *view(const struct spec *s) {
-    return pivoted ? "" : s->root;
-}
-
 static int bind_read_only(const char *root, const char *path, char *err, size_t errlen) {
     char target[PATH_MAX];
     struct stat info;
@@ -791,24 +776,21 @@ static int minimal_dev(const char *root, char *err, size_t errlen) {
     return 0;
 }
 
-/* Job directories are made in jobs_dir at enter: it lives in the writable /tmp file system. */
+/*
+ * The jobs directory shows nothing but the job's own directory: an empty file system of its own
+ * covers it (other jobs' directories, pid and output files), and enter binds the job's directory
+ * from the host onto it, so whatever the engine later puts there (sockets) is seen inside.
+ */
 static int jobs_directory(const struct spec *s, char *err, size_t errlen) {
     char target[PATH_MAX];
     if (join(target, s->root, s->jobs_dir) < 0) {
         return fail(err, errlen, errno, "jobs_dir");
     }
-    if (strncmp(s->jobs_dir, "/tmp/", 5) == 0) {
-        if (make_dirs(target, 0711) < 0) {
-            return fail(err, errlen, errno, "cannot make %s in the sandbox", s->jobs_dir);
-        }
-        return 0;
+    if (make_dirs(target, 0755) < 0) {
+        return fail(err, errlen, errno, "cannot make the mount point %s in the sandbox", s->jobs_dir);
     }
-    char source[PATH_MAX];
-    if (join(source, s->root, JOBS_IN_TMP) < 0 || mkdir(source, 0711) < 0) {
-        return fail(err, errlen, errno, "cannot make %s in the sandbox", JOBS_IN_TMP);
-    }
-    if (make_dirs(target, 0755) < 0 || mount(source, target, NULL, MS_BIND, NULL) < 0) {
-        return fail(err, errlen, errno, "cannot mount %s in the sandbox", s->jobs_dir);
+    if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, MASK_TMPFS_OPTIONS) < 0) {
+        return fail(err, errlen, errno, "cannot cover %s in the sandbox", s->jobs_dir);
     }
     return 0;
 }
@@ -909,78 +891,12 @@ static int switch_root(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
-/* Decodes the octal escapes (\040 for a space) of a /proc/self/mountinfo field in place. */
-static void unescape(char *field) {
-    char *out = field;
-    for (char *in = field; *in; in++) {
-        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0'
-                && in[3] <= '7') {
-            *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-            in += 3;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-}
-
-/* Opens every cgroup file system now, for join_cgroups after the host's paths are gone. */
-static int open_cgroup_mounts(char *err, size_t errlen) {
-    FILE *mounts = fopen("/proc/self/mountinfo", "re");
-    if (mounts == NULL) {
-        return fail(err, errlen, errno, "cannot read /proc/self/mountinfo");
-    }
-    char line[4 * PATH_MAX];
-    while (fgets(line, sizeof line, mounts) != NULL && n_cgroup_mounts < MAX_CGROUP_MOUNTS) {
-        /* id parent major:minor root mount-point options [optional...] - fstype source super-options */
-        char *fields[5];
-        char *save = NULL;
-        int n = 0;
-        for (char *f = strtok_r(line, " ", &save); f != NULL && n < 5; f = strtok_r(NULL, " ", &save)) {
-            fields[n++] = f;
-        }
-        if (n < 5) {
-            continue;
-        }
-        char *rest = save;
-        char *dash = rest != NULL ? strstr(rest, " - ") : NULL;
-        if (dash == NULL && rest != NULL && strncmp(rest, "- ", 2) == 0) {
-            dash = rest - 1;
-        }
-        if (dash == NULL) {
-            continue;
-        }
-        char *type = dash + 3;
-        if (strncmp(type, "cgroup ", 7) != 0 && strncmp(type, "cgroup2 ", 8) != 0) {
-            continue;
-        }
-        unescape(fields[4]);
-        int fd = open(fields[4], O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
-            continue;
-        }
-        snprintf(cgroup_mounts[n_cgroup_mounts].path, PATH_MAX, "%s", fields[4]);
-        cgroup_mounts[n_cgroup_mounts++].fd = fd;
-    }
-    fclose(mounts);
-    return 0;
-}
-
-static void close_cgroup_mounts(void) {
-    for (int i = 0; i < n_cgroup_mounts; i++) {
-        close(cgroup_mounts[i].fd);
-    }
-    n_cgroup_mounts = 0;
-}
-
 static int prepare_step(const struct spec *s, char *err, size_t errlen) {
     if (!(s->namespaces & NS_MOUNT)) {
         return 0;
     }
-    if (build_root(s, err, errlen) < 0 || open_cgroup_mounts(err, errlen) < 0) {
-        return -1;
-    }
-    return switch_root(s, err, errlen);
+    /* the switch waits for enter: the job's directory and socket are bound from the host first */
+    return build_root(s, err, errlen);
 }
 
 int extensa_sandbox_prepare(const char *text, char *err, size_t errlen) {
@@ -995,37 +911,13 @@ int extensa_sandbox_prepare(const char *text, char *err, size_t errlen) {
 
 /* ---- step 3: the job ------------------------------------------------------------------------- */
 
+/* The cgroup seam of resource pools: "0" moves the writer itself, before any job code runs. */
 static int write_cgroup(const char *path) {
-    if (!pivoted) {
-        return write_file(path, "0");
-    }
-    int best = -1;
-    size_t best_length = 0;
-    for (int i = 0; i < n_cgroup_mounts; i++) {
-        size_t length = strlen(cgroup_mounts[i].path);
-        if (length > best_length && strncmp(path, cgroup_mounts[i].path, length) == 0 && path[length] == '/') {
-            best = i;
-            best_length = length;
-        }
-    }
-    if (best < 0) {
-        errno = ENOENT;
-        return -1;
-    }
-    int fd = openat(cgroup_mounts[best].fd, path + best_length + 1, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return -1;
-    }
-    ssize_t n = write(fd, "0", 1);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return n == 1 ? 0 : -1;
+    return write_file(path, "0");
 }
 
 static int join_cgroups(const struct spec *s, char *err, size_t errlen) {
     for (int i = 0; i < s->n_cgroup; i++) {
-        /* "0" moves the writer itself, whatever its pid is called in which namespace */
         if (write_cgroup(s->cgroup_procs[i]) < 0) {
             return fail(err, errlen, errno, "cannot join the cgroup %s", s->cgroup_procs[i]);
         }
@@ -1033,35 +925,33 @@ static int join_cgroups(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
-static int owned_dir(const char *path, mode_t mode, const struct spec *s) {
-    if (mkdir(path, mode) < 0 && errno != EEXIST) {
-        return -1;
-    }
-    if (s->uid >= 0 && chown(path, (uid_t) s->uid, (gid_t) s->gid) < 0) {
-        return -1;
-    }
-    return chmod(path, mode);
-}
-
-/* The job directory (and its tmp/) in the sandbox's /tmp file system, seen at its own path. */
+/* The job's directory from the host, read-write, at its own path; it and its tmp/ become the worker's. */
 static int job_directory(const struct spec *s, char *err, size_t errlen) {
     char target[PATH_MAX];
     char sub[PATH_MAX];
-    int in_tmp = strncmp(s->workdir, "/tmp/", 5) == 0;
     size_t jobs_length = s->jobs_dir != NULL ? strlen(s->jobs_dir) : 0;
-    int in_jobs = jobs_length > 0 && strncmp(s->workdir, s->jobs_dir, jobs_length) == 0
-            && s->workdir[jobs_length] == '/';
-    if (!in_tmp && !in_jobs) {
-        return fail(err, errlen, 0, "workdir=%s must be under /tmp or jobs_dir", s->workdir);
+    if (jobs_length == 0 || strncmp(s->workdir, s->jobs_dir, jobs_length) != 0 || s->workdir[jobs_length] != '/'
+            || strchr(s->workdir + jobs_length + 1, '/') != NULL) {
+        return fail(err, errlen, 0, "workdir=%s must be a directory directly in jobs_dir", s->workdir);
     }
-    if (join(target, view(s), s->workdir) < 0) {
-        return fail(err, errlen, errno, "workdir");
+    if (pivoted) {
+        return fail(err, errlen, 0, "workdir= needs the host's file system, which a prepared sandbox no longer sees");
     }
-    if ((in_tmp && make_parent_dirs(target) < 0) || owned_dir(target, 0700, s) < 0) {
-        return fail(err, errlen, errno, "cannot make the job directory %s in the sandbox", s->workdir);
+    if (s->uid >= 0) {
+        if (snprintf(sub, sizeof sub, "%s/tmp", s->workdir) >= (int) sizeof sub
+                || lchown(s->workdir, (uid_t) s->uid, (gid_t) s->gid) < 0
+                || lchown(sub, (uid_t) s->uid, (gid_t) s->gid) < 0) {
+            return fail(err, errlen, errno, "cannot give the job directory %s to uid %lld", s->workdir, s->uid);
+        }
     }
-    if (snprintf(sub, sizeof sub, "%s/tmp", target) >= (int) sizeof sub || owned_dir(sub, 0700, s) < 0) {
-        return fail(err, errlen, errno, "cannot make %s/tmp in the sandbox", s->workdir);
+    if (join(target, s->root, s->workdir) < 0 || mkdir(target, 0700) < 0) {
+        return fail(err, errlen, errno, "cannot make the mount point for the job directory in the sandbox");
+    }
+    if (mount(s->workdir, target, NULL, MS_BIND, NULL) < 0) {
+        return fail(err, errlen, errno, "cannot bind the job directory %s into the sandbox", s->workdir);
+    }
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) < 0) {
+        return fail(err, errlen, errno, "cannot make the job directory nosuid in the sandbox");
     }
     return 0;
 }
@@ -1073,8 +963,16 @@ static int bind_socket(const struct spec *s, char *err, size_t errlen) {
         return fail(err, errlen, 0, "socket= needs the host's file system, which a prepared sandbox no longer"
                     " sees: connect before and keep the descriptor (keep_fd=)");
     }
-    if (stat(s->socket, &info) < 0 || !S_ISSOCK(info.st_mode)) {
+    if (lstat(s->socket, &info) < 0 || !S_ISSOCK(info.st_mode)) {
         return fail(err, errlen, errno ? errno : ENOTSOCK, "the job socket %s is not there", s->socket);
+    }
+    /* connect() needs write permission on the socket: the worker gets it, nobody else sees it */
+    if (s->uid >= 0 && lchown(s->socket, (uid_t) s->uid, (gid_t) s->gid) < 0) {
+        return fail(err, errlen, errno, "cannot give the job socket %s to uid %lld", s->socket, s->uid);
+    }
+    if (s->workdir != NULL && strncmp(s->socket, s->workdir, strlen(s->workdir)) == 0
+            && s->socket[strlen(s->workdir)] == '/') {
+        return 0; /* inside the job directory: seen through its bind */
     }
     if (join(target, s->root, s->socket) < 0 || make_parent_dirs(target) < 0 || touch(target, 0600) < 0) {
         return fail(err, errlen, errno, "cannot make the mount point for the job socket");
@@ -1184,7 +1082,6 @@ static int enter_step(const struct spec *s, char *err, size_t errlen) {
         }
         step("cgroups", t);
     }
-    close_cgroup_mounts();
     if (s->namespaces & NS_MOUNT) {
         if (!root_built) {
             return fail(err, errlen, 0, "enter before prepare: the sandbox's root is not built");
@@ -1212,8 +1109,8 @@ static int enter_step(const struct spec *s, char *err, size_t errlen) {
     if (identity_and_privileges(s, err, errlen) < 0) {
         return -1;
     }
-    if ((s->namespaces & NS_PID) && getpid() == 1) {
-        /* our parent is the waiter outside the namespace: should it be killed, so are we */
+    if ((s->namespaces & NS_PID) && getppid() == 1) {
+        /* our parent is the namespace's init: should it be killed, so are we */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     }
     t = now_ns();
@@ -1257,12 +1154,62 @@ void extensa_sandbox_wait(pid_t child) {
             _exit(125);
         }
     }
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    /* the namespace's init reports a satellite killed by signal n as 128 + n: die of it here, where it is not PID 1 */
+    if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {
+        sig = WEXITSTATUS(status) - 128;
+    }
+    if (sig != 0) {
+        signal(sig, SIG_DFL);
         kill(getpid(), sig);
         _exit(128 + sig);
     }
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+/*
+ * PID 1 of the job's namespace: reaps every orphan, and ends with the satellite (its first child)
+ * as 128 + signal or the exit status; its end takes the rest of the namespace with it. The
+ * satellite is not PID 1 itself because the kernel shields PID 1 from signals it has no handler
+ * for: a script's os.kill(os.getpid(), SIGTERM) would do nothing, and orphans would stay zombies.
+ */
+static void run_init(pid_t satellite) __attribute__((noreturn));
+
+static void run_init(pid_t satellite) {
+    close_descriptors(NULL, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            _exit(125);
+        }
+        if (pid == satellite) {
+            _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+        }
+    }
+}
+
+int extensa_sandbox_init(char *err, size_t errlen) {
+    if (getpid() != 1) {
+        return 0; /* no PID namespace: nothing to reap for */
+    }
+    long long t = now_ns();
+    pid_t pid = fork();
+    if (pid < 0) {
+        return fail(err, errlen, errno, "fork the satellite off the namespace's init");
+    }
+    if (pid > 0) {
+        run_init(pid);
+    }
+    step("init", t);
+    return 0;
 }
 
 int extensa_sandbox_apply(const char *text, char *err, size_t errlen) {
@@ -1287,6 +1234,10 @@ int extensa_sandbox_apply(const char *text, char *err, size_t errlen) {
             extensa_sandbox_wait(pid);
         }
         step("fork", t);
+        if (extensa_sandbox_init(err, errlen) < 0) {
+            free_spec(&s);
+            return -1;
+        }
     }
     int result = 0;
     if (s.namespaces & NS_MOUNT) {

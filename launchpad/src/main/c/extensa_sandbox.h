@@ -13,13 +13,16 @@
  *   extensa_sandbox_apply(spec)   everything at once. With a PID namespace the calling process
  *                                 forks: the parent waits for the child and exits with its status
  *                                 (it never returns); the child, PID 1 of the new namespace,
- *                                 returns 0 fully sandboxed.
+ *                                 forks again and stays as the namespace's reaper; its child,
+ *                                 PID 2, returns 0 fully sandboxed.
  *
  *   warm, in steps (a fork server's pre-forked child):
  *     extensa_sandbox_unshare(spec)   new namespaces for the caller (the PID namespace for its
  *                                     children); the caller must fork next
  *     extensa_sandbox_wait(child)     in the parent: wait, exit with the child's status
- *     extensa_sandbox_prepare(spec)   in the child (PID 1): the job-independent file system
+ *     extensa_sandbox_init()          in the child (PID 1): forks; PID 1 stays as the namespace's
+ *                                     reaper (never returns), the new child (PID 2) returns
+ *     extensa_sandbox_prepare(spec)   in PID 2: the job-independent file system
  *     ... wait for a job ...
  *     extensa_sandbox_enter(spec)     the job's part: cgroups, job directory, socket, pivot_root,
  *                                     rlimits, identity, capabilities, no_new_privs, descriptors
@@ -48,6 +51,9 @@ int extensa_sandbox_apply(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_unshare(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_prepare(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_enter(const char *spec, char *err, size_t errlen);
+
+/* In PID 1 of a new PID namespace: forks the satellite's process; PID 1 stays a reaper (see above). */
+int extensa_sandbox_init(char *err, size_t errlen);
 
 /* Closes every descriptor, waits for child, then exits with its exit code or dies of its signal. */
 void extensa_sandbox_wait(pid_t child) __attribute__((noreturn));

@@ -160,7 +160,7 @@ SCHEMAS = {
     FORK: Schema("FORK", [
         Field(1, "job_id", TEXT, required=True), Field(2, "socket_path", TEXT, required=True),
         Field(3, "secret", BYTES, required=True), Field(4, "work_dir", TEXT, required=True),
-        Field(5, "env", STRUCT, True, ENV_VAR),
+        Field(5, "env", STRUCT, True, ENV_VAR), Field(6, "output_path", TEXT), Field(7, "sandbox", TEXT),
     ]),
     FORKED: Schema("FORKED", [Field(1, "job_id", TEXT, required=True), Field(2, "pid", INT, required=True)]),
     CHILD_EXITED: Schema("CHILD_EXITED", [

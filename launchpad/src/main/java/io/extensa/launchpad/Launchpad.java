@@ -1,8 +1,7 @@
 package io.extensa.launchpad;
 
 import io.extensa.launchpad.control.ControlServer;
-import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
-import io.extensa.launchpad.isolation.NoSandbox;
+import io.extensa.launchpad.isolation.IsolationSetup;
 import io.extensa.launchpad.isolation.ResourcePools;
 import io.extensa.launchpad.isolation.Sandbox;
 import io.extensa.launchpad.isolation.UnboundedPools;
@@ -68,6 +67,7 @@ public final class Launchpad implements AutoCloseable {
     private Sandbox sandbox;
     private WorkerAccounts workers;
     private ResourcePools pools;
+    private List<String> isolationWarnings = List.of();
     private final Map<String, ForkServerSupervisor> forkServers = new LinkedHashMap<>();
     private ControlServer server;
 
@@ -102,11 +102,15 @@ public final class Launchpad implements AutoCloseable {
                 log.warn("removed {} stale job directories left by a previous launchpad", stale);
             }
             Files.createDirectories(config.runtimeDir());
-            sandbox = new NoSandbox(config.setsid());
-            workers = new LaunchpadUserAccounts();
+            languages = Languages.load(config, Launchpad.class.getClassLoader());
+            List<Path> runtimeHomes = languages.enabled().stream().map(l -> l.context().runtimeHome()).toList();
+            // resource pools (cgroups) plug in here: the cgroup.procs files a job's satellite joins before it runs
+            IsolationSetup.Choice isolation = IsolationSetup.choose(config, runtimeHomes, spec -> List.of());
+            sandbox = isolation.sandbox();
+            workers = isolation.workers();
+            isolationWarnings = isolation.warnings();
             pools = new UnboundedPools();
             registry = new JobRegistry(config.maxJobs());
-            languages = Languages.load(config, Launchpad.class.getClassLoader());
             startForkServers();
             Job.Services services = jobServices();
             JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
@@ -158,6 +162,8 @@ public final class Launchpad implements AutoCloseable {
             argv.addAll(command.get().argv());
             Map<String, String> environment = JobEnvironment.base(home, Path.of("/tmp"));
             environment.putAll(command.get().environment());
+            environment.putAll(sandbox.forkServerEnvironment());
+            environment.put("EXTENSA_WARM_SPARES", Integer.toString(config.warmChildren()));
             String key = language.name().toLowerCase(Locale.ROOT);
             ForkServerSupervisor supervisor = new ForkServerSupervisor(new ForkServerSupervisor.Spec(language.name(),
                     argv, environment, home, directories.forkServerPidFile(key), config.warmStartTimeout(),
@@ -195,9 +201,13 @@ public final class Launchpad implements AutoCloseable {
         return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode());
     }
 
-    /** How satellites are isolated, e.g. "unprivileged, no sandbox". */
+    /**
+     * How satellites are isolated, e.g. "root, 20 worker accounts (...), sandbox (namespaces: mount pid
+     * net ipc uts)", followed by "; NOT ENFORCED: ..." when something is missing here.
+     */
     public String mode() {
-        return workers.describe() + ", " + sandbox.describe();
+        String mode = workers.describe() + ", " + sandbox.describe();
+        return isolationWarnings.isEmpty() ? mode : mode + "; NOT ENFORCED: " + String.join("; ", isolationWarnings);
     }
 
     /** Waits until the language's fork server is up; false when it has none or the time ran out. */

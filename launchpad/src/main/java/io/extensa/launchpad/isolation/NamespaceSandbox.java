@@ -82,6 +82,7 @@ public final class NamespaceSandbox implements Sandbox {
         spec.append("rlimit_nofile=").append(limits.maxOpenFiles()).append('\n');
         spec.append("rlimit_fsize=").append(limits.maxFileBytes()).append('\n');
         spec.append("rlimit_core=0\n");
+        spec.append("seccomp=on\n");
         return spec.toString();
     }
 

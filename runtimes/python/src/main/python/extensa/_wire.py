@@ -128,7 +128,7 @@ SCHEMAS = {
     HELLO: Schema("HELLO", [
         Field(1, "job_id", TEXT), Field(2, "secret", BYTES), Field(3, "runtime", TEXT, required=True),
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
-        Field(6, "max_frame", INT),
+        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL),
     ]),
     WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True)]),
     SESSION_INIT: Schema("SESSION_INIT", [

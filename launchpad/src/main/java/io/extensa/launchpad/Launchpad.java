@@ -2,6 +2,8 @@ package io.extensa.launchpad;
 
 import io.extensa.launchpad.control.ControlServer;
 import io.extensa.launchpad.isolation.IsolationSetup;
+import io.extensa.launchpad.isolation.JobsTmpfs;
+import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
 import io.extensa.launchpad.isolation.ResourcePools;
 import io.extensa.launchpad.isolation.Sandbox;
 import io.extensa.launchpad.isolation.UnboundedPools;
@@ -68,6 +70,8 @@ public final class Launchpad implements AutoCloseable {
     private WorkerAccounts workers;
     private ResourcePools pools;
     private List<String> isolationWarnings = List.of();
+    private boolean jobsTmpfsMounted;
+    private String jobsTmpfsWarning;
     private final Map<String, ForkServerSupervisor> forkServers = new LinkedHashMap<>();
     private ControlServer server;
 
@@ -92,6 +96,7 @@ public final class Launchpad implements AutoCloseable {
                         + " (install util-linux or set " + LaunchpadConfig.SETSID + ")");
             }
             directories.prepare();
+            mountJobsTmpfs();
             lock();
             timers = new ScheduledThreadPoolExecutor(1, runnable -> Thread.ofPlatform().name("launchpad-timer")
                     .daemon(true).unstarted(runnable));
@@ -108,7 +113,10 @@ public final class Launchpad implements AutoCloseable {
             IsolationSetup.Choice isolation = IsolationSetup.choose(config, runtimeHomes, spec -> List.of());
             sandbox = isolation.sandbox();
             workers = isolation.workers();
-            isolationWarnings = isolation.warnings();
+            isolationWarnings = new ArrayList<>(isolation.warnings());
+            if (jobsTmpfsWarning != null) {
+                isolationWarnings.add(jobsTmpfsWarning);
+            }
             pools = new UnboundedPools();
             registry = new JobRegistry(config.maxJobs());
             startForkServers();
@@ -128,6 +136,21 @@ public final class Launchpad implements AutoCloseable {
                 ProcessHandle.current().pid(), config.socketPath(), config.jobsDir(), mode(),
                 languages.enabled().isEmpty() ? "none" : languages.enabled());
         return this;
+    }
+
+    /** Root with the sandbox: the jobs directory on a tmpfs of its own (see {@link JobsTmpfs}). */
+    private void mountJobsTmpfs() {
+        if (!config.sandbox() || config.jobsTmpfsBytes() == 0 || LaunchpadUserAccounts.currentUid() != 0) {
+            return;
+        }
+        try {
+            JobsTmpfs.mount(config.jobsDir(), config.jobsTmpfsBytes());
+            jobsTmpfsMounted = true;
+        } catch (IOException e) {
+            jobsTmpfsWarning = "cannot mount a tmpfs on the jobs directory (" + e.getMessage() + "). Not enforced: a"
+                    + " bound on what all jobs together write (only RLIMIT_FSIZE per file applies)";
+            log.warn("isolation: {}", jobsTmpfsWarning);
+        }
     }
 
     private Job.Services jobServices() {
@@ -272,6 +295,13 @@ public final class Launchpad implements AutoCloseable {
                 lockChannel.close();
             } catch (IOException e) {
                 log.debug("releasing the lock: {}", e.getMessage());
+            }
+        }
+        if (jobsTmpfsMounted) {
+            try {
+                JobsTmpfs.unmount(config.jobsDir());
+            } catch (IOException e) {
+                log.warn("cannot unmount the jobs directory's tmpfs: {}", e.getMessage());
             }
         }
         log.info("launchpad stopped");

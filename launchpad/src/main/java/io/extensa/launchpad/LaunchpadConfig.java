@@ -65,6 +65,8 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     public static final String SANDBOX_READ_ONLY_PATHS = "launchpad.sandbox.read_only_paths";
     /** More paths hidden inside the read-only ones (comma-separated), e.g. /etc/my-secrets. */
     public static final String SANDBOX_HIDDEN_PATHS = "launchpad.sandbox.hidden_paths";
+    /** Size of the tmpfs the jobs directory is mounted on when root, MiB (default 1024; 0 keeps it on disk). */
+    public static final String JOBS_TMPFS_MB = "launchpad.jobs_tmpfs_mb";
     /** Worker accounts when the launchpad runs as root (default 20). */
     public static final String WORKERS = "launchpad.workers";
     /** Name prefix of worker accounts: prefix + 01, 02, ... (default extensa-w). */
@@ -77,7 +79,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     private static final Set<String> LAUNCHPAD_KEYS = Set.of(WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
             REQUEST_TIMEOUT_MS, KILL_TIMEOUT_MS, FORK_TIMEOUT_MS, WARM_START_TIMEOUT_MS, WARM_RESTART_MIN_MS,
             WARM_RESTART_MAX_MS, WARM_CHILDREN, SANDBOX, SANDBOX_TMP_MB, SANDBOX_MAX_FILE_MB, SANDBOX_MAX_PROCESSES,
-            SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, WORKERS,
+            SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, JOBS_TMPFS_MB, WORKERS,
             WORKER_PREFIX, WORKER_GROUP, WORKER_WAIT_MS);
 
     public LaunchpadConfig {
@@ -199,6 +201,10 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         return paths(SANDBOX_HIDDEN_PATHS);
     }
 
+    public long jobsTmpfsBytes() {
+        return number(JOBS_TMPFS_MB, 1024, 0, 1024L * 1024) << 20;
+    }
+
     public int workers() {
         return (int) number(WORKERS, 20, 1, 999);
     }
@@ -293,6 +299,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         sandboxLoopbackUp();
         sandboxReadOnlyPaths();
         sandboxHiddenPaths();
+        jobsTmpfsBytes();
         workers();
         workerPrefix();
         workerGroup();

@@ -103,10 +103,17 @@ public final class JobLauncher {
     }
 
     private Optional<SatelliteProcess> startWarm(Language language, LaunchRequest request, Path workDir,
-                                                 Map<String, String> environment, SandboxSpec sandboxSpec) {
+                                                 Map<String, String> environment, SandboxSpec jobSandbox) {
         ForkServerSupervisor supervisor = forkServers.get(language.name());
         Optional<ForkServer> server = supervisor == null ? Optional.empty() : supervisor.current();
         if (server.isEmpty()) {
+            return Optional.empty();
+        }
+        String sandboxSpec = sandbox.jobSpec(jobSandbox);
+        if (!sandboxSpec.isEmpty() && !server.get().sandboxesChildren()) {
+            // a fork server that would ignore the spec must never get the job: it starts cold, sandboxed
+            log.debug("job {}: the {} fork server does not sandbox its children; starting cold", request.jobId(),
+                    language.name());
             return Optional.empty();
         }
         Path outputFile = services.directories().outputFile(request.jobId());
@@ -115,7 +122,7 @@ public final class JobLauncher {
             Files.deleteIfExists(outputFile);
             Files.createFile(outputFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             ForkRequest forkRequest = new ForkRequest(request.jobId(), request.socketPath(), request.secret(),
-                    workDir.toString(), environment, outputFile.toString(), sandbox.jobSpec(sandboxSpec));
+                    workDir.toString(), environment, outputFile.toString(), sandboxSpec);
             fork = server.get().fork(forkRequest, outputFile);
             return Optional.of(fork.get(forkTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {

@@ -807,6 +807,8 @@ static int jobs_directory(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+static int make_old_root_mount_point(const char *root, char *err, size_t errlen);
+
 static int build_root(const struct spec *s, char *err, size_t errlen) {
     char path[PATH_MAX];
     const char *root = s->root;
@@ -863,6 +865,9 @@ static int build_root(const struct spec *s, char *err, size_t errlen) {
         return -1;
     }
 
+    if (make_old_root_mount_point(root, err, errlen) < 0) {
+        return -1;
+    }
     t = now_ns();
     if (join(path, root, "/proc") < 0 || mkdir(path, 0555) < 0) {
         return fail(err, errlen, errno, "cannot make /proc in the sandbox");
@@ -879,18 +884,35 @@ static int build_root(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * The old root goes below OLD_ROOT_PARENT, a directory nobody without capabilities may enter
+ * (mode 0 on the read-only root). Detaching it waits for an RCU grace period (milliseconds on a
+ * busy machine), so it is not done on the job's path: the namespace's init does it as soon as the
+ * satellite has switched (SIGUSR1); without a PID namespace the satellite does it itself.
+ */
+#define OLD_ROOT_PARENT "/.old-root"
+#define OLD_ROOT OLD_ROOT_PARENT "/host"
+
+static int make_old_root_mount_point(const char *root, char *err, size_t errlen) {
+    char parent[PATH_MAX];
+    char put[PATH_MAX];
+    if (join(parent, root, OLD_ROOT_PARENT) < 0 || join(put, root, OLD_ROOT) < 0
+            || mkdir(parent, 0700) < 0 || mkdir(put, 0700) < 0 || chmod(parent, 0) < 0) {
+        return fail(err, errlen, errno, "cannot make the mount point for the host's root");
+    }
+    return 0;
+}
+
 static int switch_root(const struct spec *s, char *err, size_t errlen) {
     long long t = now_ns();
-    /* pivot_root(".", "."): the old root ends up on top of the new one and is then detached */
     if (chdir(s->root) < 0) {
         return fail(err, errlen, errno, "chdir %s", s->root);
     }
-    if (syscall(SYS_pivot_root, ".", ".") < 0) {
+    if (syscall(SYS_pivot_root, ".", "." OLD_ROOT) < 0) {
         return fail(err, errlen, errno, "pivot_root into the sandbox");
     }
-    if (umount2(".", MNT_DETACH) < 0) {
-        return fail(err, errlen, errno, "cannot detach the host's file system");
-    }
+    step("pivot_root", t);
+    t = now_ns();
     if (chdir("/") < 0) {
         return fail(err, errlen, errno, "chdir /");
     }
@@ -898,8 +920,15 @@ static int switch_root(const struct spec *s, char *err, size_t errlen) {
     if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
         return fail(err, errlen, errno, "cannot make the sandbox's root read-only");
     }
+    step("root_read_only", t);
+    t = now_ns();
+    if ((s->namespaces & NS_PID) && getppid() == 1 && getpid() == 2) {
+        kill(1, SIGUSR1);
+    } else if (umount2(OLD_ROOT, MNT_DETACH) < 0) {
+        return fail(err, errlen, errno, "cannot detach the host's file system");
+    }
     pivoted = 1;
-    step("pivot_root", t);
+    step("old_root_detach", t);
     return 0;
 }
 
@@ -1253,15 +1282,28 @@ void extensa_sandbox_wait(pid_t child) {
  */
 static void run_init(pid_t satellite) __attribute__((noreturn));
 
+static volatile sig_atomic_t detach_requested;
+
+static void request_detach(int sig) {
+    (void) sig;
+    detach_requested = 1;
+}
+
 static void run_init(pid_t satellite) {
     close_descriptors(NULL, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* /proc/1/root still leads to the host's root until the detach: nobody may follow it */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (;;) {
         int status;
         pid_t pid = waitpid(-1, &status, 0);
+        if (detach_requested) {
+            detach_requested = 0;
+            umount2(OLD_ROOT, MNT_DETACH);
+        }
         if (pid < 0) {
             if (errno == EINTR) {
                 continue;
@@ -1279,6 +1321,10 @@ int extensa_sandbox_init(char *err, size_t errlen) {
         return 0; /* no PID namespace: nothing to reap for */
     }
     long long t = now_ns();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = request_detach;  /* before the fork: no signal may find init without it */
+    sigaction(SIGUSR1, &action, NULL);
     pid_t pid = fork();
     if (pid < 0) {
         return fail(err, errlen, errno, "fork the satellite off the namespace's init");
@@ -1286,6 +1332,8 @@ int extensa_sandbox_init(char *err, size_t errlen) {
     if (pid > 0) {
         run_init(pid);
     }
+    action.sa_handler = SIG_DFL;
+    sigaction(SIGUSR1, &action, NULL);
     step("init", t);
     return 0;
 }

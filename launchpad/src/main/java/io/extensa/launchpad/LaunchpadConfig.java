@@ -65,7 +65,10 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     public static final String SANDBOX_READ_ONLY_PATHS = "launchpad.sandbox.read_only_paths";
     /** More paths hidden inside the read-only ones (comma-separated), e.g. /etc/my-secrets. */
     public static final String SANDBOX_HIDDEN_PATHS = "launchpad.sandbox.hidden_paths";
-    /** Size of the tmpfs the jobs directory is mounted on when root, MiB (default 1024; 0 keeps it on disk). */
+    /**
+     * Size of a tmpfs the jobs directory is mounted on when root, MiB (default 0: on disk). Opt-in: a
+     * launchpad killed with SIGKILL leaves the mount behind (the next one reuses it).
+     */
     public static final String JOBS_TMPFS_MB = "launchpad.jobs_tmpfs_mb";
     /** Worker accounts when the launchpad runs as root (default 20). */
     public static final String WORKERS = "launchpad.workers";
@@ -202,7 +205,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     }
 
     public long jobsTmpfsBytes() {
-        return number(JOBS_TMPFS_MB, 1024, 0, 1024L * 1024) << 20;
+        return number(JOBS_TMPFS_MB, 0, 0, 1024L * 1024) << 20;
     }
 
     public int workers() {

@@ -55,13 +55,19 @@ public final class BenchStack implements AutoCloseable {
      * a detached server, so logging costs what it costs in production.
      */
     public static BenchStack start() {
+        return start(Map.of());
+    }
+
+    /** As {@link #start()}, with more launchpad settings (e.g. {@code launchpad.warm = false}). */
+    public static BenchStack start(Map<String, String> launchpadSettings) {
         Path workDir = createWorkDir();
         String password = randomPassword();
-        ServerConfig config = ServerConfig.builder(workDir.resolve("data"))
+        ServerConfig.Builder builder = ServerConfig.builder(workDir.resolve("data"))
                 .gatewayPort(0)
                 .adminPassword(password)
-                .launchpadSetting("language.python.interpreter", PYTHON)
-                .build();
+                .launchpadSetting("language.python.interpreter", PYTHON);
+        launchpadSettings.forEach(builder::launchpadSetting);
+        ServerConfig config = builder.build();
         try {
             ExtensaServer.preflight(config);
             LogSetup.server(new DataDirectory(config.dataDir()).gatewayLog(), false, config.logLevel());

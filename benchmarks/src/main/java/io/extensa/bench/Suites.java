@@ -3,6 +3,7 @@ package io.extensa.bench;
 import io.extensa.bench.relay.RelaySuite;
 import io.extensa.bench.scripts.InsertSuite;
 import io.extensa.bench.scripts.MeansSuite;
+import io.extensa.bench.scripts.SandboxSuite;
 import io.extensa.bench.scripts.TrivialSuite;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class Suites {
         register(TrivialSuite::new);
         register(MeansSuite::new);
         register(InsertSuite::new);
+        register(SandboxSuite::new);
     }
 
     private Suites() {

@@ -194,11 +194,12 @@ class ScriptFailuresIT {
     }
 
     /**
-     * Jobs whose satellite runs now, by the launchpad's pid files (the recorded process alive).
-     * Processes alone would not tell: the fork server keeps spare children that have no job yet.
+     * Jobs of this test stack whose satellite runs now, by its launchpad's pid files (the
+     * recorded process alive). Processes alone would not tell: the fork server keeps spare
+     * children that have no job yet, and other stacks on the machine have satellites of their own.
      */
     static long satellites() {
-        try (Stream<Path> entries = Files.list(stack.dataDir().resolve("jobs"))) {
+        try (Stream<Path> entries = Files.list(ExtensaStack.get().dataDir().resolve("jobs"))) {
             return entries.filter(p -> p.getFileName().toString().matches("\\.[A-Za-z0-9_-]+\\.pid"))
                     .filter(p -> !p.getFileName().toString().startsWith(".forkserver-"))
                     .filter(ScriptFailuresIT::recordedProcessAlive)
@@ -225,7 +226,7 @@ class ScriptFailuresIT {
     }
 
     static void assertNoJobsLeft() throws Exception {
-        Path jobs = stack.dataDir().resolve("jobs");
+        Path jobs = ExtensaStack.get().dataDir().resolve("jobs");
         for (int i = 0; i < 100; i++) {
             try (Stream<Path> entries = Files.list(jobs)) {
                 if (entries.noneMatch(p -> !p.getFileName().toString().startsWith("."))) {

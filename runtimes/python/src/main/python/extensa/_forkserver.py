@@ -3,11 +3,20 @@
 Channel: frames on stdin (launchpad -> here) and stdout (here -> launchpad), see
 docs/protocol.md "Fork-server channel". Single-threaded on purpose: fork() in a process with
 threads can leave locks held in the child. SIGCHLD wakes the loop through a self-pipe.
+
+Spares: the server keeps EXTENSA_WARM_SPARES children forked ahead of demand. A spare leads its
+own session and, when EXTENSA_SANDBOX_LIB is set, has already entered its namespaces (it waits
+outside as the PID namespace's reaper; its child, PID 1 inside, has built the read-only view of
+the file system). A FORK hands the job to the oldest spare through its pipe; the spare binds the
+job's directory and socket, switches root, becomes the job's worker account and only then runs
+anything of the job (docs/security.md).
 """
 
+import ctypes
 import gc
 import importlib
 import os
+import pickle
 import platform
 import selectors
 import signal
@@ -16,6 +25,56 @@ import sys
 from . import _wire
 
 EXIT_CHILD_FAILED = 70
+# spares that die before getting a job, in a row, after which the server stops making them
+MAX_SPARE_FAILURES = 3
+
+
+class Sandbox:
+    """The C sandbox library (libextensa_sandbox.so) and the job-independent spec."""
+
+    def __init__(self, library_path, spec):
+        self.lib = ctypes.CDLL(library_path, use_errno=True)
+        for name in ("extensa_sandbox_unshare", "extensa_sandbox_prepare", "extensa_sandbox_enter"):
+            getattr(self.lib, name).argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
+        self.lib.extensa_sandbox_wait.argtypes = [ctypes.c_int]
+        self.lib.extensa_sandbox_init.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        self.spec = spec
+
+    def _call(self, name, spec):
+        err = ctypes.create_string_buffer(1024)
+        if getattr(self.lib, name)(spec.encode(), err, len(err)) != 0:
+            raise OSError(f"sandbox: {err.value.decode(errors='replace')}")
+
+    def unshare(self):
+        self._call("extensa_sandbox_unshare", self.spec)
+
+    def init(self):
+        err = ctypes.create_string_buffer(1024)
+        if self.lib.extensa_sandbox_init(err, len(err)) != 0:
+            raise OSError(f"sandbox: {err.value.decode(errors='replace')}")
+
+    def prepare(self):
+        self._call("extensa_sandbox_prepare", self.spec)
+
+    def enter(self, job_spec):
+        self._call("extensa_sandbox_enter", self.spec + job_spec)
+
+    def wait(self, child):
+        self.lib.extensa_sandbox_wait(child)  # never returns
+
+
+def _sandbox_from_environment():
+    library = os.environ.get("EXTENSA_SANDBOX_LIB")
+    if not library:
+        return None
+    return Sandbox(library, os.environ.get("EXTENSA_SANDBOX_SPEC", ""))
+
+
+def _spares_from_environment():
+    try:
+        return max(0, min(16, int(os.environ.get("EXTENSA_WARM_SPARES", "0"))))
+    except ValueError:
+        return 0
 
 
 def _preload():
@@ -30,23 +89,61 @@ def _preload():
         except Exception as e:  # noqa: BLE001 - any import failure is the operator's to see
             print(f"extensa fork server: cannot preload module '{name}': {type(e).__name__}: {e}",
                   file=sys.stderr, flush=True)
+    try:
+        _warm_up()
+    except Exception as e:  # a slower first call, not a broken server
+        print(f"extensa fork server: warm-up failed: {e!r}", file=sys.stderr, flush=True)
+
+
+def _warm_up():
+    """Runs a small call's data path once (input batch to DataFrame, script, DataFrame to output
+    batch) over a socket pair, so every child inherits it warm: pandas and numpy import much of
+    themselves lazily on first use, which would otherwise cost each job milliseconds again."""
+    import socket
+    import pandas as pd
+    from . import _infer, _satellite
+    engine, satellite = socket.socketpair()
+    try:
+        session = _satellite.Session(satellite, "warm-up", bytes(32))
+        sample = pd.DataFrame({"i": pd.Series([1, 2], dtype="int32"), "l": [1, 2], "f": [0.5, None],
+                               "t": ["a", None], "b": [True, False]})
+        schema, payload = [], _wire.Payload().int(1, len(sample))
+        for name in sample.columns:
+            raw, pg_type = _infer.from_series(sample[name], name)
+            schema.append({"name": name, "type": raw.type, "pg_type": pg_type})
+            handle = payload.begin_struct(2)
+            _wire.encode_into(payload, _wire.COLUMN, raw.fields())
+            payload.end_struct(handle)
+        _wire.FrameWriter(_wire.socket_writer(engine)).write(_wire.INPUT_BATCH, payload)
+        msg_type, _, body = session.reader.read()
+        batch = session._convert_early(session._decode_batch(_wire.decode_message(msg_type, body), schema), schema)
+        namespace = {"InputDataSet": session._input_frame(schema, [batch], True)}
+        exec(compile("OutputDataSet = InputDataSet", "<warm-up>", "exec"), namespace)
+        session._send_output(namespace["OutputDataSet"], "OutputDataSet", 0)
+    finally:
+        satellite.close()
+        engine.close()
 
 
 class ForkServer:
 
-    def __init__(self, channel_in, channel_out):
+    def __init__(self, channel_in, channel_out, sandbox=None, spares=0):
         self.channel_in = channel_in
         self.channel_out = channel_out
         self.reader = _wire.FrameReader(_wire.fd_reader(channel_in))
         self.writer = _wire.FrameWriter(_wire.fd_writer(channel_out))
         self.children = {}
+        self.sandbox = sandbox
+        self.spare_target = spares
+        self.spares = []  # [(pid, job pipe write end)], oldest first
+        self.spare_failures = 0
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
         os.set_blocking(self.wake_write, False)
 
     def serve(self):
         self.writer.send(_wire.HELLO, {"runtime": "python", "runtime_version": platform.python_version(),
-                                       "pid": os.getpid()})
+                                       "pid": os.getpid(), "sandbox": self.sandbox is not None})
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(self.wake_write)
         selector = selectors.DefaultSelector()
@@ -54,7 +151,12 @@ class ForkServer:
         selector.register(self.wake_read, selectors.EVENT_READ, "wake")
         try:
             while True:
-                for key, _ in selector.select():
+                # spares are made only when nothing waits: a FORK never queues behind a spare's fork()
+                events = selector.select(timeout=0 if self._wants_spare() else None)
+                if not events:
+                    self._make_spare()
+                    continue
+                for key, _ in events:
                     if key.data == "wake":
                         self._drain_wakeups()
                     elif not self._handle_frame():
@@ -63,6 +165,35 @@ class ForkServer:
         finally:
             signal.set_wakeup_fd(-1)
             selector.close()
+            for _, pipe in self.spares:
+                os.close(pipe)  # end of file: the spare exits without running anything
+
+    def _wants_spare(self):
+        return len(self.spares) < self.spare_target and self.spare_failures < MAX_SPARE_FAILURES
+
+    def _make_spare(self):
+        job_read, job_write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as e:
+            os.close(job_read)
+            os.close(job_write)
+            self.spare_failures += 1
+            print(f"extensa fork server: cannot fork a spare: {e}", file=sys.stderr, flush=True)
+            return None
+        if pid == 0:
+            code = EXIT_CHILD_FAILED
+            try:
+                os.close(job_write)
+                code = _spare(job_read, self.sandbox, [self.channel_in, self.channel_out, self.wake_read,
+                                                       self.wake_write] + [p for _, p in self.spares])
+            except BaseException as e:  # noqa: B902  (nothing may escape into the fork server's loop)
+                print(f"extensa fork server: spare failed: {e}", file=sys.stderr, flush=True)
+            finally:
+                os._exit(code)
+        os.close(job_read)
+        self.spares.append((pid, job_write))
+        return pid
 
     def _drain_wakeups(self):
         try:
@@ -99,21 +230,31 @@ class ForkServer:
         except _wire.ProtocolError as e:
             self._report(_wire.ERROR_PROTOCOL, str(e))
             return True
-        self._fork(fork["job_id"], fork["socket_path"], bytes(fork["secret"]), fork["work_dir"], env)
+        self._fork(fork["job_id"], fork["socket_path"], bytes(fork["secret"]), fork["work_dir"], env,
+                   fork.get("output_path", ""), fork.get("sandbox", ""))
         return True
 
-    def _fork(self, job_id, socket_path, secret, work_dir, env):
-        try:
-            pid = os.fork()
-        except OSError as e:
-            self._report(_wire.ERROR_INTERNAL, f"fork failed: {e}", job_id)
+    def _fork(self, job_id, socket_path, secret, work_dir, env, output_path="", sandbox_spec=""):
+        if bool(sandbox_spec) != (self.sandbox is not None):
+            self._report(_wire.ERROR_INTERNAL, "FORK: the job's sandbox spec and this fork server's sandbox"
+                         " (EXTENSA_SANDBOX_LIB) must come together", job_id)
             return
-        if pid == 0:
-            code = EXIT_CHILD_FAILED
+        job = pickle.dumps({"job_id": job_id, "socket_path": socket_path, "secret": secret, "work_dir": work_dir,
+                            "env": env, "output_path": output_path, "sandbox": sandbox_spec})
+        while True:
+            if not self.spares:
+                if self.spare_failures >= MAX_SPARE_FAILURES or self._make_spare() is None:
+                    self._report(_wire.ERROR_INTERNAL, "fork failed: spare children keep failing (see the fork"
+                                 " server's log)", job_id)
+                    return
+            pid, pipe = self.spares.pop(0)
             try:
-                code = _child(socket_path, job_id, secret, work_dir, env)
+                os.write(pipe, job)  # far below the pipe's capacity: never blocks
+                break
+            except OSError:
+                continue  # that spare died: the next one
             finally:
-                os._exit(code)
+                os.close(pipe)
         self.children[pid] = job_id
         self.writer.send(_wire.FORKED, {"job_id": job_id, "pid": pid})
 
@@ -127,7 +268,9 @@ class ForkServer:
                 return
             job_id = self.children.pop(pid, None)
             if job_id is None:
+                self._spare_ended(pid, status)
                 continue
+            self.spare_failures = 0
             if os.WIFSIGNALED(status):
                 exit_code, sig = -1, os.WTERMSIG(status)
             else:
@@ -135,35 +278,82 @@ class ForkServer:
             self.writer.send(_wire.CHILD_EXITED, {"job_id": job_id, "pid": pid, "exit_code": exit_code,
                                                   "signal": sig})
 
+    def _spare_ended(self, pid, status):
+        for index, (spare_pid, pipe) in enumerate(self.spares):
+            if spare_pid == pid:
+                del self.spares[index]
+                os.close(pipe)
+                self.spare_failures += 1
+                print(f"extensa fork server: spare {pid} ended before it got a job (status {status});"
+                      f" {self.spare_failures} in a row", file=sys.stderr, flush=True)
+                return
+
     def _report(self, kind, message, job_id=None):
         self.writer.send(_wire.ERROR, {"kind": kind, "message": message, "detail": job_id})
 
 
-def _child(socket_path, job_id, secret, work_dir, env):
-    """Runs in the forked child: becomes a clean satellite process, then runs the session."""
+def _spare(job_read, sandbox, inherited):
+    """A spare child: own session, namespaces and file system view, then one job (or none at end of file)."""
+    signal.set_wakeup_fd(-1)
+    for fd in inherited:
+        os.close(fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    if sandbox is not None:
+        sandbox.unshare()
+        inner = os.fork()
+        if inner > 0:
+            sandbox.wait(inner)  # the PID namespace's init is the child: wait outside, exit with its status
+        sandbox.init()  # PID 1 stays behind as the namespace's reaper; this process goes on as PID 2
+        sandbox.prepare()
+    job = _read_all(job_read)
+    os.close(job_read)
+    if not job:
+        return 0
+    job = pickle.loads(job)
+    return _child(job, sandbox)
+
+
+def _read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _child(job, sandbox):
+    """Runs in the spare once it has a job: becomes a clean satellite process, then runs the session."""
     from . import _satellite
+    socket_path, job_id, secret = job["socket_path"], job["job_id"], job["secret"]
     try:
-        _become_job_process(work_dir, env)
+        _become_job_process(job, sandbox)
     except Exception as e:
         # tell the engine why, so the caller sees more than a vanished process
         return _satellite.report_startup_failure(socket_path, job_id, secret, f"cannot start the job: {e}")
     return _satellite.run_session(socket_path, job_id, secret)
 
 
-def _become_job_process(work_dir, env):
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+def _become_job_process(job, sandbox):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.setsid()
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    # the fork server's channel, self-pipe and selector must not leak into the job
-    os.closerange(3, _max_fd())
-    os.chdir(work_dir)
+    os.dup2(devnull, 0)
+    output = devnull
+    if job["output_path"]:
+        output = os.open(job["output_path"], os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    if sandbox is not None:
+        # job mounts, root switch, rlimits, worker uid, no capabilities, no_new_privs, no descriptors above 2
+        sandbox.enter(job["sandbox"])
+    else:
+        # the fork server's channel, self-pipe and selector must not leak into the job
+        os.closerange(3, _max_fd())
+    os.chdir(job["work_dir"])
     os.environ.clear()
-    os.environ.update(env)
+    os.environ.update(job["env"])
     import numpy
     numpy.random.seed()  # the parent's generator state would repeat in every child
 
@@ -184,9 +374,10 @@ def main():
     os.close(devnull)
     os.dup2(2, 1)
     _preload()
+    gc.collect()
     gc.freeze()
     try:
-        return ForkServer(channel_in, channel_out).serve()
+        return ForkServer(channel_in, channel_out, _sandbox_from_environment(), _spares_from_environment()).serve()
     except BrokenPipeError:
         return 0
     finally:

@@ -132,7 +132,7 @@ SCHEMAS = {
     HELLO: Schema("HELLO", [
         Field(1, "job_id", TEXT), Field(2, "secret", BYTES), Field(3, "runtime", TEXT, required=True),
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
-        Field(6, "max_frame", INT),
+        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL),
     ]),
     WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
                                   Field(3, "loopback_dsn", TEXT)]),
@@ -178,7 +178,7 @@ SCHEMAS = {
     FORK: Schema("FORK", [
         Field(1, "job_id", TEXT, required=True), Field(2, "socket_path", TEXT, required=True),
         Field(3, "secret", BYTES, required=True), Field(4, "work_dir", TEXT, required=True),
-        Field(5, "env", STRUCT, True, ENV_VAR),
+        Field(5, "env", STRUCT, True, ENV_VAR), Field(6, "output_path", TEXT), Field(7, "sandbox", TEXT),
     ]),
     FORKED: Schema("FORKED", [Field(1, "job_id", TEXT, required=True), Field(2, "pid", INT, required=True)]),
     CHILD_EXITED: Schema("CHILD_EXITED", [

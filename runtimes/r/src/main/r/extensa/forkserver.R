@@ -134,8 +134,8 @@ report <- function(server, kind, message, job_id = NULL) {
 child_main <- function(fork) {
   names <- vapply(fork$env, function(v) v$name, "")
   values <- vapply(fork$env, function(v) v$value, "")
-  values <- values[!(names %in% JOB_VARIABLES)]
-  names <- names[!(names %in% JOB_VARIABLES)]
+  values <- values[!(names %in% HIDDEN_JOB_VARIABLES)]
+  names <- names[!(names %in% HIDDEN_JOB_VARIABLES)]
   own <- r_own_environment()
   failure <- .Call(native$ext_become_job, fork$work_dir, names, values, if (is.null(fork$output_path)) "" else fork$output_path)
   if (!is.null(failure)) {

@@ -6,9 +6,11 @@
 
 USAGE <- "usage: extensa_bootstrap.R satellite|forkserver"
 
-# How the launchpad tells a satellite its job; never visible to the script (a forked child gets
-# the same variables in its job environment and drops them too).
+# How the launchpad tells a satellite its job. The socket and the secret are never visible to the
+# script (a forked child gets them in its job environment and drops them too); the job id stays,
+# as in Python's warm jobs, so a script can name its job.
 JOB_VARIABLES <- c("EXTENSA_JOB_SOCKET", "EXTENSA_JOB_ID", "EXTENSA_JOB_SECRET")
+HIDDEN_JOB_VARIABLES <- c("EXTENSA_JOB_SOCKET", "EXTENSA_JOB_SECRET")
 
 native <- new.env(parent = emptyenv())
 
@@ -38,7 +40,7 @@ satellite_main <- function() {
     .Call(native$ext_write_line, 2L, sprintf("extensa satellite: environment variable %s is not set", missing[1]))
     return(EXIT_USAGE)
   }
-  Sys.unsetenv(names(values))
+  Sys.unsetenv(HIDDEN_JOB_VARIABLES)
   secret <- hex_bytes(values[["EXTENSA_JOB_SECRET"]])
   if (is.null(secret)) {
     .Call(native$ext_write_line, 2L, "extensa satellite: EXTENSA_JOB_SECRET is not hexadecimal")

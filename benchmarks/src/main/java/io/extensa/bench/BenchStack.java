@@ -55,16 +55,22 @@ public final class BenchStack implements AutoCloseable {
      * a detached server, so logging costs what it costs in production.
      */
     public static BenchStack start() {
+        return start(Map.of());
+    }
+
+    /** As {@link #start()}, with more launchpad settings (e.g. {@code launchpad.warm = false}). */
+    public static BenchStack start(Map<String, String> launchpadSettings) {
         Path workDir = createWorkDir();
         String password = randomPassword();
-        ServerConfig config = ServerConfig.builder(workDir.resolve("data"))
+        ServerConfig.Builder builder = ServerConfig.builder(workDir.resolve("data"))
                 .gatewayPort(0)
                 .adminPassword(password)
                 .launchpadSetting("language.python.interpreter", PYTHON)
                 // the partitions suite fits a scikit-learn model per partition; PL/Python imports it once
                 // per backend, Extensa's warm satellites get it from the fork server
-                .launchpadSetting("language.python.preload", "sklearn.linear_model")
-                .build();
+                .launchpadSetting("language.python.preload", "sklearn.linear_model");
+        launchpadSettings.forEach(builder::launchpadSetting);
+        ServerConfig config = builder.build();
         try {
             ExtensaServer.preflight(config);
             LogSetup.server(new DataDirectory(config.dataDir()).gatewayLog(), false, config.logLevel());

@@ -6,6 +6,7 @@ import io.extensa.bench.scripts.InsertSuite;
 import io.extensa.bench.scripts.MeansSuite;
 import io.extensa.bench.scripts.PartitionsSuite;
 import io.extensa.bench.scripts.StreamingSuite;
+import io.extensa.bench.scripts.SandboxSuite;
 import io.extensa.bench.scripts.TrivialSuite;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class Suites {
         register(PartitionsSuite::new);
         register(StreamingSuite::new);
         register(InputSuite::new);
+        register(SandboxSuite::new);
     }
 
     private Suites() {

@@ -1,8 +1,9 @@
 package io.extensa.launchpad;
 
 import io.extensa.launchpad.control.ControlServer;
+import io.extensa.launchpad.isolation.IsolationSetup;
+import io.extensa.launchpad.isolation.JobsTmpfs;
 import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
-import io.extensa.launchpad.isolation.NoSandbox;
 import io.extensa.launchpad.isolation.ResourcePools;
 import io.extensa.launchpad.isolation.Sandbox;
 import io.extensa.launchpad.isolation.UnboundedPools;
@@ -68,6 +69,9 @@ public final class Launchpad implements AutoCloseable {
     private Sandbox sandbox;
     private WorkerAccounts workers;
     private ResourcePools pools;
+    private List<String> isolationWarnings = List.of();
+    private boolean jobsTmpfsMounted;
+    private String jobsTmpfsWarning;
     private final Map<String, ForkServerSupervisor> forkServers = new LinkedHashMap<>();
     private ControlServer server;
 
@@ -92,6 +96,7 @@ public final class Launchpad implements AutoCloseable {
                         + " (install util-linux or set " + LaunchpadConfig.SETSID + ")");
             }
             directories.prepare();
+            mountJobsTmpfs();
             lock();
             timers = new ScheduledThreadPoolExecutor(1, runnable -> Thread.ofPlatform().name("launchpad-timer")
                     .daemon(true).unstarted(runnable));
@@ -102,11 +107,18 @@ public final class Launchpad implements AutoCloseable {
                 log.warn("removed {} stale job directories left by a previous launchpad", stale);
             }
             Files.createDirectories(config.runtimeDir());
-            sandbox = new NoSandbox(config.setsid());
-            workers = new LaunchpadUserAccounts();
+            languages = Languages.load(config, Launchpad.class.getClassLoader());
+            List<Path> runtimeHomes = languages.enabled().stream().map(l -> l.context().runtimeHome()).toList();
+            // resource pools (cgroups) plug in here: the cgroup.procs files a job's satellite joins before it runs
+            IsolationSetup.Choice isolation = IsolationSetup.choose(config, runtimeHomes, spec -> List.of());
+            sandbox = isolation.sandbox();
+            workers = isolation.workers();
+            isolationWarnings = new ArrayList<>(isolation.warnings());
+            if (jobsTmpfsWarning != null) {
+                isolationWarnings.add(jobsTmpfsWarning);
+            }
             pools = new UnboundedPools();
             registry = new JobRegistry(config.maxJobs());
-            languages = Languages.load(config, Launchpad.class.getClassLoader());
             startForkServers();
             Job.Services services = jobServices();
             JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
@@ -124,6 +136,21 @@ public final class Launchpad implements AutoCloseable {
                 ProcessHandle.current().pid(), config.socketPath(), config.jobsDir(), mode(),
                 languages.enabled().isEmpty() ? "none" : languages.enabled());
         return this;
+    }
+
+    /** Root with the sandbox: the jobs directory on a tmpfs of its own (see {@link JobsTmpfs}). */
+    private void mountJobsTmpfs() {
+        if (!config.sandbox() || config.jobsTmpfsBytes() == 0 || LaunchpadUserAccounts.currentUid() != 0) {
+            return;
+        }
+        try {
+            JobsTmpfs.mount(config.jobsDir(), config.jobsTmpfsBytes());
+            jobsTmpfsMounted = true;
+        } catch (IOException e) {
+            jobsTmpfsWarning = "cannot mount a tmpfs on the jobs directory (" + e.getMessage() + "). Not enforced: a"
+                    + " bound on what all jobs together write (only RLIMIT_FSIZE per file applies)";
+            log.warn("isolation: {}", jobsTmpfsWarning);
+        }
     }
 
     private Job.Services jobServices() {
@@ -158,6 +185,8 @@ public final class Launchpad implements AutoCloseable {
             argv.addAll(command.get().argv());
             Map<String, String> environment = JobEnvironment.base(home, Path.of("/tmp"));
             environment.putAll(command.get().environment());
+            environment.putAll(sandbox.forkServerEnvironment());
+            environment.put("EXTENSA_WARM_SPARES", Integer.toString(config.warmChildren()));
             String key = language.name().toLowerCase(Locale.ROOT);
             ForkServerSupervisor supervisor = new ForkServerSupervisor(new ForkServerSupervisor.Spec(language.name(),
                     argv, environment, home, directories.forkServerPidFile(key), config.warmStartTimeout(),
@@ -195,9 +224,13 @@ public final class Launchpad implements AutoCloseable {
         return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode());
     }
 
-    /** How satellites are isolated, e.g. "unprivileged, no sandbox". */
+    /**
+     * How satellites are isolated, e.g. "root, 20 worker accounts (...), sandbox (namespaces: mount pid
+     * net ipc uts)", followed by "; NOT ENFORCED: ..." when something is missing here.
+     */
     public String mode() {
-        return workers.describe() + ", " + sandbox.describe();
+        String mode = workers.describe() + ", " + sandbox.describe();
+        return isolationWarnings.isEmpty() ? mode : mode + "; NOT ENFORCED: " + String.join("; ", isolationWarnings);
     }
 
     /** Waits until the language's fork server is up; false when it has none or the time ran out. */
@@ -262,6 +295,13 @@ public final class Launchpad implements AutoCloseable {
                 lockChannel.close();
             } catch (IOException e) {
                 log.debug("releasing the lock: {}", e.getMessage());
+            }
+        }
+        if (jobsTmpfsMounted) {
+            try {
+                JobsTmpfs.unmount(config.jobsDir());
+            } catch (IOException e) {
+                log.warn("cannot unmount the jobs directory's tmpfs: {}", e.getMessage());
             }
         }
         log.info("launchpad stopped");

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,9 +47,43 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     /** Longest delay between fork-server restarts (default 60000). */
     public static final String WARM_RESTART_MAX_MS = "launchpad.warm_restart_max_ms";
 
+    /** Children each fork server forks ahead of demand (default 2; 0 forks at FORK time). */
+    public static final String WARM_CHILDREN = "launchpad.warm_children";
+    /** Sandbox every satellite (default true; false is for debugging only and says so in STATUS). */
+    public static final String SANDBOX = "launchpad.sandbox";
+    /** Size of a job's only writable file system (/tmp, /dev/shm, its directory), MiB (default 512). */
+    public static final String SANDBOX_TMP_MB = "launchpad.sandbox.tmp_mb";
+    /** RLIMIT_FSIZE: the largest file a job may write, MiB (default: launchpad.sandbox.tmp_mb). */
+    public static final String SANDBOX_MAX_FILE_MB = "launchpad.sandbox.max_file_mb";
+    /** RLIMIT_NPROC: processes and threads of a job's account (default 256). */
+    public static final String SANDBOX_MAX_PROCESSES = "launchpad.sandbox.max_processes";
+    /** RLIMIT_NOFILE: open descriptors per process (default 4096). */
+    public static final String SANDBOX_MAX_OPEN_FILES = "launchpad.sandbox.max_open_files";
+    /** The loopback interface of a job's own network namespace: up (default) or down. */
+    public static final String SANDBOX_LOOPBACK = "launchpad.sandbox.loopback";
+    /** More host paths satellites see read-only (comma-separated), e.g. a virtualenv under /opt. */
+    public static final String SANDBOX_READ_ONLY_PATHS = "launchpad.sandbox.read_only_paths";
+    /** More paths hidden inside the read-only ones (comma-separated), e.g. /etc/my-secrets. */
+    public static final String SANDBOX_HIDDEN_PATHS = "launchpad.sandbox.hidden_paths";
+    /**
+     * Size of a tmpfs the jobs directory is mounted on when root, MiB (default 0: on disk). Opt-in: a
+     * launchpad killed with SIGKILL leaves the mount behind (the next one reuses it).
+     */
+    public static final String JOBS_TMPFS_MB = "launchpad.jobs_tmpfs_mb";
+    /** Worker accounts when the launchpad runs as root (default 20). */
+    public static final String WORKERS = "launchpad.workers";
+    /** Name prefix of worker accounts: prefix + 01, 02, ... (default extensa-w). */
+    public static final String WORKER_PREFIX = "launchpad.worker_prefix";
+    /** The worker accounts' group (default extensa-workers). */
+    public static final String WORKER_GROUP = "launchpad.worker_group";
+    /** How long a launch waits for a free worker account before it fails busy (default 30000). */
+    public static final String WORKER_WAIT_MS = "launchpad.worker_wait_ms";
+
     private static final Set<String> LAUNCHPAD_KEYS = Set.of(WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
             REQUEST_TIMEOUT_MS, KILL_TIMEOUT_MS, FORK_TIMEOUT_MS, WARM_START_TIMEOUT_MS, WARM_RESTART_MIN_MS,
-            WARM_RESTART_MAX_MS);
+            WARM_RESTART_MAX_MS, WARM_CHILDREN, SANDBOX, SANDBOX_TMP_MB, SANDBOX_MAX_FILE_MB, SANDBOX_MAX_PROCESSES,
+            SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, JOBS_TMPFS_MB, WORKERS,
+            WORKER_PREFIX, WORKER_GROUP, WORKER_WAIT_MS);
 
     public LaunchpadConfig {
         socketPath = socketPath.toAbsolutePath().normalize();
@@ -126,6 +161,96 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         return millis(WARM_RESTART_MAX_MS, 60_000);
     }
 
+    public int warmChildren() {
+        return (int) number(WARM_CHILDREN, 2, 0, 16);
+    }
+
+    public boolean sandbox() {
+        return bool(SANDBOX, true);
+    }
+
+    public long sandboxTmpBytes() {
+        return number(SANDBOX_TMP_MB, 512, 1, 1024L * 1024) << 20;
+    }
+
+    public long sandboxMaxFileBytes() {
+        return settings.containsKey(SANDBOX_MAX_FILE_MB)
+                ? number(SANDBOX_MAX_FILE_MB, 512, 1, 1024L * 1024 * 1024) << 20 : sandboxTmpBytes();
+    }
+
+    public int sandboxMaxProcesses() {
+        return (int) number(SANDBOX_MAX_PROCESSES, 256, 8, 1_000_000);
+    }
+
+    public int sandboxMaxOpenFiles() {
+        return (int) number(SANDBOX_MAX_OPEN_FILES, 4096, 64, 1_048_576);
+    }
+
+    public boolean sandboxLoopbackUp() {
+        String value = settings.getOrDefault(SANDBOX_LOOPBACK, "up").trim().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "up", "" -> true;
+            case "down" -> false;
+            default -> throw new IllegalArgumentException("setting " + SANDBOX_LOOPBACK + " = '" + value
+                    + "' must be up or down");
+        };
+    }
+
+    public List<Path> sandboxReadOnlyPaths() {
+        return paths(SANDBOX_READ_ONLY_PATHS);
+    }
+
+    public List<Path> sandboxHiddenPaths() {
+        return paths(SANDBOX_HIDDEN_PATHS);
+    }
+
+    public long jobsTmpfsBytes() {
+        return number(JOBS_TMPFS_MB, 0, 0, 1024L * 1024) << 20;
+    }
+
+    public int workers() {
+        return (int) number(WORKERS, 20, 1, 999);
+    }
+
+    public String workerPrefix() {
+        return name(WORKER_PREFIX, "extensa-w");
+    }
+
+    public String workerGroup() {
+        return name(WORKER_GROUP, "extensa-workers");
+    }
+
+    public Duration workerWait() {
+        return millis(WORKER_WAIT_MS, 30_000);
+    }
+
+    private List<Path> paths(String key) {
+        String value = settings.getOrDefault(key, "");
+        List<Path> paths = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String trimmed = part.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            Path path = Path.of(trimmed);
+            if (!path.isAbsolute() || !path.normalize().equals(path) || trimmed.contains("\n")) {
+                throw new IllegalArgumentException("setting " + key + ": '" + trimmed
+                        + "' is not an absolute, normalized path");
+            }
+            paths.add(path);
+        }
+        return List.copyOf(paths);
+    }
+
+    private String name(String key, String defaultValue) {
+        String value = settings.getOrDefault(key, defaultValue).trim();
+        if (!value.matches("[a-z_][a-z0-9_-]{0,24}")) {
+            throw new IllegalArgumentException("setting " + key + " = '" + value
+                    + "' is not a valid account name (lower-case letters, digits, '-', '_')");
+        }
+        return value;
+    }
+
     /** OS users whose connections are accepted; empty means the default (own user and root). */
     public Set<String> allowedUsers() {
         Set<String> users = new LinkedHashSet<>();
@@ -168,6 +293,20 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         warmStartTimeout();
         warmRestartMin();
         warmRestartMax();
+        warmChildren();
+        sandbox();
+        sandboxTmpBytes();
+        sandboxMaxFileBytes();
+        sandboxMaxProcesses();
+        sandboxMaxOpenFiles();
+        sandboxLoopbackUp();
+        sandboxReadOnlyPaths();
+        sandboxHiddenPaths();
+        jobsTmpfsBytes();
+        workers();
+        workerPrefix();
+        workerGroup();
+        workerWait();
         settings.forEach((key, value) -> {
             if (key.startsWith("language.") && (key.endsWith(".enabled") || key.endsWith(".warm"))) {
                 bool(key, true);

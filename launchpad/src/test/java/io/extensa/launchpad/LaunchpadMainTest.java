@@ -36,7 +36,8 @@ class LaunchpadMainTest {
 
     private Process startDaemon(Path log) throws Exception {
         Path config = Files.writeString(root.resolve("launchpad.conf"), """
-                # test settings
+                # test settings (process trees watched by HELLO pids: no PID namespace, see TestLaunchpad)
+                launchpad.sandbox = false
                 launchpad.warm = true
                 language.testlang.interpreter = /usr/bin/python3
                 """);

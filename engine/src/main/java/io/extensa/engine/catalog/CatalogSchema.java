@@ -17,17 +17,21 @@ final class CatalogSchema {
     /** Any constant; shared by every Extensa gateway that uses this database. */
     private static final long MIGRATION_LOCK = 0x45787465_6e736131L;
 
-    /** Step 1: the schema, its version, and the server configuration switches (sp_configure). */
+    /**
+     * Step 1: the schema, its version, and the server configuration switches (sp_configure). The
+     * schema is not called {@code extensa}: the embedded default's admin role is, and the default
+     * search_path's {@code "$user"} would then put the admin's unqualified new tables into it.
+     */
     static final List<String> STEP_1 = List.of(
-            "CREATE SCHEMA IF NOT EXISTS extensa",
-            "REVOKE ALL ON SCHEMA extensa FROM PUBLIC",
-            "GRANT USAGE ON SCHEMA extensa TO PUBLIC",
+            "CREATE SCHEMA IF NOT EXISTS extensa_catalog",
+            "REVOKE ALL ON SCHEMA extensa_catalog FROM PUBLIC",
+            "GRANT USAGE ON SCHEMA extensa_catalog TO PUBLIC",
             """
-            CREATE TABLE IF NOT EXISTS extensa.schema_version (
+            CREATE TABLE IF NOT EXISTS extensa_catalog.schema_version (
                 version integer NOT NULL,
                 applied timestamptz NOT NULL DEFAULT now())""",
             """
-            CREATE TABLE IF NOT EXISTS extensa.configuration (
+            CREATE TABLE IF NOT EXISTS extensa_catalog.configuration (
                 name text PRIMARY KEY,
                 value integer NOT NULL,
                 value_in_use integer NOT NULL,
@@ -41,7 +45,7 @@ final class CatalogSchema {
      */
     static final List<String> STEP_3 = List.of(
             """
-            CREATE TABLE IF NOT EXISTS extensa.external_libraries (
+            CREATE TABLE IF NOT EXISTS extensa_catalog.external_libraries (
                 id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 database_name text NOT NULL,
                 name text NOT NULL,
@@ -55,21 +59,21 @@ final class CatalogSchema {
                 altered timestamptz NOT NULL DEFAULT now())""",
             """
             CREATE UNIQUE INDEX IF NOT EXISTS external_libraries_name
-                ON extensa.external_libraries (database_name, lower(name), owner)""",
+                ON extensa_catalog.external_libraries (database_name, lower(name), owner)""",
             """
-            CREATE TABLE IF NOT EXISTS extensa.external_library_files (
-                library_id integer NOT NULL REFERENCES extensa.external_libraries (id) ON DELETE CASCADE,
+            CREATE TABLE IF NOT EXISTS extensa_catalog.external_library_files (
+                library_id integer NOT NULL REFERENCES extensa_catalog.external_libraries (id) ON DELETE CASCADE,
                 path text NOT NULL,
                 size bigint NOT NULL,
                 PRIMARY KEY (library_id, path))""",
             """
-            CREATE TABLE IF NOT EXISTS extensa.execution_stats (
+            CREATE TABLE IF NOT EXISTS extensa_catalog.execution_stats (
                 language text NOT NULL,
                 counter_name text NOT NULL,
                 counter_value bigint NOT NULL DEFAULT 0,
                 PRIMARY KEY (language, counter_name))""",
             """
-            CREATE UNLOGGED TABLE IF NOT EXISTS extensa.script_requests (
+            CREATE UNLOGGED TABLE IF NOT EXISTS extensa_catalog.script_requests (
                 request_id text PRIMARY KEY,
                 gateway_pid integer NOT NULL,
                 session_id bigint NOT NULL,
@@ -86,7 +90,7 @@ final class CatalogSchema {
                 memory_kb bigint,
                 worker text)""",
             """
-            CREATE UNLOGGED TABLE IF NOT EXISTS extensa.resource_pool_usage (
+            CREATE UNLOGGED TABLE IF NOT EXISTS extensa_catalog.resource_pool_usage (
                 gateway_pid integer NOT NULL,
                 pool_id integer NOT NULL,
                 name text NOT NULL,
@@ -107,7 +111,7 @@ final class CatalogSchema {
             SELECT l.id AS external_library_id, l.name, l.owner, l.language, l.scope,
                    CASE l.scope WHEN 0 THEN 'PUBLIC' ELSE 'PRIVATE' END AS scope_desc,
                    l.database_name, l.created, l.altered, l.size, l.content_sha256
-            FROM extensa.external_libraries l
+            FROM extensa_catalog.external_libraries l
             WHERE l.scope = 0
                OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles o
                           WHERE o.rolname = l.owner AND pg_catalog.pg_has_role(o.oid, 'MEMBER'))
@@ -115,7 +119,7 @@ final class CatalogSchema {
             """
             CREATE OR REPLACE VIEW sys.external_library_files AS
             SELECT f.library_id AS external_library_id, f.path, f.size
-            FROM extensa.external_library_files f
+            FROM extensa_catalog.external_library_files f
             JOIN sys.external_libraries l ON l.external_library_id = f.library_id""",
             """
             CREATE OR REPLACE VIEW sys.dm_external_script_requests AS
@@ -123,10 +127,10 @@ final class CatalogSchema {
                    r.user_name, r.database_name, r.language, r.pool, r.degree_of_parallelism, r.state,
                    r.started, now() - r.started AS elapsed, r.rows_in, r.rows_out, r.memory_kb,
                    r.worker AS external_user_name, r.gateway_pid
-            FROM extensa.script_requests r""",
+            FROM extensa_catalog.script_requests r""",
             """
             CREATE OR REPLACE VIEW sys.dm_external_script_execution_stats AS
-            SELECT language, counter_name, counter_value FROM extensa.execution_stats""",
+            SELECT language, counter_name, counter_value FROM extensa_catalog.execution_stats""",
             """
             CREATE OR REPLACE VIEW sys.dm_resource_governor_external_resource_pools AS
             SELECT p.pool_id AS external_pool_id, p.name, p.max_cpu_percent, p.max_memory_percent,
@@ -134,17 +138,17 @@ final class CatalogSchema {
                    sum(p.queued_count)::integer AS queued_count, max(p.peak_memory_kb) AS peak_memory_kb,
                    sum(p.total_cpu_user_ms)::bigint AS total_cpu_user_ms,
                    sum(p.total_cpu_kernel_ms)::bigint AS total_cpu_kernel_ms
-            FROM extensa.resource_pool_usage p
+            FROM extensa_catalog.resource_pool_usage p
             GROUP BY p.pool_id, p.name, p.max_cpu_percent, p.max_memory_percent, p.max_processes""",
             """
-            CREATE UNLOGGED TABLE IF NOT EXISTS extensa.external_languages (
+            CREATE UNLOGGED TABLE IF NOT EXISTS extensa_catalog.external_languages (
                 name text PRIMARY KEY,
                 language_id integer NOT NULL,
                 warm boolean NOT NULL,
                 updated timestamptz NOT NULL DEFAULT now())""",
             """
             CREATE OR REPLACE VIEW sys.external_languages AS
-            SELECT language_id AS external_language_id, name, warm, updated FROM extensa.external_languages""",
+            SELECT language_id AS external_language_id, name, warm, updated FROM extensa_catalog.external_languages""",
             """
             GRANT SELECT ON sys.external_libraries, sys.external_library_files, sys.dm_external_script_requests,
                 sys.dm_external_script_execution_stats, sys.dm_resource_governor_external_resource_pools,
@@ -173,7 +177,7 @@ final class CatalogSchema {
                 for (String statement : step.statements()) {
                     script.append(statement).append(";\n");
                 }
-                script.append("INSERT INTO extensa.schema_version (version) VALUES (").append(step.version())
+                script.append("INSERT INTO extensa_catalog.schema_version (version) VALUES (").append(step.version())
                         .append(");\n").append("COMMIT");
                 try {
                     client.execute(script.toString());
@@ -189,12 +193,12 @@ final class CatalogSchema {
     }
 
     private static java.util.Set<Integer> appliedVersions(PgClient client) throws PgException {
-        String exists = client.query("SELECT pg_catalog.to_regclass('extensa.schema_version') IS NOT NULL").single();
+        String exists = client.query("SELECT pg_catalog.to_regclass('extensa_catalog.schema_version') IS NOT NULL").single();
         if (!"t".equals(exists)) {
             return java.util.Set.of();
         }
         java.util.Set<Integer> versions = new java.util.HashSet<>();
-        for (List<String> row : client.query("SELECT DISTINCT version FROM extensa.schema_version").rows()) {
+        for (List<String> row : client.query("SELECT DISTINCT version FROM extensa_catalog.schema_version").rows()) {
             versions.add(Integer.parseInt(row.get(0)));
         }
         return versions;

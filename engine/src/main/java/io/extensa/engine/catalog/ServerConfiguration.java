@@ -64,13 +64,13 @@ public final class ServerConfiguration {
             throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "value " + value + " for '" + o.name()
                     + "' is out of range: " + o.minimum() + " to " + o.maximum());
         }
-        catalog.query("UPDATE extensa.configuration SET value = $2::int WHERE name = $1", o.name(),
+        catalog.query("UPDATE extensa_catalog.configuration SET value = $2::int WHERE name = $1", o.name(),
                 String.valueOf(value));
         cached = null;
     }
 
     public synchronized void reconfigure() throws PgException {
-        catalog.query("UPDATE extensa.configuration SET value_in_use = value WHERE value_in_use <> value");
+        catalog.query("UPDATE extensa_catalog.configuration SET value_in_use = value WHERE value_in_use <> value");
         cached = null;
     }
 
@@ -90,11 +90,11 @@ public final class ServerConfiguration {
         int byDefault = scriptsEnabledByDefault ? 1 : 0;
         for (Option o : OPTIONS.values()) {
             int initial = o.name().equals(EXTERNAL_SCRIPTS_ENABLED) ? byDefault : o.minimum();
-            catalog.query("INSERT INTO extensa.configuration (name, value, value_in_use, description) "
+            catalog.query("INSERT INTO extensa_catalog.configuration (name, value, value_in_use, description) "
                     + "VALUES ($1, $2::int, $2::int, $3) ON CONFLICT (name) DO NOTHING", o.name(),
                     String.valueOf(initial), o.description());
         }
-        PgClient.Result rows = catalog.query("SELECT name, value, value_in_use FROM extensa.configuration");
+        PgClient.Result rows = catalog.query("SELECT name, value, value_in_use FROM extensa_catalog.configuration");
         Map<String, Setting> settings = new LinkedHashMap<>();
         for (List<String> row : rows.rows()) {
             Option o = OPTIONS.get(row.get(0));

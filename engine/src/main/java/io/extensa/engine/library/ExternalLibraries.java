@@ -87,14 +87,14 @@ public final class ExternalLibraries {
 
     /** The library of that name owned by {@code owner} in the database, or null. */
     public LibraryRecord find(String database, String name, String owner) throws PgException {
-        List<LibraryRecord> found = records(catalog.query("SELECT " + COLUMNS + " FROM extensa.external_libraries "
+        List<LibraryRecord> found = records(catalog.query("SELECT " + COLUMNS + " FROM extensa_catalog.external_libraries "
                 + "WHERE database_name = $1 AND lower(name) = lower($2) AND owner = $3", database, name, owner));
         return found.isEmpty() ? null : found.get(0);
     }
 
     /** All libraries of that name in the database, whoever owns them. */
     public List<LibraryRecord> findAll(String database, String name) throws PgException {
-        return records(catalog.query("SELECT " + COLUMNS + " FROM extensa.external_libraries "
+        return records(catalog.query("SELECT " + COLUMNS + " FROM extensa_catalog.external_libraries "
                 + "WHERE database_name = $1 AND lower(name) = lower($2) ORDER BY owner", database, name));
     }
 
@@ -111,11 +111,11 @@ public final class ExternalLibraries {
         try {
             String id = catalog.query("""
                     WITH lib AS (
-                        INSERT INTO extensa.external_libraries
+                        INSERT INTO extensa_catalog.external_libraries
                             (database_name, name, owner, language, scope, content, content_sha256, size)
                         VALUES ($1, $2, $3, $4, $5::smallint, decode($6, 'hex'), $7, $8::bigint) RETURNING id),
                     files AS (
-                        INSERT INTO extensa.external_library_files (library_id, path, size)
+                        INSERT INTO extensa_catalog.external_library_files (library_id, path, size)
                         SELECT lib.id, f.path, f.size FROM lib, json_to_recordset($9::json) AS f(path text, size bigint))
                     SELECT id FROM lib""", database, name, owner, language, String.valueOf(scope),
                     HexFormat.of().formatHex(content), sha, String.valueOf(content.length), json(files)).single();
@@ -144,15 +144,15 @@ public final class ExternalLibraries {
         try {
             catalog.query("""
                     WITH lib AS (
-                        UPDATE extensa.external_libraries
+                        UPDATE extensa_catalog.external_libraries
                         SET content = decode($2, 'hex'), content_sha256 = $3, size = $4::bigint, altered = now()
                         WHERE id = $1::int RETURNING id),
                     new_files AS (SELECT f.path, f.size FROM json_to_recordset($5::json) AS f(path text, size bigint)),
                     gone AS (
-                        DELETE FROM extensa.external_library_files
+                        DELETE FROM extensa_catalog.external_library_files
                         WHERE library_id = $1::int AND path NOT IN (SELECT path FROM new_files)),
                     added AS (
-                        INSERT INTO extensa.external_library_files (library_id, path, size)
+                        INSERT INTO extensa_catalog.external_library_files (library_id, path, size)
                         SELECT lib.id, n.path, n.size FROM lib, new_files n
                         ON CONFLICT (library_id, path) DO UPDATE SET size = excluded.size)
                     SELECT id FROM lib""", String.valueOf(old.id()), HexFormat.of().formatHex(content), sha,
@@ -171,7 +171,7 @@ public final class ExternalLibraries {
     }
 
     public void drop(LibraryRecord library) throws PgException {
-        catalog.query("DELETE FROM extensa.external_libraries WHERE id = $1::int", String.valueOf(library.id()));
+        catalog.query("DELETE FROM extensa_catalog.external_libraries WHERE id = $1::int", String.valueOf(library.id()));
         invalidate();
         cache.remove(library);
     }
@@ -213,7 +213,7 @@ public final class ExternalLibraries {
         if (c != null && System.nanoTime() - c.at() < CACHE_NANOS) {
             return c.libraries();
         }
-        List<LibraryRecord> libraries = records(catalog.query("SELECT " + COLUMNS + " FROM extensa.external_libraries "
+        List<LibraryRecord> libraries = records(catalog.query("SELECT " + COLUMNS + " FROM extensa_catalog.external_libraries "
                 + "WHERE database_name = $1 AND lower(language) = lower($2) ORDER BY lower(name), owner", database,
                 language));
         libraries.sort(Comparator.comparing((LibraryRecord l) -> l.name().toLowerCase(Locale.ROOT)));
@@ -227,7 +227,7 @@ public final class ExternalLibraries {
 
     private byte[] storedContent(LibraryRecord library) throws LibraryException {
         try {
-            String hex = catalog.query("SELECT encode(content, 'hex') FROM extensa.external_libraries "
+            String hex = catalog.query("SELECT encode(content, 'hex') FROM extensa_catalog.external_libraries "
                     + "WHERE id = $1::int AND content_sha256 = $2", String.valueOf(library.id()), library.sha256())
                     .single();
             if (hex == null) {

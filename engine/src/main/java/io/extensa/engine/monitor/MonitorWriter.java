@@ -140,7 +140,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         switch (e) {
             case Began b -> insert(b.request());
             case Ended d -> {
-                catalog.query("DELETE FROM extensa.script_requests WHERE request_id = $1", d.requestId());
+                catalog.query("DELETE FROM extensa_catalog.script_requests WHERE request_id = $1", d.requestId());
                 published.remove(d.requestId());
             }
         }
@@ -152,7 +152,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
             return;
         }
         catalog.query("""
-                INSERT INTO extensa.script_requests (request_id, gateway_pid, session_id, backend_pid, user_name,
+                INSERT INTO extensa_catalog.script_requests (request_id, gateway_pid, session_id, backend_pid, user_name,
                     database_name, language, pool, degree_of_parallelism, state, started, rows_in, rows_out)
                 VALUES ($1, $2::int, $3::bigint, $4::int, $5, $6, $7, $8, $9::int, $10, $11::timestamptz, $12::bigint,
                     $13::bigint)
@@ -174,7 +174,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
                 continue;
             }
             catalog.query("""
-                    UPDATE extensa.script_requests SET rows_in = $2::bigint, rows_out = $3::bigint, state = $4,
+                    UPDATE extensa_catalog.script_requests SET rows_in = $2::bigint, rows_out = $3::bigint, state = $4,
                         degree_of_parallelism = $5::int, memory_kb = $6::bigint, worker = $7
                     WHERE request_id = $1""", h.info().requestId(), String.valueOf(h.rowsIn()),
                     String.valueOf(h.rowsOut()), h.state().label(), String.valueOf(h.degreeOfParallelism()),
@@ -183,7 +183,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         }
         for (ResourcePoolUsage.Pool p : pools.pools(live, samples)) {
             catalog.query("""
-                    INSERT INTO extensa.resource_pool_usage (gateway_pid, pool_id, name, max_cpu_percent,
+                    INSERT INTO extensa_catalog.resource_pool_usage (gateway_pid, pool_id, name, max_cpu_percent,
                         max_memory_percent, max_processes, active_processes_count, queued_count, peak_memory_kb,
                         total_cpu_user_ms, total_cpu_kernel_ms, updated)
                     VALUES ($1::int, $2::int, $3, $4::int, $5::int, $6::int, $7::int, $8::int, $9::bigint, $10::bigint,
@@ -209,7 +209,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
     /** The table holds exactly this gateway's live requests again. */
     private void resynchronize() throws PgException {
         var live = registry.live();
-        catalog.query("DELETE FROM extensa.script_requests WHERE gateway_pid = $1::int AND NOT (request_id = ANY "
+        catalog.query("DELETE FROM extensa_catalog.script_requests WHERE gateway_pid = $1::int AND NOT (request_id = ANY "
                 + "($2::text[]))", String.valueOf(gatewayPid), textArray(live.stream()
                 .map(h -> h.info().requestId()).toList()));
         published.keySet().retainAll(live.stream().map(h -> h.info().requestId()).toList());
@@ -221,9 +221,9 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
     /** Rows whose backend is gone belong to no live request (their gateway crashed or was killed). */
     private void cleanup() throws PgException {
         catalog.query("""
-                DELETE FROM extensa.script_requests r WHERE NOT EXISTS
+                DELETE FROM extensa_catalog.script_requests r WHERE NOT EXISTS
                     (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = r.backend_pid)""");
-        catalog.query("DELETE FROM extensa.resource_pool_usage WHERE updated < now() - interval '1 minute'");
+        catalog.query("DELETE FROM extensa_catalog.resource_pool_usage WHERE updated < now() - interval '1 minute'");
     }
 
     private void languages() throws PgException {
@@ -242,12 +242,12 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
                 default -> 3 + Math.floorMod(l.name().toLowerCase(java.util.Locale.ROOT).hashCode(), 1000);
             };
             catalog.query("""
-                    INSERT INTO extensa.external_languages (name, language_id, warm, updated)
+                    INSERT INTO extensa_catalog.external_languages (name, language_id, warm, updated)
                     VALUES ($1, $2::int, $3::boolean, now())
                     ON CONFLICT (name) DO UPDATE SET warm = excluded.warm, updated = now()""", l.name(),
                     String.valueOf(id), String.valueOf(l.warm()));
         }
-        catalog.query("DELETE FROM extensa.external_languages WHERE NOT (name = ANY ($1::text[]))", textArray(names));
+        catalog.query("DELETE FROM extensa_catalog.external_languages WHERE NOT (name = ANY ($1::text[]))", textArray(names));
     }
 
     private void flushStats() throws PgException {
@@ -263,7 +263,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         json.append(']');
         try {
             catalog.query("""
-                    INSERT INTO extensa.execution_stats AS s (language, counter_name, counter_value)
+                    INSERT INTO extensa_catalog.execution_stats AS s (language, counter_name, counter_value)
                     SELECT x.l, x.c, x.v FROM json_to_recordset($1::json) AS x(l text, c text, v bigint)
                     ON CONFLICT (language, counter_name) DO UPDATE SET counter_value = s.counter_value + excluded.counter_value""",
                     json.toString());
@@ -303,8 +303,8 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         }
         try {
             flushStats();
-            catalog.query("DELETE FROM extensa.script_requests WHERE gateway_pid = $1::int", String.valueOf(gatewayPid));
-            catalog.query("DELETE FROM extensa.resource_pool_usage WHERE gateway_pid = $1::int",
+            catalog.query("DELETE FROM extensa_catalog.script_requests WHERE gateway_pid = $1::int", String.valueOf(gatewayPid));
+            catalog.query("DELETE FROM extensa_catalog.resource_pool_usage WHERE gateway_pid = $1::int",
                     String.valueOf(gatewayPid));
         } catch (PgException | RuntimeException e) {
             log.warn("monitoring tables not cleaned at shutdown: {}", e.getMessage());

@@ -69,7 +69,7 @@ class ServiceConnectionIT {
                     CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> version(a));
                     CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> version(b));
                     assertThat(first.get()).isEqualTo(second.get()).isEqualTo("1,3");
-                    assertThat(a.query("SELECT count(*) = count(DISTINCT version) FROM extensa.schema_version")
+                    assertThat(a.query("SELECT count(*) = count(DISTINCT version) FROM extensa_catalog.schema_version")
                             .single()).as("each step applied once").isEqualTo("t");
                 }
             } finally {
@@ -80,10 +80,26 @@ class ServiceConnectionIT {
 
     private static String version(Catalog catalog) {
         try {
-            return catalog.query("SELECT string_agg(version::text, ',' ORDER BY version) FROM extensa.schema_version")
+            return catalog.query("SELECT string_agg(version::text, ',' ORDER BY version) FROM extensa_catalog.schema_version")
                     .single();
         } catch (PgException e) {
             throw new RuntimeException(e);
+        }
+    }
+
+    @Test
+    void theAdminsUnqualifiedTablesStayInPublicOnceTheCatalogExists() throws Exception {
+        ExtensaStack stack = ExtensaStack.get();
+        try (java.sql.Connection c = stack.connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("EXEC sp_configure 'external scripts enabled'");
+            s.execute("DROP TABLE IF EXISTS admin_scratch");
+            s.execute("CREATE TABLE admin_scratch (x int)");
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT n.nspname FROM pg_class t JOIN pg_namespace n "
+                    + "ON n.oid = t.relnamespace WHERE t.relname = 'admin_scratch'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("public");
+            }
+            s.execute("DROP TABLE admin_scratch");
         }
     }
 }

@@ -80,7 +80,9 @@ class ParallelExecutionIT {
 
     @Test
     void parallelReturnsTheSameRowsAsSerialAndUsesTwoSatellites() throws SQLException {
-        String script = "import os\nOutputDataSet = InputDataSet.assign(y = InputDataSet.x * 2, pid = os.getpid())"
+        // the job id tells satellites apart: in the sandbox's PID namespace every satellite is pid 2
+        String script = "import os\nOutputDataSet = InputDataSet.assign(y = InputDataSet.x * 2,"
+                + " pid = os.environ[\"EXTENSA_JOB_ID\"])"
                 + "[['id', 'y', 'pid']]";
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             List<String> serial = new ArrayList<>();

@@ -164,7 +164,7 @@ class RClientsIT {
         String script = """
                 squares <- unlist(parallel::mclapply(1:4, function(i) i * i, mc.cores = 2))
                 OutputDataSet <- data.frame(total = sum(squares),
-                                            secrets = length(grep("^EXTENSA_JOB", names(Sys.getenv()))))
+                                            secrets = length(grep("^EXTENSA_JOB_(SECRET|SOCKET)", names(Sys.getenv()))))
                 """;
         try (Connection c = stack.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(exec(script, null, ""))) {

@@ -394,7 +394,7 @@ class RScriptIT {
 
     @Test
     void satelliteKilledMidStreamFailsCleanlyWithoutAPartialInsert() throws Exception {
-        String script = "cat(\"pid\", Sys.getpid(), \"\\n\")\nSys.sleep(60)\nOutputDataSet <- data.frame(v = 1:10)";
+        String script = "cat(\"job\", Sys.getenv(\"EXTENSA_JOB_ID\"), \"\\n\")\nSys.sleep(60)\nOutputDataSet <- data.frame(v = 1:10)";
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             CompletableFuture<Long> killer = CompletableFuture.supplyAsync(() -> killWhenItPrints(s));
             assertThatThrownBy(() -> s.execute("INSERT INTO r_sink " + exec(script, null, "")))
@@ -450,34 +450,27 @@ class RScriptIT {
         try {
             for (int i = 0; i < 600; i++) {
                 for (var w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    Matcher m = Pattern.compile("pid (\\d+)").matcher(w.getMessage());
+                    // inside the sandbox's PID namespace the script's own pid means nothing out here:
+                    // the launchpad's pid file of the job names the satellite
+                    Matcher m = Pattern.compile("job ([A-Za-z0-9_-]+)").matcher(w.getMessage());
                     if (m.find()) {
-                        long pid = Long.parseLong(m.group(1));
+                        long pid = Long.parseLong(Files.readString(stack.dataDir().resolve("jobs/." + m.group(1) + ".pid"))
+                                .trim().split(" ")[0]);
                         ExtensaStack.run(List.of("kill", "-KILL", String.valueOf(pid)), "", Map.of(), Duration.ofSeconds(5));
                         return pid;
                     }
                 }
                 Thread.sleep(50);
             }
-            throw new AssertionError("the script never printed its pid");
-        } catch (SQLException | InterruptedException e) {
+            throw new AssertionError("the script never printed its job id");
+        } catch (SQLException | InterruptedException | java.io.IOException e) {
             throw new RuntimeException(e);
         }
     }
 
-    /** R satellites running now (cold, or children of the R fork server busy with a job). */
+    /** Jobs whose satellite runs now, by the launchpad's pid files (see ScriptFailuresIT). */
     static long satellites() {
-        return ProcessHandle.allProcesses().filter(p -> runs(p, "satellite") || isForkedChild(p)).count();
-    }
-
-    /** Rscript execs R with --file=...extensa_bootstrap.R --args MODE. */
-    private static boolean runs(ProcessHandle p, String mode) {
-        String line = p.info().commandLine().orElse("");
-        return line.contains("extensa_bootstrap.R") && line.endsWith(" " + mode);
-    }
-
-    private static boolean isForkedChild(ProcessHandle p) {
-        return p.parent().map(parent -> runs(parent, "forkserver")).orElse(false);
+        return ScriptFailuresIT.satellites();
     }
 
     static void awaitSatellites(long expected) throws InterruptedException {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.extensa.it.support.ExtensaStack;
 import io.extensa.it.support.RawPgClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -103,7 +105,7 @@ class ScriptFailuresIT {
     @Test
     void satelliteKilledMidStreamFailsCleanlyWithoutAPartialInsert() throws Exception {
         String script = "import os, time, pandas as pd\n"
-                + "print('pid', os.getpid(), flush=True)\n"
+                + "print('job', os.environ['EXTENSA_JOB_ID'], flush=True)\n"
                 + "time.sleep(60)\n"
                 + "OutputDataSet = pd.DataFrame({'v': range(10)})";
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
@@ -156,13 +158,17 @@ class ScriptFailuresIT {
         assertNoJobsLeft();
     }
 
+    /**
+     * Kills the job's satellite as the launchpad sees it (the pid in its pid file): inside the
+     * sandbox's PID namespace the script's own pid means nothing out here.
+     */
     private static long killWhenItPrints(Statement s) {
         try {
             for (int i = 0; i < 600; i++) {
                 for (var w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    Matcher m = Pattern.compile("pid (\\d+)").matcher(w.getMessage());
+                    Matcher m = Pattern.compile("job ([A-Za-z0-9_-]+)").matcher(w.getMessage());
                     if (m.find()) {
-                        long pid = Long.parseLong(m.group(1));
+                        long pid = jobPid(m.group(1));
                         ExtensaStack.run(List.of("kill", "-KILL", String.valueOf(pid)), "", Map.of(),
                                 Duration.ofSeconds(5));
                         return pid;
@@ -170,10 +176,14 @@ class ScriptFailuresIT {
                 }
                 Thread.sleep(50);
             }
-            throw new AssertionError("the script never printed its pid");
-        } catch (SQLException | InterruptedException e) {
+            throw new AssertionError("the script never printed its job id");
+        } catch (SQLException | InterruptedException | IOException e) {
             throw new RuntimeException(e);
         }
+    }
+
+    private static long jobPid(String jobId) throws IOException {
+        return Long.parseLong(Files.readString(stack.dataDir().resolve("jobs/." + jobId + ".pid")).trim().split(" ")[0]);
     }
 
     static void awaitGone(long pid) throws InterruptedException {
@@ -184,20 +194,28 @@ class ScriptFailuresIT {
     }
 
     /**
-     * Python satellites of this test stack running now (descendants of its launchpad busy with a
-     * job; other stacks on the machine, e.g. other test runs, are not counted).
+     * Jobs of this test stack whose satellite runs now, by its launchpad's pid files (the
+     * recorded process alive). Processes alone would not tell: the fork server keeps spare
+     * children that have no job yet, and other stacks on the machine have satellites of their own.
      */
     static long satellites() {
-        long launchpad = ExtensaStack.get().server().launchpadPid();
-        return ProcessHandle.of(launchpad).stream().flatMap(ProcessHandle::descendants)
-                .filter(p -> p.info().commandLine().orElse("").contains("extensa_bootstrap.py satellite")
-                        || isForkedChild(p))
-                .count();
+        try (Stream<Path> entries = Files.list(ExtensaStack.get().dataDir().resolve("jobs"))) {
+            return entries.filter(p -> p.getFileName().toString().matches("\\.[A-Za-z0-9_-]+\\.pid"))
+                    .filter(p -> !p.getFileName().toString().startsWith(".forkserver-"))
+                    .filter(ScriptFailuresIT::recordedProcessAlive)
+                    .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    private static boolean isForkedChild(ProcessHandle p) {
-        return p.parent().map(parent -> parent.info().commandLine().orElse("").contains("extensa_bootstrap.py forkserver"))
-                .orElse(false);
+    private static boolean recordedProcessAlive(Path pidFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false; // removed or being written: not a running job
+        }
     }
 
     static void awaitSatellites(long expected) throws InterruptedException {

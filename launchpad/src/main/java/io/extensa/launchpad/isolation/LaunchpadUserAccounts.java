@@ -10,7 +10,7 @@ public final class LaunchpadUserAccounts implements WorkerAccounts {
     private final WorkerAccount self;
 
     public LaunchpadUserAccounts() {
-        this.self = new WorkerAccount(System.getProperty("user.name"), currentUid());
+        this.self = new WorkerAccount(System.getProperty("user.name"), currentUid(), currentGid());
     }
 
     @Override
@@ -25,12 +25,20 @@ public final class LaunchpadUserAccounts implements WorkerAccounts {
 
     @Override
     public String describe() {
-        return self.uid() == 0 ? "root, no worker accounts" : "unprivileged";
+        return self.uid() == 0 ? "root, no worker accounts" : "unprivileged (" + self.name() + ", no worker accounts)";
     }
 
-    static long currentUid() {
+    public static long currentUid() {
+        return procSelf("unix:uid");
+    }
+
+    static long currentGid() {
+        return procSelf("unix:gid");
+    }
+
+    private static long procSelf(String attribute) {
         try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), attribute)).longValue();
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }

@@ -1,6 +1,7 @@
 package io.extensa.launchpad.isolation;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Wraps a satellite's command so it runs isolated. Whatever the isolation, the wrapped command
@@ -11,6 +12,19 @@ public interface Sandbox {
 
     /** The command to execute for {@code argv} (the runtime's satellite command) for one job. */
     List<String> wrap(List<String> argv, SandboxSpec spec);
+
+    /**
+     * The job's part of the sandbox spec a fork server's spare child applies (FORK field 7);
+     * empty when children are not sandboxed.
+     */
+    default String jobSpec(SandboxSpec spec) {
+        return "";
+    }
+
+    /** What a fork server needs in its environment to sandbox its children; empty for none. */
+    default Map<String, String> forkServerEnvironment() {
+        return Map.of();
+    }
 
     /** How satellites are isolated, for STATUS and the log, e.g. "no sandbox". */
     String describe();

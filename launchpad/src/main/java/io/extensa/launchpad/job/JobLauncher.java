@@ -78,9 +78,10 @@ public final class JobLauncher {
             worker = services.workers().acquire(jobId);
             workDir = services.directories().create(jobId);
             Map<String, String> environment = JobEnvironment.forJob(request, command, workDir);
-            satellite = startWarm(language, request, workDir, environment).orElse(null);
+            SandboxSpec sandboxSpec = new SandboxSpec(jobId, workDir, Path.of(request.socketPath()), worker);
+            satellite = startWarm(language, request, workDir, environment, sandboxSpec).orElse(null);
             if (satellite == null) {
-                satellite = startCold(language, command, request, workDir, environment, worker);
+                satellite = startCold(language, command, workDir, environment, sandboxSpec);
             }
             try {
                 services.directories().recordProcess(services.directories().pidFile(jobId), satellite.pid(),
@@ -102,10 +103,17 @@ public final class JobLauncher {
     }
 
     private Optional<SatelliteProcess> startWarm(Language language, LaunchRequest request, Path workDir,
-                                                 Map<String, String> environment) {
+                                                 Map<String, String> environment, SandboxSpec jobSandbox) {
         ForkServerSupervisor supervisor = forkServers.get(language.name());
         Optional<ForkServer> server = supervisor == null ? Optional.empty() : supervisor.current();
         if (server.isEmpty()) {
+            return Optional.empty();
+        }
+        String sandboxSpec = sandbox.jobSpec(jobSandbox);
+        if (!sandboxSpec.isEmpty() && !server.get().sandboxesChildren()) {
+            // a fork server that would ignore the spec must never get the job: it starts cold, sandboxed
+            log.debug("job {}: the {} fork server does not sandbox its children; starting cold", request.jobId(),
+                    language.name());
             return Optional.empty();
         }
         Path outputFile = services.directories().outputFile(request.jobId());
@@ -114,7 +122,7 @@ public final class JobLauncher {
             Files.deleteIfExists(outputFile);
             Files.createFile(outputFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             ForkRequest forkRequest = new ForkRequest(request.jobId(), request.socketPath(), request.secret(),
-                    workDir.toString(), environment, outputFile.toString());
+                    workDir.toString(), environment, outputFile.toString(), sandboxSpec);
             fork = server.get().fork(forkRequest, outputFile);
             return Optional.of(fork.get(forkTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
@@ -136,19 +144,17 @@ public final class JobLauncher {
         return Optional.empty();
     }
 
-    private SatelliteProcess startCold(Language language, SatelliteCommand command, LaunchRequest request,
-                                       Path workDir, Map<String, String> environment, WorkerAccount worker)
-            throws LaunchFailure {
+    private SatelliteProcess startCold(Language language, SatelliteCommand command, Path workDir,
+                                       Map<String, String> environment, SandboxSpec sandboxSpec) throws LaunchFailure {
         String program = command.argv().get(0);
         if (!Executables.canExecute(program, environment.get("PATH"), workDir)) {
             throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot start the " + language.name()
                     + " satellite: '" + program + "' does not exist or is not executable (check the language."
                     + language.name().toLowerCase(Locale.ROOT) + ".* settings)");
         }
-        List<String> sandboxed = sandbox.wrap(command.argv(), new SandboxSpec(request.jobId(), workDir,
-                Path.of(request.socketPath()), worker));
+        List<String> sandboxed = sandbox.wrap(command.argv(), sandboxSpec);
         try {
-            return ColdSatellite.start(request.jobId(), sandboxed, environment, workDir, outputTailBytes);
+            return ColdSatellite.start(sandboxSpec.jobId(), sandboxed, environment, workDir, outputTailBytes);
         } catch (IOException e) {
             throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot start the " + language.name()
                     + " satellite " + command.argv() + ": " + e.getMessage(), e);

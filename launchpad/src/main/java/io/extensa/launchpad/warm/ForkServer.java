@@ -96,8 +96,8 @@ public final class ForkServer {
     void awaitHello(Duration timeout) throws IOException {
         try {
             ForkServerHello greeting = hello.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("fork server for {} is up: pid {}, {} {}", language, greeting.pid(), greeting.runtime(),
-                    greeting.runtimeVersion());
+            log.info("fork server for {} is up: pid {}, {} {}{}", language, greeting.pid(), greeting.runtime(),
+                    greeting.runtimeVersion(), greeting.sandbox() ? ", sandboxes its children" : "");
         } catch (TimeoutException e) {
             die("it did not say HELLO within " + timeout.toMillis() + " ms");
             throw new IOException("the fork server for " + language + " did not say HELLO within "
@@ -110,6 +110,11 @@ public final class ForkServer {
             die(e.getCause().getMessage());
             throw new IOException("the fork server for " + language + " failed to start: " + e.getCause().getMessage());
         }
+    }
+
+    /** Whether it said (in HELLO) that it applies FORK's sandbox spec to its children. */
+    public boolean sandboxesChildren() {
+        return hello.isDone() && !hello.isCompletedExceptionally() && hello.join().sandbox();
     }
 
     public long pid() {

@@ -23,6 +23,9 @@ public final class TestLaunchpad implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicInteger JOB_NUMBERS = new AtomicInteger();
 
+    /** Settings that turn the sandbox on. */
+    public static final Map<String, String> SANDBOXED = Map.of(LaunchpadConfig.SANDBOX, "true");
+
     private final Path root;
     private final Launchpad launchpad;
     private final LaunchpadClient client;
@@ -34,8 +37,14 @@ public final class TestLaunchpad implements AutoCloseable {
         this.client = new LaunchpadClient(launchpad.socketPath(), Duration.ofSeconds(20));
     }
 
+    /**
+     * The process-tree, protocol and warm-start tests watch satellites by the pids they report
+     * (HELLO), which only match the launchpad's view outside a PID namespace: they run without the
+     * sandbox; the sandbox tests (isolation package) turn it on with {@link #SANDBOXED}.
+     */
     public static LaunchpadConfig config(Path root) {
         return LaunchpadConfig.of(root.resolve("run/launchpad.sock"), root.resolve("jobs"), root.resolve("runtime"))
+                .with(LaunchpadConfig.SANDBOX, "false")
                 .with(LaunchpadConfig.WARM_RESTART_MIN_MS, "200")
                 .with(LaunchpadConfig.WARM_RESTART_MAX_MS, "2000");
     }

@@ -23,10 +23,12 @@ import java.util.Objects;
  *  4   TEXT          work_dir     the job directory (already created by the launchpad)
  *  5   STRUCT (rep.) env          {1 name TEXT, 2 value TEXT}: the child's complete environment
  *  6   TEXT          output_path  optional: file the child appends its stdout and stderr to
+ *  7   TEXT          sandbox      optional: the job's part of the sandbox spec (docs/security.md)
  * </pre>
  */
 public record ForkRequest(String jobId, String socketPath, byte[] secret, String workDir,
-                          Map<String, String> environment, String outputPath) implements ControlMessage {
+                          Map<String, String> environment, String outputPath, String sandbox)
+        implements ControlMessage {
 
     private static final int JOB_ID_TAG = 1;
     private static final int SOCKET_PATH_TAG = 2;
@@ -34,6 +36,7 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
     private static final int WORK_DIR_TAG = 4;
     private static final int ENV_TAG = 5;
     private static final int OUTPUT_PATH_TAG = 6;
+    private static final int SANDBOX_TAG = 7;
 
     public ForkRequest {
         LaunchRequest.checkJobId(jobId);
@@ -42,6 +45,13 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
         Objects.requireNonNull(workDir, "workDir");
         environment = Fields.copyEnvironment(environment);
         outputPath = outputPath == null ? "" : outputPath;
+        sandbox = sandbox == null ? "" : sandbox;
+    }
+
+    /** A FORK whose child is not sandboxed. */
+    public ForkRequest(String jobId, String socketPath, byte[] secret, String workDir,
+                       Map<String, String> environment, String outputPath) {
+        this(jobId, socketPath, secret, workDir, environment, outputPath, "");
     }
 
     @Override
@@ -65,6 +75,9 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
         if (!outputPath.isEmpty()) {
             payload.text(OUTPUT_PATH_TAG, outputPath);
         }
+        if (!sandbox.isEmpty()) {
+            payload.text(SANDBOX_TAG, sandbox);
+        }
         return payload;
     }
 
@@ -75,6 +88,7 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
         String workDir = null;
         Map<String, String> environment = new LinkedHashMap<>();
         String outputPath = "";
+        String sandbox = "";
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -87,13 +101,14 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
                 case WORK_DIR_TAG -> workDir = fields.asText();
                 case ENV_TAG -> Fields.decodeEnvironmentEntry(fields.asStruct(), environment);
                 case OUTPUT_PATH_TAG -> outputPath = fields.asText();
+                case SANDBOX_TAG -> sandbox = fields.asText();
                 default -> fields.skipUnknown();
             }
         }
         try {
             return new ForkRequest(Fields.require(jobId, "FORK", "1 job_id"),
                     Fields.require(socketPath, "FORK", "2 socket_path"), Fields.require(secret, "FORK", "3 secret"),
-                    Fields.require(workDir, "FORK", "4 work_dir"), environment, outputPath);
+                    Fields.require(workDir, "FORK", "4 work_dir"), environment, outputPath, sandbox);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("FORK: " + e.getMessage());
         }
@@ -103,17 +118,17 @@ public record ForkRequest(String jobId, String socketPath, byte[] secret, String
     public boolean equals(Object o) {
         return o instanceof ForkRequest r && jobId.equals(r.jobId) && socketPath.equals(r.socketPath)
                 && Arrays.equals(secret, r.secret) && workDir.equals(r.workDir) && environment.equals(r.environment)
-                && outputPath.equals(r.outputPath);
+                && outputPath.equals(r.outputPath) && sandbox.equals(r.sandbox);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(jobId, socketPath, Arrays.hashCode(secret), workDir, environment, outputPath);
+        return Objects.hash(jobId, socketPath, Arrays.hashCode(secret), workDir, environment, outputPath, sandbox);
     }
 
     @Override
     public String toString() {
         return "ForkRequest[job=" + jobId + ", socket=" + socketPath + ", workDir=" + workDir + ", env="
-                + environment.keySet() + ", output=" + outputPath + "]";
+                + environment.keySet() + ", output=" + outputPath + ", sandboxed=" + !sandbox.isEmpty() + "]";
     }
 }

@@ -5,7 +5,11 @@ import io.extensa.server.datadir.PidFile;
 import io.extensa.server.datadir.ServerLock;
 import io.extensa.server.datadir.ServerState;
 import io.extensa.server.launchpad.LaunchpadProcess;
+import io.extensa.protocol.launch.LaunchpadClient;
 import io.extensa.server.process.Processes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +48,8 @@ record StatusReport(DataDirectory dir, boolean running, List<Section> sections) 
                 sections.add(new Section("postgresql", postgres(dir, s)));
                 sections.add(new Section("launchpad", process(s.getLong(ServerState.LAUNCHPAD_PID))
                         + ", socket " + s.get(ServerState.LAUNCHPAD_SOCKET).orElse("?")));
+                s.get(ServerState.LAUNCHPAD_SOCKET).flatMap(StatusReport::isolation)
+                        .ifPresent(mode -> sections.add(new Section("isolation", mode)));
                 s.get(ServerState.METRICS_PORT).ifPresent(port -> sections.add(new Section("metrics",
                         "http://127.0.0.1:" + port + "/metrics")));
                 s.get(ServerState.LAUNCHPAD_SOCKET).ifPresent(socket -> live(java.nio.file.Path.of(socket), sections));
@@ -112,6 +118,15 @@ record StatusReport(DataDirectory dir, boolean running, List<Section> sections) 
         if (stale.isPresent()) {
             sections.add(new Section("pid file", dir.pidFile() + " names pid " + stale.getAsLong()
                     + ", which is not running (stale; the next start removes it)"));
+        }
+    }
+
+    /** How the launchpad isolates satellites (its STATUS mode, with what is NOT ENFORCED here, if anything). */
+    private static Optional<String> isolation(String launchpadSocket) {
+        try {
+            return Optional.of(new LaunchpadClient(Path.of(launchpadSocket), Duration.ofSeconds(2)).status().mode());
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("? (the launchpad did not answer: " + e.getMessage() + ")");
         }
     }
 

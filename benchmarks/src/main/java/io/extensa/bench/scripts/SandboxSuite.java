@@ -1,0 +1,69 @@
+package io.extensa.bench.scripts;
+
+import io.extensa.bench.BenchContext;
+import io.extensa.bench.BenchStack;
+import io.extensa.bench.Report;
+import io.extensa.bench.Suite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 4: what the sandbox costs a trivial call. The trivial Python call through the gateway on
+ * three fresh Extensa stacks, one after another: the full sandbox with warm start (the default),
+ * the same without the sandbox, and the full sandbox with the fork server off (every job a fresh
+ * interpreter). The per-layer costs come from the sandbox helper itself (docs/security.md).
+ */
+public final class SandboxSuite implements Suite {
+
+    private static final String PREPARED = "prepareThreshold=1";
+
+    private record Setup(String label, Map<String, String> settings) {
+    }
+
+    @Override
+    public String name() {
+        return "sandbox";
+    }
+
+    @Override
+    public String summary() {
+        return "trivial Python call p50/p99 with the full sandbox warm and cold, and warm without the sandbox";
+    }
+
+    @Override
+    public void run(BenchContext context, Report report) throws Exception {
+        List<Setup> setups = List.of(
+                new Setup("sandbox, warm", Map.of()),
+                new Setup("no sandbox, warm", Map.of("launchpad.sandbox", "false")),
+                new Setup("sandbox, cold", Map.of("launchpad.warm", "false")));
+        String sql = ExtensaScript.trivial(ExtensaScript.PYTHON);
+        List<VariantResult> results = new ArrayList<>();
+        for (Setup setup : setups) {
+            boolean cold = setup.settings().containsKey("launchpad.warm");
+            var plan = new VariantRunner.Plan(context.choose(cold ? 3 : 10, 2), 20, context.choose(20, 5));
+            try (BenchStack stack = BenchStack.start(setup.settings())) {
+                // the fork server preloads pandas and forks its spares in the background
+                Thread.sleep(3000);
+                String label = "Extensa Python, " + setup.label();
+                Variant variant = ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql,
+                        () -> new JdbcVariant(label, Side.EXTENSA, "gateway", () -> stack.gateway(PREPARED), sql,
+                                JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1)));
+                results.addAll(VariantRunner.run(context, name(), List.of(variant), plan));
+            }
+        }
+        report.heading(2, "Suite `sandbox`: what isolation costs a trivial call");
+        report.paragraph(String.format(Locale.ROOT, """
+                Client-side latency with pgjdbc (prepared, `prepareThreshold=1`) of Extensa's trivial Python call \
+                (`OutputDataSet = InputDataSet` on `SELECT 1 AS x`) through the gateway, on a fresh Extensa per \
+                setup, one setup after the other: *sandbox, warm* is the default (every satellite in its own \
+                namespaces as a worker account, forked from a pre-sandboxed spare); *no sandbox, warm* sets \
+                `launchpad.sandbox = false`; *sandbox, cold* sets `launchpad.warm = false` (a fresh interpreter \
+                importing pandas per call). Warm-up calls, then rounds of 20 calls; p50/p99 over all calls. \
+                The cost of each sandbox layer is in docs/security.md ("What it costs", from \
+                `extensa-sandbox --bench`)."""));
+        ResultTables.latencies(report, results);
+        report.paragraph("Reproduce with `bin/bench sandbox" + context.quickFlag() + "`.");
+    }
+}

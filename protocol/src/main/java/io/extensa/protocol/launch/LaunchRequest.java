@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
  *  8   INT           session_id   optional, default 0
  *  9   STRUCT (rep.) env          {1 name TEXT, 2 value TEXT}: extra environment
  *  10  INT           timeout_ms   optional, 0 = no wall-clock limit
+ *  11  INT           queue_timeout_ms  optional: the longest this request may wait for a slot in its
+ *                                      pool; 0 = the launchpad's launchpad.queue_timeout_ms
  * </pre>
  */
 public record LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
                             String database, String pool, long sessionId, Map<String, String> environment,
-                            long timeoutMillis) implements ControlMessage {
+                            long timeoutMillis, long queueTimeoutMillis) implements ControlMessage {
 
     public static final int SECRET_BYTES = 32;
     public static final String DEFAULT_POOL = "default";
@@ -53,6 +55,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     private static final int SESSION_ID_TAG = 8;
     private static final int ENV_TAG = 9;
     private static final int TIMEOUT_TAG = 10;
+    private static final int QUEUE_TIMEOUT_TAG = 11;
 
     public LaunchRequest {
         checkJobId(jobId);
@@ -76,6 +79,15 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout_ms must not be negative: " + timeoutMillis);
         }
+        if (queueTimeoutMillis < 0) {
+            throw new IllegalArgumentException("queue_timeout_ms must not be negative: " + queueTimeoutMillis);
+        }
+    }
+
+    public LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
+                         String database, String pool, long sessionId, Map<String, String> environment,
+                         long timeoutMillis) {
+        this(jobId, language, socketPath, secret, user, database, pool, sessionId, environment, timeoutMillis, 0);
     }
 
     public static Builder builder(String jobId, String language) {
@@ -115,6 +127,11 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         return timeoutMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(timeoutMillis));
     }
 
+    /** How long this request may wait for a pool slot, or empty for the launchpad's own limit. */
+    public Optional<Duration> queueTimeout() {
+        return queueTimeoutMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(queueTimeoutMillis));
+    }
+
     @Override
     public MessageType type() {
         return MessageType.LAUNCH;
@@ -132,7 +149,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 .text(POOL_TAG, pool)
                 .int64(SESSION_ID_TAG, sessionId);
         Fields.encodeEnvironment(payload, ENV_TAG, environment);
-        return payload.int64(TIMEOUT_TAG, timeoutMillis);
+        return payload.int64(TIMEOUT_TAG, timeoutMillis).int64(QUEUE_TIMEOUT_TAG, queueTimeoutMillis);
     }
 
     static LaunchRequest decode(FieldCursor fields) throws ProtocolException {
@@ -146,6 +163,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         long sessionId = 0;
         Map<String, String> environment = new LinkedHashMap<>();
         long timeout = 0;
+        long queueTimeout = 0;
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -162,6 +180,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 case SESSION_ID_TAG -> sessionId = fields.asInt();
                 case ENV_TAG -> Fields.decodeEnvironmentEntry(fields.asStruct(), environment);
                 case TIMEOUT_TAG -> timeout = fields.asInt();
+                case QUEUE_TIMEOUT_TAG -> queueTimeout = fields.asInt();
                 default -> fields.skipUnknown();
             }
         }
@@ -172,7 +191,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         Fields.require(user, "LAUNCH", "5 user");
         try {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeout);
+                    environment, timeout, queueTimeout);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("LAUNCH: " + e.getMessage());
         }
@@ -183,13 +202,14 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         return o instanceof LaunchRequest r && jobId.equals(r.jobId) && language.equals(r.language)
                 && socketPath.equals(r.socketPath) && Arrays.equals(secret, r.secret) && user.equals(r.user)
                 && database.equals(r.database) && pool.equals(r.pool) && sessionId == r.sessionId
-                && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis;
+                && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis
+                && queueTimeoutMillis == r.queueTimeoutMillis;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(jobId, language, socketPath, Arrays.hashCode(secret), user, database, pool, sessionId,
-                environment, timeoutMillis);
+                environment, timeoutMillis, queueTimeoutMillis);
     }
 
     /** Never prints the secret, nor environment values (they may hold credentials). */
@@ -197,7 +217,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     public String toString() {
         return "LaunchRequest[job=" + jobId + ", language=" + language + ", socket=" + socketPath + ", user=" + user
                 + ", database=" + database + ", pool=" + pool + ", session=" + sessionId + ", env="
-                + environment.keySet() + ", timeoutMs=" + timeoutMillis + "]";
+                + environment.keySet() + ", timeoutMs=" + timeoutMillis + ", queueTimeoutMs=" + queueTimeoutMillis + "]";
     }
 
     /** Builds a request; job id, language, socket path, secret and user are required. */
@@ -212,6 +232,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         private long sessionId;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private long timeoutMillis;
+        private long queueTimeoutMillis;
 
         private Builder(String jobId, String language) {
             this.jobId = jobId;
@@ -267,9 +288,15 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
             return this;
         }
 
+        /** The longest this request may wait for a slot in its pool (capped by the launchpad's own limit). */
+        public Builder queueTimeout(Duration timeout) {
+            this.queueTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeoutMillis);
+                    environment, timeoutMillis, queueTimeoutMillis);
         }
     }
 }

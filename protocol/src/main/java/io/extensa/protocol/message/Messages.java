@@ -35,7 +35,7 @@ public final class Messages {
             case FORKED -> Forked.decode(fields);
             case CHILD_EXITED -> ChildExited.decode(fields);
             case QUERY, QUERY_RESULT -> throw new ProtocolException(frame.type() + " is reserved and not used in protocol version 1");
-            case LAUNCH, LAUNCHED, EXITED, CANCEL_JOB, STATUS_REQUEST, STATUS ->
+            case LAUNCH, LAUNCHED, EXITED, CANCEL_JOB, STATUS_REQUEST, STATUS, POOLS, POOLS_APPLIED ->
                     throw new ProtocolException(frame.type() + " belongs to the launch-control channel, not here");
         };
     }

@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param satelliteConnectTimeout how long a launched satellite may take to connect and say HELLO
  * @param version           Extensa's version, reported by sp_extensa_info
  * @param catalog           the service connection to Extensa's catalog; empty disables catalog features
+ * @param scriptsEnabledByDefault the initial 'external scripts enabled' (on for the embedded default,
+ *                          off on an existing PostgreSQL, as SQL Server ships it)
  */
 public record EngineConfig(Path launchpadSocket, Path jobSocketDirectory, Duration satelliteConnectTimeout,
-                           String version, Optional<CatalogConfig> catalog) {
+                           String version, Optional<CatalogConfig> catalog, boolean scriptsEnabledByDefault) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
 }

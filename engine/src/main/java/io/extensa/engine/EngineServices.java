@@ -1,6 +1,7 @@
 package io.extensa.engine;
 
 import io.extensa.engine.catalog.Catalog;
+import io.extensa.engine.catalog.ServerConfiguration;
 import io.extensa.engine.types.TypeCatalog;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
@@ -17,6 +18,7 @@ public final class EngineServices implements AutoCloseable {
     private final EngineConfig config;
     private final LaunchpadClient launchpad;
     private final Catalog catalog;
+    private final ServerConfiguration configuration;
     private final TypeCatalogs catalogs = new TypeCatalogs();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "engine-timer");
@@ -31,6 +33,7 @@ public final class EngineServices implements AutoCloseable {
         this.config = config;
         this.launchpad = new LaunchpadClient(config.launchpadSocket());
         this.catalog = config.catalog().map(Catalog::new).orElse(null);
+        this.configuration = catalog == null ? null : new ServerConfiguration(catalog, config.scriptsEnabledByDefault());
     }
 
     public EngineConfig config() {
@@ -53,6 +56,21 @@ public final class EngineServices implements AutoCloseable {
                     .withHint("set catalog.user and catalog.password-file (and catalog.database) in extensa.conf");
         }
         return catalog;
+    }
+
+    /** sp_configure's switches (needs the catalog). */
+    public ServerConfiguration configuration() throws PgException {
+        catalog();
+        return configuration;
+    }
+
+    /**
+     * Whether scripts may run at all. Without a catalog the switch cannot be turned on: an existing
+     * PostgreSQL then needs catalog.* configured first (external scripts ship disabled).
+     */
+    public boolean scriptsEnabled() throws PgException {
+        return configuration != null
+                && configuration.inUse(ServerConfiguration.EXTERNAL_SCRIPTS_ENABLED) == 1;
     }
 
     public ScheduledExecutorService scheduler() {

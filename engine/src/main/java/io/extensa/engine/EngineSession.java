@@ -15,7 +15,8 @@ import java.util.Set;
 /** One client session as the engine sees it: its variables and the statements it sends. */
 final class EngineSession implements SessionInterceptor {
 
-    static final Set<String> PROCEDURES = Set.of(Statements.EXTERNAL_SCRIPT, Statements.EXTENSA_INFO);
+    static final Set<String> PROCEDURES = Set.of(Statements.EXTERNAL_SCRIPT, Statements.EXTENSA_INFO,
+            Statements.CONFIGURE);
 
     private final EngineServices services;
     private final ClientSession session;

@@ -28,6 +28,7 @@ public final class SqlState {
     public static final String INVALID_BINARY_REPRESENTATION = "22P03";
     public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
     public static final String ACTIVE_SQL_TRANSACTION = "25001";
+    public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";

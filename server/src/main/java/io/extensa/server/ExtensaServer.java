@@ -121,7 +121,7 @@ public final class ExtensaServer implements AutoCloseable {
     static ExtensaEngine engine(InterceptorContext context, Optional<String> adminPassword) {
         EngineConfig config = new EngineConfig(context.launchpadSocket(),
                 context.dataDirectory().runDir().resolve("jobs"), EngineConfig.DEFAULT_CONNECT_TIMEOUT,
-                context.version(), catalogConfig(context, adminPassword));
+                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres());
         try {
             return new ExtensaEngine(config);
         } catch (IOException e) {

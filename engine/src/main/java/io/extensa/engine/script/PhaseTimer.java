@@ -16,6 +16,10 @@ final class PhaseTimer {
         last = now;
     }
 
+    double totalMillis() {
+        return (last - started) / 1e6;
+    }
+
     @Override
     public String toString() {
         return String.join(", ", phases) + " ms; total " + String.format("%.2f", (last - started) / 1e6) + " ms";

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param parameters      declared in @params, in order
  * @param parameterValues the argument given for each declared parameter (lower-case name), absent = NULL
  * @param outputTargets   for OUTPUT parameters passed as {@code @var OUTPUT}: the variable to assign
+ * @param rowsPerRead     streaming: the script runs per chunk of this many rows (0 = once on all rows)
  */
 public record ScriptCall(
         String language,
@@ -25,7 +26,8 @@ public record ScriptCall(
         ResultSets resultSets,
         boolean parallel,
         String partitionBy,
-        String orderBy) {
+        String orderBy,
+        long rowsPerRead) {
 
     public ScriptCall {
         parameters = List.copyOf(parameters);
@@ -35,5 +37,10 @@ public record ScriptCall(
 
     public boolean hasInput() {
         return inputQuery != null && !inputQuery.isBlank();
+    }
+
+    /** Several units or several satellites: partitions, streaming chunks, or parallel shares. */
+    public boolean multiUnit() {
+        return hasInput() && (parallel || partitionBy != null || rowsPerRead > 0);
     }
 }

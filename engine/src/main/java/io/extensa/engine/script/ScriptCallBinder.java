@@ -34,6 +34,7 @@ public final class ScriptCallBinder {
             "input_data_1_order_by_columns", "input_data_1_partition_by_columns", "output_data_1_name", "parallel",
             "params");
     private static final Set<Integer> TEXT_TYPES = Set.of(25, 1043, 1042, 19);
+    private static final Set<String> STREAMING_PARAMETERS = Set.of("r_rowsperread", "rows_per_read");
 
     private ScriptCallBinder() {
     }
@@ -92,7 +93,7 @@ public final class ScriptCallBinder {
             throw invalid("@parallel must be 0 or 1, not " + parallelText);
         }
 
-        List<ParamDeclaration> declarations = parseDeclarations(text(fixed, "params", variables, bound));
+        List<ParamDeclaration> declarations = new ArrayList<>(parseDeclarations(text(fixed, "params", variables, bound)));
         Map<String, ParamDeclaration> byName = new HashMap<>();
         for (ParamDeclaration d : declarations) {
             String key = d.name().toLowerCase(Locale.ROOT);
@@ -138,10 +139,53 @@ public final class ScriptCallBinder {
                 values.put(e.getKey(), v);
             }
         }
+        long rowsPerRead = 0;
+        for (ParamDeclaration d : List.copyOf(declarations)) {
+            String key = d.name().toLowerCase(Locale.ROOT);
+            if (STREAMING_PARAMETERS.contains(key)) {
+                rowsPerRead = rowsPerRead(values.remove(key), variables, bound);
+                declarations.remove(d);
+                outputTargets.remove(key);
+            }
+        }
         return new ScriptCall(language.strip(), script, blankToNull(text(fixed, "input_data_1", variables, bound)),
                 inputName, outputName, declarations, values, outputTargets, exec.resultSets(), parallel,
                 blankToNull(text(fixed, "input_data_1_partition_by_columns", variables, bound)),
-                blankToNull(text(fixed, "input_data_1_order_by_columns", variables, bound)));
+                blankToNull(text(fixed, "input_data_1_order_by_columns", variables, bound)), rowsPerRead);
+    }
+
+    /**
+     * SQL Server's reserved @r_rowsPerRead (and the friendlier @rows_per_read): the engine streams the
+     * input in chunks of that many rows and runs the script per chunk; the script does not see it.
+     */
+    private static long rowsPerRead(Value v, SessionVariables variables, List<BindValue> bound) throws PgException {
+        String text = switch (v) {
+            case null -> null;
+            case Value.Number n -> n.text();
+            case Value.Text t -> t.text().strip();
+            case Value.Variable var -> {
+                Variable variable = variables.get(var.name()).orElseThrow(() -> undeclared(var.name()));
+                yield variable.value() == null ? null : String.valueOf(integerValue(variable.value()));
+            }
+            case Value.Parameter p -> {
+                BindValue b = bound.get(p.index() - 1);
+                yield b.value() == null ? null
+                        : b.format() == 1 ? String.valueOf(integerValue(b.value())) : new String(b.value(), StandardCharsets.UTF_8);
+            }
+            default -> null;
+        };
+        if (text == null) {
+            return 0;
+        }
+        try {
+            long rows = Long.parseLong(text);
+            if (rows < 1 || rows > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return rows;
+        } catch (NumberFormatException e) {
+            throw invalid("@r_rowsPerRead must be a positive integer, not " + text);
+        }
     }
 
     /** {@code @a int, @b varbinary(max) OUTPUT, ...} */

@@ -1,6 +1,7 @@
 package io.extensa.engine.script;
 
 import io.extensa.engine.EngineServices;
+import io.extensa.engine.audit.Audit;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
@@ -71,6 +72,7 @@ public final class ScriptExecution implements Execution {
     private String tag = "CALL";
     private OutputParameters.Row parameterRow;
     private boolean closed;
+    private String outcome = "ok";
     private final PhaseTimer timer = new PhaseTimer();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
@@ -91,7 +93,12 @@ public final class ScriptExecution implements Execution {
         try {
             execution.begin();
             return execution;
-        } catch (PgException | RuntimeException e) {
+        } catch (PgException e) {
+            execution.failed(e);
+            execution.close();
+            throw e;
+        } catch (RuntimeException e) {
+            execution.outcome = "internal error";
             execution.close();
             throw e;
         }
@@ -168,6 +175,19 @@ public final class ScriptExecution implements Execution {
 
     @Override
     public ResultDescription nextResult() throws PgException {
+        try {
+            return advance();
+        } catch (PgException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
+    private void failed(PgException e) {
+        outcome = "error " + e.sqlState();
+    }
+
+    private ResultDescription advance() throws PgException {
         switch (phase) {
             case STARTED -> {
                 OutputSchema schema = readSchema();
@@ -180,7 +200,7 @@ public final class ScriptExecution implements Execution {
                     }
                     drainUnit();
                     phase = Phase.AFTER_MAIN;
-                    return nextResult();
+                    return advance();
                 }
                 if (none) {
                     throw new PgException(SqlState.OUTPUT_MISMATCH, "WITH RESULT SETS NONE, but the " + call.language()
@@ -220,6 +240,15 @@ public final class ScriptExecution implements Execution {
 
     @Override
     public boolean fetch(int maxRows, DataRowWriter out) throws PgException {
+        try {
+            return fetchRows(maxRows, out);
+        } catch (PgException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
+    private boolean fetchRows(int maxRows, DataRowWriter out) throws PgException {
         if (phase == Phase.PARAMETERS) {
             parameterRow.write(out);
             return true;
@@ -367,6 +396,11 @@ public final class ScriptExecution implements Execution {
         if (job != null) {
             log.debug("job {}: {} rows in, {} out; {}", job.jobId(), rowsIn, rowsOut, timer);
         }
+        if ((phase == Phase.STARTED || phase == Phase.MAIN) && outcome.equals("ok")) {
+            outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
+        }
+        Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
+                "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (cancelHook != null) {
             try {
                 cancelHook.close();

@@ -2,7 +2,8 @@ package io.extensa.engine.sql;
 
 /**
  * The byte-level test the gateway runs on every Query and Parse. It answers "maybe" for SQL that
- * contains an '@' (T-SQL variables) or, in any letter case, "exec", "sp_" or "print", and "no"
+ * contains an '@' (T-SQL variables) or, in any letter case, "exec", "external", "sp_", "print" or
+ * "reconfigure", and "no"
  * for everything else, which is then relayed without being decoded. False positives only cost a
  * parse; a false negative would lose a statement, so the test errs towards "maybe".
  */
@@ -19,9 +20,10 @@ public final class Prefilter {
                 return true;
             }
             int lower = c | 0x20;
-            if (lower == 'e' && matches(sql, i + 1, end, "xec")
+            if (lower == 'e' && (matches(sql, i + 1, end, "xec") || matches(sql, i + 1, end, "xternal"))
                     || lower == 's' && i + 2 < end && (sql[i + 1] | 0x20) == 'p' && sql[i + 2] == '_'
-                    || lower == 'p' && matches(sql, i + 1, end, "rint")) {
+                    || lower == 'p' && matches(sql, i + 1, end, "rint")
+                    || lower == 'r' && matches(sql, i + 1, end, "econfigure")) {
                 return true;
             }
         }

@@ -59,7 +59,8 @@ public final class StatementParser {
 
     private static boolean looksLikeExtensa(String sql) {
         String s = sql.stripLeading().toLowerCase(Locale.ROOT);
-        return s.startsWith("exec") || s.startsWith("declare @") || s.startsWith("set @") || s.startsWith("print ");
+        return s.startsWith("exec") || s.startsWith("declare @") || s.startsWith("set @") || s.startsWith("print ")
+                || s.startsWith("reconfigure");
     }
 
     private Statement statement(Set<String> procedures, Predicate<String> declared) throws PgException {
@@ -96,6 +97,12 @@ public final class StatementParser {
                     expectEnd();
                     return insert;
                 }
+            }
+        }
+        if (first.isKeyword("RECONFIGURE") || first.isKeyword("GRANT") || first.isKeyword("REVOKE")) {
+            Statement administration = AdministrationParser.parse(tokens);
+            if (administration != null) {
+                return administration;
             }
         }
         if (first.isKeyword("DECLARE") && tokens.get(1).type() == TokenType.VARIABLE) {

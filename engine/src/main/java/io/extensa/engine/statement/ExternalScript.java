@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Optional;
 import io.extensa.engine.sql.ast.Statement;
 import io.extensa.engine.sql.ast.Value;
+import io.extensa.engine.audit.Audit;
+import io.extensa.engine.security.ScriptPermissions;
 import io.extensa.engine.variables.SessionVariables;
+import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.intercept.Execution;
 import io.extensa.pgwire.intercept.ExecutionContext;
@@ -90,6 +93,18 @@ final class ExternalScript implements InterceptedStatement {
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         ScriptCall call = ScriptCallBinder.bind(exec, variables, ctx.parameters());
+        try {
+            if (!services.scriptsEnabled()) {
+                throw new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "'sp_execute_external_script' is "
+                        + "disabled on this server").withHint("a superuser can enable it: EXEC sp_configure "
+                        + "'external scripts enabled', 1; RECONFIGURE");
+            }
+            ScriptPermissions.check(ctx.backend(), call.language());
+        } catch (PgException e) {
+            Audit.denied(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(),
+                    "sp_execute_external_script @language=" + call.language(), e.sqlState() + " " + e.getMessage());
+            throw e;
+        }
         return ScriptExecution.start(services, ctx, call, variables,
                 insert == null ? null : new InsertTarget(insert.table(), insert.columns()));
     }

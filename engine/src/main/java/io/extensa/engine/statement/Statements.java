@@ -10,6 +10,7 @@ public final class Statements {
 
     public static final String EXTERNAL_SCRIPT = "sp_execute_external_script";
     public static final String EXTENSA_INFO = "sp_extensa_info";
+    public static final String CONFIGURE = "sp_configure";
 
     private Statements() {
     }
@@ -17,12 +18,15 @@ public final class Statements {
     public static InterceptedStatement of(Statement statement, SessionVariables variables, EngineServices services) {
         return switch (statement) {
             case Statement.Exec exec when exec.procedure().equals(EXTENSA_INFO) -> new ExtensaInfo(services);
+            case Statement.Exec exec when exec.procedure().equals(CONFIGURE) -> new ConfigureStatement(exec, services);
             case Statement.Exec exec -> new ExternalScript(exec, null, variables, services);
             case Statement.InsertExec insert -> new ExternalScript(insert.exec(), insert, variables, services);
             case Statement.Declare declare -> new DeclareVariables(declare, variables);
             case Statement.SetVariable set -> new SetVariable(set, variables);
             case Statement.Print print -> new PrintStatement(print, variables);
             case Statement.WithVariables with -> new RelayWithVariables(with.sql(), variables);
+            case Statement.Reconfigure reconfigure -> new ReconfigureStatement(services);
+            case Statement.ScriptPermission permission -> new PermissionStatement(permission, services);
         };
     }
 }

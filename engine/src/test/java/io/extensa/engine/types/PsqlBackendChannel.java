@@ -30,6 +30,21 @@ final class PsqlBackendChannel implements BackendChannel {
     }
 
     @Override
+    public void openPortal(String portal, String sql, int resultFormat) {
+        throw new IllegalStateException("portals are not used by the type tests");
+    }
+
+    @Override
+    public boolean fetch(String portal, int maxRows, RowHandler rows) {
+        throw new IllegalStateException("portals are not used by the type tests");
+    }
+
+    @Override
+    public void closePortal(String portal) {
+        throw new IllegalStateException("portals are not used by the type tests");
+    }
+
+    @Override
     public String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows)
             throws PgException {
         for (short format : resultFormats) {

@@ -35,6 +35,22 @@ public interface BackendChannel {
     /** Like {@link #execute(String, List, int, RowHandler)} with Bind's per-column result format codes. */
     String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows) throws PgException;
 
+    /**
+     * Opens a named portal over a query (Parse + Bind, results in {@code resultFormat}) whose rows are
+     * then fetched a chunk at a time with {@link #fetch}; other statements may run in between.
+     */
+    void openPortal(String portal, String sql, int resultFormat) throws PgException;
+
+    /**
+     * Execute(portal, maxRows): hands up to {@code maxRows} DataRows to the handler.
+     *
+     * @return true when more rows remain (PortalSuspended), false when the portal is exhausted
+     */
+    boolean fetch(String portal, int maxRows, RowHandler rows) throws PgException;
+
+    /** Closes a portal opened with {@link #openPortal}. */
+    void closePortal(String portal) throws PgException;
+
     /** Runs a {@code COPY ... TO STDOUT} statement, handing every CopyData payload to the handler. */
     String copyOut(String sql, CopyDataHandler handler) throws PgException;
 

@@ -186,6 +186,52 @@ final class BackendPort implements BackendChannel {
         }
     }
 
+    /** P(unnamed) B(portal) H  ->  '1' '2'. */
+    @Override
+    public void openPortal(String portal, String sql, int resultFormat) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, new int[0]);
+        FrontendMessages.bind(out, portal, "", List.of(), new short[] {(short) resultFormat});
+        send();
+        expect('1');
+        expect('2');
+    }
+
+    /** E(portal, maxRows) H  ->  'D'* ('s' | 'C'). */
+    @Override
+    public boolean fetch(String portal, int maxRows, RowHandler rows) throws PgException {
+        begin();
+        FrontendMessages.execute(out, portal, maxRows);
+        send();
+        PgException handlerFailure = null;
+        while (true) {
+            Message m = expect('D', 's', 'C');
+            if (m.type() == 'D') {
+                if (handlerFailure == null) {
+                    try {
+                        rows.row(m.body());
+                    } catch (PgException e) {
+                        handlerFailure = e;
+                    }
+                }
+                continue;
+            }
+            if (handlerFailure != null) {
+                throw handlerFailure;
+            }
+            return m.type() == 's';
+        }
+    }
+
+    /** C('P', portal) H  ->  '3'. */
+    @Override
+    public void closePortal(String portal) throws PgException {
+        begin();
+        FrontendMessages.close(out, 'P', portal);
+        send();
+        expect('3');
+    }
+
     /** P B E H  ->  '1' '2' 'H' 'd'* 'c' 'C'. */
     @Override
     public String copyOut(String sql, CopyDataHandler handler) throws PgException {

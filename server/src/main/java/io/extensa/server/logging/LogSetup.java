@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class LogSetup {
 
     static final String FILE_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
+    static final String AUDIT_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %msg%n";
     static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
     private LogSetup() {
@@ -40,6 +41,17 @@ public final class LogSetup {
             root.addAppender(console(context, CONSOLE_PATTERN));
         }
         context.getLogger("io.extensa").setLevel(Level.toLevel(extensaLevel, Level.INFO));
+        // the audit trail also goes to a file of its own, for whoever reviews who ran what
+        var audit = new FileAppender<ILoggingEvent>();
+        audit.setContext(context);
+        audit.setName("audit");
+        audit.setFile(logFile.resolveSibling("audit.log").toString());
+        audit.setAppend(true);
+        audit.setEncoder(encoder(context, AUDIT_PATTERN));
+        audit.start();
+        Logger auditLogger = context.getLogger("extensa.audit");
+        auditLogger.setLevel(Level.INFO);
+        auditLogger.addAppender(audit);
     }
 
     /** Commands other than start: warnings and errors to standard error. */

@@ -43,6 +43,23 @@ public sealed interface Statement {
     record WithVariables(String sql) implements Statement {
     }
 
+    /** RECONFIGURE [WITH OVERRIDE]: pending sp_configure values take effect. */
+    record Reconfigure() implements Statement {
+    }
+
+    /**
+     * GRANT | REVOKE EXECUTE ANY EXTERNAL SCRIPT TO | FROM roles, or (with a language)
+     * EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::name.
+     *
+     * @param language null for EXECUTE ANY EXTERNAL SCRIPT
+     * @param roles    role names as PostgreSQL resolves them
+     */
+    record ScriptPermission(boolean grant, String language, List<String> roles) implements Statement {
+        public ScriptPermission {
+            roles = List.copyOf(roles);
+        }
+    }
+
     /**
      * @param type       the type as written
      * @param expression the initial value's SQL text (may reference other variables), or null

@@ -1,0 +1,105 @@
+package io.extensa.engine.catalog;
+
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.client.PgClient;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Server-wide switches, SQL Server's sp_configure: each has a configured value and a value in use;
+ * RECONFIGURE makes the configured values the ones in use. Values live in the catalog and are
+ * cached here for a few seconds, so every gateway on the same catalog follows within that time
+ * (and the one that ran RECONFIGURE at once).
+ */
+public final class ServerConfiguration {
+
+    public static final String EXTERNAL_SCRIPTS_ENABLED = "external scripts enabled";
+    private static final long CACHE_NANOS = 5_000_000_000L;
+
+    /** One switch: its range and meaning. */
+    public record Option(String name, int minimum, int maximum, String description) {
+    }
+
+    /** A row of sp_configure's result. */
+    public record Setting(Option option, int value, int valueInUse) {
+    }
+
+    private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
+            new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"));
+
+    private final Catalog catalog;
+    private final boolean scriptsEnabledByDefault;
+    private Map<String, Setting> cached;
+    private long cachedAt;
+
+    public ServerConfiguration(Catalog catalog, boolean scriptsEnabledByDefault) {
+        this.catalog = catalog;
+        this.scriptsEnabledByDefault = scriptsEnabledByDefault;
+    }
+
+    /** The value in use of a switch, from the cache when fresh. */
+    public synchronized int inUse(String name) throws PgException {
+        return settings().get(name).valueInUse();
+    }
+
+    public synchronized List<Setting> list(String name) throws PgException {
+        if (name == null) {
+            return List.copyOf(settings().values());
+        }
+        Setting s = settings().get(option(name).name());
+        return List.of(s);
+    }
+
+    /** Sets the configured value; it takes effect at RECONFIGURE. */
+    public synchronized void set(String name, int value) throws PgException {
+        Option o = option(name);
+        if (value < o.minimum() || value > o.maximum()) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "value " + value + " for '" + o.name()
+                    + "' is out of range: " + o.minimum() + " to " + o.maximum());
+        }
+        catalog.query("UPDATE extensa.configuration SET value = $2::int WHERE name = $1", o.name(),
+                String.valueOf(value));
+        cached = null;
+    }
+
+    public synchronized void reconfigure() throws PgException {
+        catalog.query("UPDATE extensa.configuration SET value_in_use = value WHERE value_in_use <> value");
+        cached = null;
+    }
+
+    private Option option(String name) throws PgException {
+        Option o = OPTIONS.get(name.strip().toLowerCase(Locale.ROOT));
+        if (o == null) {
+            throw new PgException(SqlState.UNDEFINED_OBJECT, "the configuration option '" + name
+                    + "' does not exist").withHint("options: " + String.join(", ", OPTIONS.keySet()));
+        }
+        return o;
+    }
+
+    private Map<String, Setting> settings() throws PgException {
+        if (cached != null && System.nanoTime() - cachedAt < CACHE_NANOS) {
+            return cached;
+        }
+        int byDefault = scriptsEnabledByDefault ? 1 : 0;
+        for (Option o : OPTIONS.values()) {
+            int initial = o.name().equals(EXTERNAL_SCRIPTS_ENABLED) ? byDefault : o.minimum();
+            catalog.query("INSERT INTO extensa.configuration (name, value, value_in_use, description) "
+                    + "VALUES ($1, $2::int, $2::int, $3) ON CONFLICT (name) DO NOTHING", o.name(),
+                    String.valueOf(initial), o.description());
+        }
+        PgClient.Result rows = catalog.query("SELECT name, value, value_in_use FROM extensa.configuration");
+        Map<String, Setting> settings = new LinkedHashMap<>();
+        for (List<String> row : rows.rows()) {
+            Option o = OPTIONS.get(row.get(0));
+            if (o != null) {
+                settings.put(o.name(), new Setting(o, Integer.parseInt(row.get(1)), Integer.parseInt(row.get(2))));
+            }
+        }
+        cached = settings;
+        cachedAt = System.nanoTime();
+        return settings;
+    }
+}

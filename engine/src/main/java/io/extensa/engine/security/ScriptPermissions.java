@@ -1,0 +1,75 @@
+package io.extensa.engine.security;
+
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.BackendChannel;
+import io.extensa.pgwire.intercept.BindValue;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Who may run scripts, kept as PostgreSQL roles so DBAs manage and inspect them with their usual
+ * tools ({@code \du}, pg_roles, GRANT ... TO ...): membership of
+ * {@value #ANY} allows every language, membership of {@code extensa_execute_external_script_<language>}
+ * one language; superusers always may. The check runs on the caller's own connection, so it sees
+ * exactly the role the caller is using (SET ROLE included).
+ */
+public final class ScriptPermissions {
+
+    public static final String ANY = "extensa_execute_any_external_script";
+    private static final String LANGUAGE_PREFIX = "extensa_execute_external_script_";
+    private static final int TEXT = 25;
+
+    private ScriptPermissions() {
+    }
+
+    /** The role granting one language, e.g. extensa_execute_external_script_python. */
+    public static String languageRole(String language) throws PgException {
+        String lower = language.toLowerCase(Locale.ROOT);
+        if (!lower.matches("[a-z][a-z0-9_]{0,29}")) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "invalid external language name '" + language + "'");
+        }
+        return LANGUAGE_PREFIX + lower;
+    }
+
+    /** Fails with 42501 naming the missing permission unless the caller may run this language. */
+    public static void check(BackendChannel backend, String language) throws PgException {
+        String languageRole = languageRole(language);
+        boolean[] allowed = {false};
+        backend.execute("SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles g "
+                        + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')) "
+                        + "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+                List.of(text(ANY), text(languageRole)), 0, row -> {
+                    row.getShort();
+                    int len = row.getInt();
+                    allowed[0] = len == 1 && row.get() == 't';
+                });
+        if (!allowed[0]) {
+            throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied to run external scripts in "
+                    + "language '" + language + "': the role lacks EXECUTE ANY EXTERNAL SCRIPT (role " + ANY
+                    + ") and EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::" + language + " (role " + languageRole + ")")
+                    .withHint("a DBA can run: GRANT EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::" + language
+                            + " TO <role>");
+        }
+    }
+
+    /** GRANT or REVOKE the permission role, on the caller's connection: PostgreSQL decides whether the caller may. */
+    public static String grantOrRevoke(BackendChannel backend, boolean grant, String role, List<String> grantees)
+            throws PgException {
+        StringBuilder sql = new StringBuilder(grant ? "GRANT " : "REVOKE ").append(quote(role))
+                .append(grant ? " TO " : " FROM ");
+        for (int i = 0; i < grantees.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(quote(grantees.get(i)));
+        }
+        return backend.execute(sql.toString(), List.of(), 0, null);
+    }
+
+    private static BindValue text(String value) {
+        return new BindValue(TEXT, 0, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}

@@ -14,6 +14,16 @@ public final class ExtensaEngine implements StatementInterceptor, AutoCloseable 
     public ExtensaEngine(EngineConfig config) throws IOException {
         Files.createDirectories(config.jobSocketDirectory());
         this.services = new EngineServices(config);
+        if (config.catalog().isPresent()) {
+            // in the background: a slow catalog must not hold up the gateway's start
+            Thread.ofVirtual().name("resource-pools-at-start").start(() -> {
+                try {
+                    services.resourceGovernor().applyAtStart();
+                } catch (io.extensa.pgwire.PgException e) {
+                    // no catalog: nothing to apply
+                }
+            });
+        }
     }
 
     @Override

@@ -3,9 +3,12 @@ package io.extensa.launchpad;
 import io.extensa.launchpad.control.ControlServer;
 import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
 import io.extensa.launchpad.isolation.NoSandbox;
-import io.extensa.launchpad.isolation.ResourcePools;
+import io.extensa.launchpad.pools.ManagedPools;
+import io.extensa.launchpad.job.LaunchFailure;
+import io.extensa.protocol.launch.ControlMessage;
+import io.extensa.protocol.launch.LaunchError;
+import io.extensa.protocol.launch.Pools;
 import io.extensa.launchpad.isolation.Sandbox;
-import io.extensa.launchpad.isolation.UnboundedPools;
 import io.extensa.launchpad.isolation.WorkerAccounts;
 import io.extensa.launchpad.job.Job;
 import io.extensa.launchpad.job.JobDirectories;
@@ -67,7 +70,7 @@ public final class Launchpad implements AutoCloseable {
     private JobRegistry registry;
     private Sandbox sandbox;
     private WorkerAccounts workers;
-    private ResourcePools pools;
+    private ManagedPools pools;
     private final Map<String, ForkServerSupervisor> forkServers = new LinkedHashMap<>();
     private ControlServer server;
 
@@ -104,7 +107,7 @@ public final class Launchpad implements AutoCloseable {
             Files.createDirectories(config.runtimeDir());
             sandbox = new NoSandbox(config.setsid());
             workers = new LaunchpadUserAccounts();
-            pools = new UnboundedPools();
+            pools = ManagedPools.start(config);
             registry = new JobRegistry(config.maxJobs());
             languages = Languages.load(config, Launchpad.class.getClassLoader());
             startForkServers();
@@ -112,7 +115,7 @@ public final class Launchpad implements AutoCloseable {
             JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
                     config.outputTailBytes(), services);
             server = new ControlServer(config.socketPath(), config.allowedUsers(), config.maxJobs() + 64,
-                    config.requestTimeout(), launcher, this::status, timers);
+                    config.requestTimeout(), launcher, this::status, this::applyPools, timers);
             server.start();
             state = State.RUNNING;
         } catch (IOException | RuntimeException e) {
@@ -192,7 +195,23 @@ public final class Launchpad implements AutoCloseable {
                 .map(job -> new LaunchpadStatus.JobInfo(job.id(), job.pid(), job.language(), job.request().user(),
                         job.startedMillis(), job.request().pool(), job.warm()))
                 .toList();
-        return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode());
+        return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode(),
+                pools.status(), pools.describe());
+    }
+
+    /** POOLS: the answer is POOLS_APPLIED, or ERROR when a pool's limits could not be written. */
+    private ControlMessage applyPools(Pools request) {
+        try {
+            return pools.apply(request);
+        } catch (LaunchFailure e) {
+            log.error("POOLS failed: {}", e.getMessage());
+            return new LaunchError(e.kind(), e.getMessage());
+        }
+    }
+
+    /** The resource pools, for tests and tools: what is in force and how it is enforced. */
+    public ManagedPools pools() {
+        return pools;
     }
 
     /** How satellites are isolated, e.g. "unprivileged, no sandbox". */
@@ -251,6 +270,9 @@ public final class Launchpad implements AutoCloseable {
             server.close();
         }
         forkServers.values().forEach(ForkServerSupervisor::close);
+        if (pools != null) {
+            pools.close();
+        }
         if (timers != null) {
             timers.shutdownNow();
         }

@@ -119,6 +119,7 @@ public final class ScriptExecution implements Execution {
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
+        job.applyStatementTimeout(services, backend);
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
         timer.mark("describe");
@@ -400,7 +401,7 @@ public final class ScriptExecution implements Execution {
             outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
         }
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
+                job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (cancelHook != null) {
             try {
                 cancelHook.close();

@@ -31,13 +31,17 @@ final class ScriptJob implements AutoCloseable {
     private final String jobId;
     private final SatelliteChannel channel;
     private final LaunchedJob job;
+    private final String pool;
     private volatile boolean cancelled;
+    private volatile boolean timedOut;
+    private volatile ScheduledFuture<?> statementTimer;
 
-    private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job) {
+    private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job, String pool) {
         this.language = language;
         this.jobId = jobId;
         this.channel = channel;
         this.job = job;
+        this.pool = pool;
     }
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
@@ -52,21 +56,34 @@ final class ScriptJob implements AutoCloseable {
             throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
                     "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
         }
+        String pool = null;
         try {
+            pool = services.poolFor(ctx.session().user());
             LaunchRequest request = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())
                     .secret(secret)
                     .user(ctx.session().user())
                     .database(ctx.session().database())
+                    .pool(pool)
                     .sessionId(ctx.session().sessionId())
                     .build();
-            LaunchedJob job = services.launchpad().launch(request);
-            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);
+            LaunchedJob job = PoolAdmission.launch(services, ctx, request);
+            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
             scriptJob.secret = secret;
             return scriptJob;
+        } catch (PgException e) {
+            channel.close();
+            throw e;
         } catch (LaunchpadException e) {
             channel.close();
             throw switch (e.kind()) {
+                case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
+                        SqlState.INSUFFICIENT_RESOURCES, "no free slot in external resource pool \"" + pool
+                        + "\" for a '" + language + "' script: " + e.getMessage())
+                        .withHint("raise MAX_PROCESSES of the pool, or launchpad.queue_timeout_ms");
+                case LaunchErrorKind.UNKNOWN_POOL -> new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "external resource pool \"" + pool + "\" is not in force: " + e.getMessage())
+                        .withHint("run ALTER RESOURCE GOVERNOR RECONFIGURE");
                 case LaunchErrorKind.UNKNOWN_LANGUAGE -> new PgException(SqlState.UNDEFINED_OBJECT, e.getMessage())
                         .withHint("the languages available are listed by EXEC sp_extensa_info");
                 case LaunchErrorKind.CONNECTION_FAILED -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
@@ -90,6 +107,26 @@ final class ScriptJob implements AutoCloseable {
 
     long pid() {
         return job.pid();
+    }
+
+    /** The resource pool the satellite runs in. */
+    String pool() {
+        return pool;
+    }
+
+    /**
+     * The caller's statement_timeout applies to the script: when it expires the satellite's tree
+     * is killed and the call fails like any statement that timed out.
+     */
+    void applyStatementTimeout(EngineServices services, io.extensa.pgwire.intercept.BackendChannel backend)
+            throws PgException {
+        long millis = PoolAdmission.statementTimeoutMillis(backend);
+        if (millis > 0) {
+            statementTimer = services.scheduler().schedule(() -> {
+                timedOut = true;
+                cancel();
+            }, millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
@@ -156,6 +193,10 @@ final class ScriptJob implements AutoCloseable {
     /** Stops the satellite now (CancelRequest, client gone). Safe from any thread. */
     void cancel() {
         cancelled = true;
+        ScheduledFuture<?> limit = statementTimer;
+        if (limit != null && !timedOut) {
+            limit.cancel(false);
+        }
         try {
             job.cancel();
         } catch (IOException ignored) {
@@ -171,9 +212,12 @@ final class ScriptJob implements AutoCloseable {
     /** The satellite stopped talking: say why, with its exit status and last output when known. */
     PgException failure(IOException cause) {
         if (cancelled) {
-            return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+            return cancelledError();
         }
         Optional<Exited> exit = exitInfo(Duration.ofSeconds(2));
+        if (exit.isPresent() && exit.get().reason() == io.extensa.protocol.launch.ExitReason.OOM) {
+            return withTail(PoolAdmission.memoryKilled(language, job.pid(), pool, exit.get()), exit.get());
+        }
         String what = exit.map(ScriptJob::describe).orElse(
                 "stopped answering" + (cause == null ? "" : " (" + cause.getMessage() + ")"));
         PgException e = new PgException(SqlState.SATELLITE_FAILED, "the '" + language + "' runtime (pid " + job.pid()
@@ -194,8 +238,13 @@ final class ScriptJob implements AutoCloseable {
 
     private void throwIfCancelled() throws PgException {
         if (cancelled) {
-            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+            throw cancelledError();
         }
+    }
+
+    private PgException cancelledError() {
+        return new PgException(SqlState.QUERY_CANCELED, timedOut ? "canceling statement due to statement timeout"
+                : "canceling statement due to user request");
     }
 
     private static String describe(Exited exit) {
@@ -218,6 +267,10 @@ final class ScriptJob implements AutoCloseable {
 
     @Override
     public void close() {
+        ScheduledFuture<?> limit = statementTimer;
+        if (limit != null) {
+            limit.cancel(false);
+        }
         channel.close();
         job.close();
     }

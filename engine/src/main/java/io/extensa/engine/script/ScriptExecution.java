@@ -119,7 +119,6 @@ public final class ScriptExecution implements Execution {
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
-        job.applyStatementTimeout(services, backend);
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
         timer.mark("describe");

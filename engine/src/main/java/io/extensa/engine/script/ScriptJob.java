@@ -57,25 +57,42 @@ final class ScriptJob implements AutoCloseable {
                     "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
         }
         String pool = null;
+        long timeoutMillis = 0;
+        long started = System.nanoTime();
         try {
             pool = services.poolFor(ctx.session().user());
-            LaunchRequest request = LaunchRequest.builder(jobId, language)
+            timeoutMillis = PoolAdmission.statementTimeoutMillis(ctx.backend());
+            LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())
                     .secret(secret)
                     .user(ctx.session().user())
                     .database(ctx.session().database())
                     .pool(pool)
-                    .sessionId(ctx.session().sessionId())
-                    .build();
-            LaunchedJob job = PoolAdmission.launch(services, ctx, request);
+                    .sessionId(ctx.session().sessionId());
+            if (timeoutMillis > 0) {
+                // waiting in the pool's queue counts against statement_timeout too
+                builder.queueTimeout(java.time.Duration.ofMillis(timeoutMillis));
+            }
+            LaunchedJob job = PoolAdmission.launch(services, ctx, builder.build());
             ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
             scriptJob.secret = secret;
+            if (timeoutMillis > 0) {
+                long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
+                scriptJob.statementTimer = services.scheduler().schedule(() -> {
+                    scriptJob.timedOut = true;
+                    scriptJob.cancel();
+                }, left, TimeUnit.MILLISECONDS);
+            }
             return scriptJob;
         } catch (PgException e) {
             channel.close();
             throw e;
         } catch (LaunchpadException e) {
             channel.close();
+            if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
+                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout")
+                        .withDetail(e.getMessage());
+            }
             throw switch (e.kind()) {
                 case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
                         SqlState.INSUFFICIENT_RESOURCES, "no free slot in external resource pool \"" + pool
@@ -112,21 +129,6 @@ final class ScriptJob implements AutoCloseable {
     /** The resource pool the satellite runs in. */
     String pool() {
         return pool;
-    }
-
-    /**
-     * The caller's statement_timeout applies to the script: when it expires the satellite's tree
-     * is killed and the call fails like any statement that timed out.
-     */
-    void applyStatementTimeout(EngineServices services, io.extensa.pgwire.intercept.BackendChannel backend)
-            throws PgException {
-        long millis = PoolAdmission.statementTimeoutMillis(backend);
-        if (millis > 0) {
-            statementTimer = services.scheduler().schedule(() -> {
-                timedOut = true;
-                cancel();
-            }, millis, TimeUnit.MILLISECONDS);
-        }
     }
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */

@@ -42,13 +42,16 @@ public final class ManagedPools implements ResourcePools {
 
     private final PoolSlots slots;
     private final Optional<CgroupEnforcer> cgroups;
-    private final String enforcement;
+    private String enforcement;
     private final PoolStore store;
     private final long totalMemoryBytes;
     private final int cpus;
     private final Duration queueTimeout;
     private final int jobMaxPids;
     private final Map<String, Long> memoryLimits = new ConcurrentHashMap<>();
+    /** Without a cgroup memory controller: each pool's limit as a per-process RLIMIT_AS. */
+    private final Optional<MemoryRlimit> rlimit;
+    private final Map<String, Long> rlimitBytes = new ConcurrentHashMap<>();
     private final Set<String> cgroupPools = ConcurrentHashMap.newKeySet();
 
     private ManagedPools(List<PoolDefinition> initial, Optional<CgroupEnforcer> cgroups, String enforcement,
@@ -61,6 +64,17 @@ public final class ManagedPools implements ResourcePools {
         this.cpus = Runtime.getRuntime().availableProcessors();
         this.queueTimeout = config.queueTimeout();
         this.jobMaxPids = config.jobMaxPids();
+        boolean memoryByCgroup = cgroups.map(c -> c.tree().has(Controller.MEMORY)).orElse(false);
+        this.rlimit = memoryByCgroup ? Optional.empty() : MemoryRlimit.find();
+        if (!memoryByCgroup && rlimit.isPresent()) {
+            this.enforcement += "; MAX_MEMORY_PERCENT as RLIMIT_AS per process";
+        }
+        if (!memoryByCgroup) {
+            log.warn("resource pools: {}", rlimit.isPresent()
+                    ? "MAX_MEMORY_PERCENT falls back to RLIMIT_AS per satellite process (virtual memory, per process,"
+                    + " not per pool; an allocation over it fails instead of the job being killed)"
+                    : "MAX_MEMORY_PERCENT is NOT enforced: no cgroup memory controller and no /usr/bin/prlimit");
+        }
         try {
             putInForce(initial);
         } catch (LaunchFailure e) {
@@ -144,6 +158,9 @@ public final class ManagedPools implements ResourcePools {
                 cgroupPools.add(definition.name());
             }
         }
+        for (PoolDefinition definition : definitions) {
+            rlimitBytes.put(definition.name(), CgroupTree.memoryLimitBytes(definition.maxMemoryPercent(), totalMemoryBytes));
+        }
         Set<String> names = new HashSet<>();
         definitions.forEach(d -> names.add(d.name()));
         slots.replace(definitions);
@@ -189,14 +206,21 @@ public final class ManagedPools implements ResourcePools {
 
         @Override
         public void place(long pid) throws LaunchFailure {
-            if (cgroups.isEmpty()) {
-                return;
-            }
             try {
+                if (rlimit.isPresent()) {
+                    rlimit.get().apply(pid, rlimitBytes.getOrDefault(pool, 0L));
+                }
+                if (cgroups.isEmpty()) {
+                    return;
+                }
                 cgroups.get().place(pool, jobId, pid);
             } catch (IOException e) {
-                throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot move the satellite (pid " + pid
-                        + ") into the cgroup of resource pool '" + pool + "': " + e.getMessage(), e);
+                if (!io.extensa.launchpad.process.ProcessTable.isRunning(pid, 0)) {
+                    // it ended already (a crash at start-up): nothing to limit, and its end is reported as usual
+                    return;
+                }
+                throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot put the satellite (pid " + pid
+                        + ") under the limits of resource pool '" + pool + "': " + e.getMessage(), e);
             }
         }
 

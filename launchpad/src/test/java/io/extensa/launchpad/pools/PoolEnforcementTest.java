@@ -192,6 +192,33 @@ class PoolEnforcementTest {
     }
 
     @Test
+    void withoutCgroupsMaxProcessesStillHoldsAndMemoryFallsBackToRlimits(@TempDir Path other) throws Exception {
+        try (TestLaunchpad plain = TestLaunchpad.start(other, Map.of("launchpad.cgroup", "off"))) {
+            assertThat(plain.launchpad().pools().tree()).isEmpty();
+            assertThat(plain.client().status().enforcement())
+                    .startsWith("not enforced: cgroups are disabled (launchpad.cgroup = off)")
+                    .endsWith("; MAX_MEMORY_PERCENT as RLIMIT_AS per process");
+            plain.client().applyPools(new Pools(List.of(new PoolDefinition("tiny", 100, 1, 1))));
+            long limit = plain.client().status().pool("tiny").orElseThrow().memoryLimitBytes();
+            assertThat(limit).as("no cgroup limit").isZero();
+            long megabytes = io.extensa.launchpad.pools.cgroup.CgroupTree.memoryLimitBytes(1,
+                    MachineMemory.totalBytes()) / (1 << 20) * 3;
+            FakeEngine engine = plain.engine();
+            try (LaunchedJob job = plain.client().launch(TestLaunchpad.request(TestLangRuntime.NAME, engine,
+                    "hello,alloc:" + megabytes + ",sleep").pool("tiny").build())) {
+                Exited exited = job.awaitExit(WAIT).orElseThrow();
+                assertThat(exited.exitCode()).isNotZero();
+                assertThat(exited.stderrTail()).contains("MemoryError");
+                assertThatThrownBy(() -> plain.client().launch(TestLaunchpad.request(TestLangRuntime.NAME,
+                        plain.engine(), "hello,sleep").pool("tiny").queueTimeout(Duration.ofMillis(100)).build()))
+                        .as("the finished job still holds its slot until its connection closes")
+                        .isInstanceOfSatisfying(LaunchpadException.class,
+                                e -> assertThat(e.kind()).isEqualTo(LaunchErrorKind.POOL_TIMEOUT));
+            }
+        }
+    }
+
+    @Test
     void theTreeIsRemovedAtShutdownAndAStaleOneAtStart() throws Exception {
         CgroupTree tree = requireCgroups();
         Path first = tree.hierarchies().get(0).directory();

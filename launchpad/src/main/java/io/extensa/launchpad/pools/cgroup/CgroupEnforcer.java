@@ -1,7 +1,5 @@
 package io.extensa.launchpad.pools.cgroup;
 
-import io.extensa.launchpad.process.ProcessStat;
-import io.extensa.launchpad.process.ProcessTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -158,7 +155,7 @@ public final class CgroupEnforcer {
         for (Path procs : procsFiles) {
             write(procs, Long.toString(pid));
         }
-        for (long descendant : descendants(pid)) {
+        for (long descendant : io.extensa.launchpad.pools.JobProcesses.startedBy(pid)) {
             for (Path procs : procsFiles) {
                 try {
                     write(procs, Long.toString(descendant));
@@ -168,24 +165,6 @@ public final class CgroupEnforcer {
                 }
             }
         }
-    }
-
-    private static List<Long> descendants(long root) {
-        List<ProcessStat> all = ProcessTable.all();
-        Set<Long> found = new LinkedHashSet<>();
-        found.add(root);
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (ProcessStat stat : all) {
-                if (!found.contains(stat.pid()) && (found.contains(stat.parentPid()) || stat.sessionId() == root)) {
-                    found.add(stat.pid());
-                    grew = true;
-                }
-            }
-        }
-        found.remove(root);
-        return new ArrayList<>(found);
     }
 
     /** OOM kills the kernel counted in the job's memory cgroup; 0 without a memory controller. */

@@ -87,6 +87,16 @@ public final class EngineServices implements AutoCloseable {
                 && configuration.inUse(ServerConfiguration.EXTERNAL_SCRIPTS_ENABLED) == 1;
     }
 
+    /**
+     * Satellites for a call with {@code @parallel = 1}: sp_configure 'max degree of parallelism',
+     * where 0 (the default) means the number of cores.
+     */
+    public int parallelDegree() throws PgException {
+        int configured = configuration == null ? 0
+                : configuration.inUse(ServerConfiguration.MAX_DEGREE_OF_PARALLELISM);
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+    }
+
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }

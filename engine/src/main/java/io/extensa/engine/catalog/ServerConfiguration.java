@@ -27,8 +27,12 @@ public final class ServerConfiguration {
     public record Setting(Option option, int value, int valueInUse) {
     }
 
+    public static final String MAX_DEGREE_OF_PARALLELISM = "max degree of parallelism";
+
     private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
-            new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"));
+            new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"),
+            MAX_DEGREE_OF_PARALLELISM, new Option(MAX_DEGREE_OF_PARALLELISM, 0, 64,
+                    "satellites for a call with @parallel = 1 (0: the number of cores)"));
 
     private final Catalog catalog;
     private final boolean scriptsEnabledByDefault;

@@ -92,6 +92,46 @@ final class OutputColumns {
         return new OutputColumns(plans, notNull, backend);
     }
 
+    /**
+     * Columns for a later unit of the same call whose script produced other types than the unit
+     * that fixed the result's shape: its values are converted to that shape's types.
+     */
+    OutputColumns conforming(List<ColumnSpec> specs, TypeCatalog catalog, SessionSettings settings,
+                             BackendChannel backend, String unit) throws PgException {
+        if (specs.size() != plans.size()) {
+            throw new PgException(SqlState.OUTPUT_MISMATCH, unit + " returned " + specs.size() + " column(s) ("
+                    + String.join(", ", specs.stream().map(ColumnSpec::name).toList()) + ") but the result has "
+                    + plans.size());
+        }
+        List<OutputColumnPlan> converted = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            OutputColumnPlan p = plans.get(i);
+            try {
+                converted.add(OutputTypes.plan(p.columnName(), specs.get(i), catalog.lookup(p.rowDescriptionOid()),
+                        p.rowDescriptionTypmod(), Destination.CLIENT, catalog, settings));
+            } catch (PgException e) {
+                throw new PgException(e.fields().with('M', unit + ": " + e.getMessage()));
+            }
+        }
+        return new OutputColumns(converted, notNull.clone(), backend);
+    }
+
+    /** Whether {@code specs} have the types these columns were planned for. */
+    static boolean sameTypes(List<ColumnSpec> a, List<ColumnSpec> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            ColumnSpec x = a.get(i);
+            ColumnSpec y = b.get(i);
+            if (x.type() != y.type() || x.elementType() != y.elementType()
+                    || !java.util.Objects.equals(x.pgType(), y.pgType())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Prepares a batch: PostgreSQL casts the values of the columns that need it. */
     void startBatch(Batch batch, long firstRowNumber, DataRowWriter out) throws PgException {
         if (batch.columnCount() != plans.size()) {

@@ -41,6 +41,6 @@ public record ScriptCall(
 
     /** Several units or several satellites: partitions, streaming chunks, or parallel shares. */
     public boolean multiUnit() {
-        return hasInput() && (parallel || partitionBy != null || rowsPerRead > 0);
+        return hasInput() && (parallel || partitionBy != null || orderBy != null || rowsPerRead > 0);
     }
 }

@@ -111,6 +111,17 @@ public final class ScriptCallBinder {
         for (int i = 0; i < positionalParams.size(); i++) {
             namedParams.put(declarations.get(i).name().toLowerCase(Locale.ROOT), positionalParams.get(i));
         }
+        long rowsPerRead = 0;
+        for (String key : STREAMING_PARAMETERS) {
+            // SQL Server wants @r_rowsPerRead declared in @params; passing it alone works here too
+            if (!byName.containsKey(key) && namedParams.containsKey(key)) {
+                Argument a = namedParams.remove(key);
+                if (a.output()) {
+                    throw invalid("\"@" + a.name() + "\" cannot be an OUTPUT parameter");
+                }
+                rowsPerRead = rowsPerRead(a.value(), variables, bound);
+            }
+        }
         Map<String, Value> values = new HashMap<>();
         Map<String, String> outputTargets = new HashMap<>();
         for (Map.Entry<String, Argument> e : namedParams.entrySet()) {
@@ -139,7 +150,6 @@ public final class ScriptCallBinder {
                 values.put(e.getKey(), v);
             }
         }
-        long rowsPerRead = 0;
         for (ParamDeclaration d : List.copyOf(declarations)) {
             String key = d.name().toLowerCase(Locale.ROOT);
             if (STREAMING_PARAMETERS.contains(key)) {

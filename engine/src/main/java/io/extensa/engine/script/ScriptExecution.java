@@ -8,21 +8,15 @@ import io.extensa.engine.types.InputColumnPlan;
 import io.extensa.engine.types.SessionSettings;
 import io.extensa.engine.types.TypeCatalog;
 import io.extensa.engine.types.InputTypes;
-import io.extensa.engine.types.CopyRowEncoder;
-import io.extensa.engine.types.Destination;
-import io.extensa.engine.types.OutputColumnPlan;
-import io.extensa.engine.types.OutputTypes;
 import io.extensa.engine.variables.SessionVariables;
 import io.extensa.pgwire.ErrorFields;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
-import io.extensa.pgwire.intercept.ColumnDescriptor;
 import io.extensa.pgwire.intercept.DataRowWriter;
 import io.extensa.pgwire.intercept.Execution;
 import io.extensa.pgwire.intercept.ExecutionContext;
 import io.extensa.pgwire.intercept.ResultDescription;
-import io.extensa.pgwire.intercept.StatementDescription;
 import io.extensa.protocol.batch.Batch;
 import io.extensa.protocol.batch.BatchBuilder;
 import io.extensa.protocol.message.ColumnSpec;
@@ -39,7 +33,6 @@ import io.extensa.protocol.message.Stdout;
 import io.extensa.protocol.message.End;
 import io.extensa.protocol.message.Heartbeat;
 import io.extensa.protocol.wire.MessageType;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -120,7 +113,8 @@ public final class ScriptExecution implements Execution {
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
-        List<InputColumnPlan> input = call.hasInput() ? describeInput(backend) : List.of();
+        List<InputColumnPlan> input = call.hasInput()
+                ? ScriptInput.describe(backend, ScriptInput.query(call), catalog, settings) : List.of();
         timer.mark("describe");
         job.awaitSatellite(services, services.config().satelliteConnectTimeout());
         timer.mark("connect");
@@ -134,24 +128,6 @@ public final class ScriptExecution implements Execution {
         timer.mark("input");
     }
 
-    private List<InputColumnPlan> describeInput(BackendChannel backend) throws PgException {
-        StatementDescription d = backend.describe(inputQuery(), new int[0]);
-        if (!d.returnsRows()) {
-            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
-                    "@input_data_1 must be a query that returns rows");
-        }
-        if (d.parameterTypes().length > 0) {
-            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
-                    "@input_data_1 cannot use parameters ($n); pass values to the script through @params");
-        }
-        catalog.resolve(d.columns().stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
-        List<InputColumnPlan> plans = new ArrayList<>();
-        for (ColumnDescriptor c : d.columns()) {
-            plans.add(InputTypes.plan(c.name(), catalog.lookup(c.typeOid()), c.typeModifier(), catalog, settings));
-        }
-        return plans;
-    }
-
     /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */
     private void streamInput(BackendChannel backend, List<InputColumnPlan> plans) throws PgException {
         BatchBuilder batches = InputTypes.newBatch(plans);
@@ -159,16 +135,8 @@ public final class ScriptExecution implements Execution {
             ctx.cancellation().throwIfCancelled();
             job.send(MessageType.INPUT_BATCH, full.encode());
         });
-        backend.copyOut("COPY (" + inputQuery() + ") TO STDOUT (FORMAT binary)", reader);
+        backend.copyOut("COPY (" + ScriptInput.query(call) + "\n) TO STDOUT (FORMAT binary)", reader);
         rowsIn = reader.finish();
-    }
-
-    private String inputQuery() {
-        String q = call.inputQuery().strip();
-        while (q.endsWith(";")) {
-            q = q.substring(0, q.length() - 1).stripTrailing();
-        }
-        return q;
     }
 
     // ---- results ----
@@ -329,27 +297,8 @@ public final class ScriptExecution implements Execution {
 
     /** INSERT INTO t EXEC: the whole output goes into the table with COPY, inside the caller's transaction. */
     private long copyIntoTarget(List<ColumnSpec> specs) throws PgException {
-        BackendChannel backend = ctx.backend();
-        String select = "SELECT " + (insert.columns().isEmpty() ? "*" : insert.quotedColumns(insert.columns()))
-                + " FROM " + insert.quotedTable();
-        List<ColumnDescriptor> target = backend.describe(select, new int[0]).columns();
-        if (target.size() != specs.size()) {
-            throw new PgException(SqlState.OUTPUT_MISMATCH, "INSERT INTO " + insert.label() + " has " + target.size()
-                    + " target column(s) but the " + call.language() + " script returned " + specs.size() + " ("
-                    + String.join(", ", specs.stream().map(ColumnSpec::name).toList()) + ")");
-        }
-        catalog.resolve(target.stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
-        List<OutputColumnPlan> plans = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
-            ColumnDescriptor t = target.get(i);
-            plans.add(OutputTypes.plan(t.name(), specs.get(i), catalog.lookup(t.typeOid()), t.typeModifier(),
-                    Destination.COPY, catalog, settings));
-        }
-        CopyRowEncoder encoder = new CopyRowEncoder(plans);
-        List<String> names = target.stream().map(ColumnDescriptor::name).toList();
-        String copy = "COPY " + insert.quotedTable() + " (" + insert.quotedColumns(names) + ") FROM STDIN "
-                + encoder.copyOptions();
-        CopyInWriter writer = new CopyInWriter(backend.copyIn(copy), encoder);
+        CopyInWriter writer = InsertCopy.describe(insert, ctx.backend(), catalog, settings, call.language())
+                .open(specs);
         try {
             while (true) {
                 Message m = nextOutput();

@@ -44,8 +44,33 @@ final class ScriptJob implements AutoCloseable {
         this.pool = pool;
     }
 
+    /**
+     * For a further satellite of a parallel call: launches it only when its pool has a free slot
+     * right now; empty when the pool is at MAX_PROCESSES or its queue is full.
+     */
+    static Optional<ScriptJob> launchIfSlotFree(EngineServices services, ExecutionContext ctx, String language)
+            throws PgException {
+        try {
+            return Optional.of(launch(services, ctx, language, true));
+        } catch (NoFreeSlot e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The pool had no free slot for an opportunistic launch. */
+    private static final class NoFreeSlot extends PgException {
+        NoFreeSlot(String message) {
+            super(SqlState.INSUFFICIENT_RESOURCES, message);
+        }
+    }
+
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
+        return launch(services, ctx, language, false);
+    }
+
+    private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language,
+                                    boolean onlyIfSlotFree) throws PgException {
         String jobId = services.newJobId();
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -69,9 +94,11 @@ final class ScriptJob implements AutoCloseable {
                     .database(ctx.session().database())
                     .pool(pool)
                     .sessionId(ctx.session().sessionId());
-            if (timeoutMillis > 0) {
+            if (onlyIfSlotFree) {
+                builder.queueTimeout(Duration.ofMillis(1));
+            } else if (timeoutMillis > 0) {
                 // waiting in the pool's queue counts against statement_timeout too
-                builder.queueTimeout(java.time.Duration.ofMillis(timeoutMillis));
+                builder.queueTimeout(Duration.ofMillis(timeoutMillis));
             }
             LaunchedJob job = PoolAdmission.launch(services, ctx, builder.build());
             ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
@@ -89,6 +116,10 @@ final class ScriptJob implements AutoCloseable {
             throw e;
         } catch (LaunchpadException e) {
             channel.close();
+            if (onlyIfSlotFree && (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT)
+                    || e.kind().equals(LaunchErrorKind.POOL_QUEUE_FULL))) {
+                throw new NoFreeSlot(e.getMessage());
+            }
             if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
                 throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout")
                         .withDetail(e.getMessage());

@@ -2,6 +2,7 @@ package io.extensa.engine.statement;
 
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.script.InsertTarget;
+import io.extensa.engine.script.MultiUnitExecution;
 import io.extensa.engine.script.ScriptCall;
 import io.extensa.engine.script.ScriptCallBinder;
 import io.extensa.engine.script.ScriptExecution;
@@ -105,7 +106,10 @@ final class ExternalScript implements InterceptedStatement {
                     "sp_execute_external_script @language=" + call.language(), e.sqlState() + " " + e.getMessage());
             throw e;
         }
-        return ScriptExecution.start(services, ctx, call, variables,
-                insert == null ? null : new InsertTarget(insert.table(), insert.columns()));
+        InsertTarget target = insert == null ? null : new InsertTarget(insert.table(), insert.columns());
+        if (call.multiUnit()) {
+            return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree());
+        }
+        return ScriptExecution.start(services, ctx, call, variables, target);
     }
 }

@@ -183,9 +183,13 @@ class ScriptFailuresIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("process " + pid).isFalse();
     }
 
-    /** Python satellites running now (children of the launchpad or its fork server, busy with a job). */
+    /**
+     * Python satellites of this test stack running now (descendants of its launchpad busy with a
+     * job; other stacks on the machine, e.g. other test runs, are not counted).
+     */
     static long satellites() {
-        return ProcessHandle.allProcesses()
+        long launchpad = ExtensaStack.get().server().launchpadPid();
+        return ProcessHandle.of(launchpad).stream().flatMap(ProcessHandle::descendants)
                 .filter(p -> p.info().commandLine().orElse("").contains("extensa_bootstrap.py satellite")
                         || isForkedChild(p))
                 .count();
@@ -204,7 +208,7 @@ class ScriptFailuresIT {
     }
 
     static void assertNoJobsLeft() throws Exception {
-        Path jobs = stack.dataDir().resolve("jobs");
+        Path jobs = ExtensaStack.get().dataDir().resolve("jobs");
         for (int i = 0; i < 100; i++) {
             try (Stream<Path> entries = Files.list(jobs)) {
                 if (entries.noneMatch(p -> !p.getFileName().toString().startsWith("."))) {

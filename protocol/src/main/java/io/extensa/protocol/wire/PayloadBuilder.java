@@ -37,6 +37,21 @@ public final class PayloadBuilder {
     private record OpenStruct(ByteBuffer headerBuffer, int lengthIndex, long valueStart) {
     }
 
+    /**
+     * A payload that was already encoded (e.g. by {@link #toByteBuffer}), to be written later as it is;
+     * its length must be a multiple of 8 like every payload's.
+     */
+    public static PayloadBuilder encoded(ByteBuffer payload) {
+        if ((payload.remaining() & 7) != 0) {
+            throw new IllegalArgumentException("an encoded payload's length is a multiple of 8, not "
+                    + payload.remaining());
+        }
+        PayloadBuilder b = new PayloadBuilder();
+        b.segments.add(payload.slice());
+        b.length = payload.remaining();
+        return b;
+    }
+
     /** Marks the next field as critical. */
     public PayloadBuilder critical() {
         nextCritical = true;

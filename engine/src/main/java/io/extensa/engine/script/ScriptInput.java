@@ -1,0 +1,49 @@
+package io.extensa.engine.script;
+
+import io.extensa.engine.types.InputColumnPlan;
+import io.extensa.engine.types.InputTypes;
+import io.extensa.engine.types.SessionSettings;
+import io.extensa.engine.types.TypeCatalog;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.BackendChannel;
+import io.extensa.pgwire.intercept.ColumnDescriptor;
+import io.extensa.pgwire.intercept.StatementDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The input query of a call: its text as PostgreSQL will run it, and its columns as the script sees them. */
+final class ScriptInput {
+
+    private ScriptInput() {
+    }
+
+    /** The query without trailing semicolons, so it can be wrapped in COPY (...) or a subquery. */
+    static String query(ScriptCall call) {
+        String q = call.inputQuery().strip();
+        while (q.endsWith(";")) {
+            q = q.substring(0, q.length() - 1).stripTrailing();
+        }
+        return q;
+    }
+
+    /** Describes the query on the caller's connection (so the caller's permissions apply) and plans each column. */
+    static List<InputColumnPlan> describe(BackendChannel backend, String query, TypeCatalog catalog,
+                                          SessionSettings settings) throws PgException {
+        StatementDescription d = backend.describe(query, new int[0]);
+        if (!d.returnsRows()) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                    "@input_data_1 must be a query that returns rows");
+        }
+        if (d.parameterTypes().length > 0) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                    "@input_data_1 cannot use parameters ($n); pass values to the script through @params");
+        }
+        catalog.resolve(d.columns().stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
+        List<InputColumnPlan> plans = new ArrayList<>();
+        for (ColumnDescriptor c : d.columns()) {
+            plans.add(InputTypes.plan(c.name(), catalog.lookup(c.typeOid()), c.typeModifier(), catalog, settings));
+        }
+        return plans;
+    }
+}

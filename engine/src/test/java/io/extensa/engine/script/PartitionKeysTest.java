@@ -1,0 +1,59 @@
+package io.extensa.engine.script;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PartitionKeysTest {
+
+    /** A binary DataRow body: int16 count, then (int32 length, bytes) per field, -1 for NULL. */
+    private static ByteBuffer row(byte[]... fields) {
+        ByteBuffer b = ByteBuffer.allocate(256);
+        b.putShort((short) fields.length);
+        for (byte[] f : fields) {
+            if (f == null) {
+                b.putInt(-1);
+            } else {
+                b.putInt(f.length).put(f);
+            }
+        }
+        return b.flip();
+    }
+
+    private static byte[] int4(int v) {
+        return ByteBuffer.allocate(4).putInt(v).array();
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keysAreTheKeyColumnsBytesInKeyOrder() {
+        byte[][] key = PartitionKeys.extract(row(int4(1), text("north"), null), new int[] {2, 1});
+        assertThat(key[0]).isNull();
+        assertThat(key[1]).isEqualTo(text("north"));
+    }
+
+    @Test
+    void equalKeysAreTheSameAndNullEqualsNull() {
+        int[] cols = {0, 1};
+        byte[][] a = PartitionKeys.extract(row(int4(7), null, text("x")), cols);
+        byte[][] b = PartitionKeys.extract(row(int4(7), null, text("y")), cols);
+        byte[][] c = PartitionKeys.extract(row(int4(8), null, text("x")), cols);
+        assertThat(PartitionKeys.same(a, b)).isTrue();
+        assertThat(PartitionKeys.same(a, c)).isFalse();
+        assertThat(PartitionKeys.same(a, null)).isFalse();
+    }
+
+    @Test
+    void commonTypesRenderAsSqlLiterals() {
+        assertThat(PartitionKeys.render(int4(42), 23)).isEqualTo("42");
+        assertThat(PartitionKeys.render(text("O'Neil"), 25)).isEqualTo("'O''Neil'");
+        assertThat(PartitionKeys.render(null, 25)).isEqualTo("NULL");
+        assertThat(PartitionKeys.render(ByteBuffer.allocate(4).putInt(366).array(), 1082)).isEqualTo("'2001-01-01'");
+        assertThat(PartitionKeys.render(new byte[] {1, 2}, 17)).isEqualTo("(binary) 0102");
+    }
+}

@@ -202,6 +202,20 @@ class ResourcePoolsIT {
     }
 
     @Test
+    void aParallelCallRunsOnTheSlotsItsPoolHasInsteadOfWaitingForItself() throws Exception {
+        try (Connection c = as("pool_one_user"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(python("OutputDataSet = InputDataSet")
+                     + ", @input_data_1 = N'SELECT g FROM generate_series(1, 1000) g', @parallel = 1")) {
+            assertThat(column(rs)).hasSize(1000);
+            StringBuilder notices = new StringBuilder();
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                notices.append(w.getMessage()).append('\n');
+            }
+            assertThat(notices).doesNotContain("degree of parallelism 2");
+        }
+    }
+
+    @Test
     void statementTimeoutWhileQueuedOrRunningEndsTheCallAndTheSessionStaysUsable() throws Exception {
         try (Connection holder = as("pool_one_user"); Statement h = holder.createStatement();
              Connection waiter = as("pool_one_user"); Statement w = waiter.createStatement()) {

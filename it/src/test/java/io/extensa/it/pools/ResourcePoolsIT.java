@@ -282,7 +282,12 @@ class ResourcePoolsIT {
                         assertThat(e.getSQLState()).isEqualTo("57014");
                         assertThat(e.getMessage()).contains("canceling statement due to user request");
                     });
-            assertThat(launchpad().pool("it_one").orElseThrow().queued()).isZero();
+            // the launchpad notices a withdrawn request at its next poll (every 100 ms)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (launchpad().pool("it_one").orElseThrow().queued() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(launchpad().pool("it_one").orElseThrow().queued()).as("the request left the queue").isZero();
             holding.get(1, TimeUnit.MINUTES);
             try (ResultSet rs = w.executeQuery("SELECT 1")) {
                 assertThat(rs.next()).isTrue();

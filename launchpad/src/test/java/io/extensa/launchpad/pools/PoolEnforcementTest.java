@@ -231,4 +231,23 @@ class PoolEnforcementTest {
         assertThat(first.resolve("pool_stale")).doesNotExist();
         assertThat(first.resolve("pool_default")).isDirectory();
     }
+
+    @Test
+    void treesOfLaunchpadsThatWereKilledAreRemovedByTheNextOne(@TempDir Path other) throws Exception {
+        CgroupTree tree = requireCgroups();
+        Path parent = tree.hierarchies().get(0).directory().getParent();
+        Path killed = parent.resolve("extensa-killedtest");
+        Path alive = parent.resolve("extensa-alivetest");
+        Files.createDirectories(killed.resolve("pool_default").resolve("job_x"));
+        Files.createDirectories(killed.resolve("owner_999999999_1"));
+        long me = ProcessHandle.current().pid();
+        Files.createDirectories(alive.resolve("owner_" + me + "_" + io.extensa.launchpad.process.ProcessTable.startTime(me)));
+        try (TestLaunchpad second = TestLaunchpad.start(other)) {
+            assertThat(killed).as("its owner is gone").doesNotExist();
+            assertThat(alive).as("its owner runs").isDirectory();
+            assertThat(tree.hierarchies().get(0).directory()).as("the first launchpad's own tree").isDirectory();
+        } finally {
+            Files.walk(alive).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
 }

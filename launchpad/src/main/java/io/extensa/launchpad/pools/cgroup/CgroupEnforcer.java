@@ -1,5 +1,6 @@
 package io.extensa.launchpad.pools.cgroup;
 
+import io.extensa.launchpad.process.ProcessTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ public final class CgroupEnforcer {
 
     private static final Logger log = LoggerFactory.getLogger(CgroupEnforcer.class);
     private static final int REMOVE_ATTEMPTS = 50;
+    private static final String OWNER_PREFIX = "owner_";
 
     private final CgroupTree tree;
 
@@ -48,6 +50,7 @@ public final class CgroupEnforcer {
                 log.warn("removed the stale cgroup tree {} of a previous launchpad{}", hierarchy.directory(),
                         killed > 0 ? " (killed " + killed + " processes left in it)" : "");
             }
+            sweepDeadSiblings(hierarchy.directory());
         }
         if (tree.version() == CgroupTree.Version.V2) {
             Set<Controller> enabled = enableV2(tree.v2Parent(), tree.controllers());
@@ -68,7 +71,61 @@ public final class CgroupEnforcer {
                 }
             }
         }
+        markOwner(tree);
         return new CgroupEnforcer(tree);
+    }
+
+    /**
+     * An empty child cgroup {@code owner_<pid>_<start time>} names the launchpad that owns a
+     * tree, so a later launchpad (with another jobs directory, hence another tree) can tell a
+     * tree whose owner was killed (SIGKILL leaves no chance to clean up) from a live one.
+     */
+    private static void markOwner(CgroupTree tree) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        String marker = OWNER_PREFIX + pid + "_" + ProcessTable.startTime(pid);
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Files.createDirectory(hierarchy.directory().resolve(marker));
+        }
+    }
+
+    /** Removes sibling trees whose owner marker names a process that is gone. */
+    private static void sweepDeadSiblings(Path ownTree) {
+        Path parent = ownTree.getParent();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(parent, Files::isDirectory)) {
+            for (Path sibling : siblings) {
+                if (sibling.equals(ownTree) || !ownerIsDead(sibling)) {
+                    continue;
+                }
+                try {
+                    int killed = removeTree(sibling);
+                    log.warn("removed the cgroup tree {} of a launchpad that is gone{}", sibling,
+                            killed > 0 ? " (killed " + killed + " processes left in it)" : "");
+                } catch (IOException e) {
+                    log.warn("cannot remove the cgroup tree {} of a launchpad that is gone: {}", sibling, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot list {} for stale launchpad trees: {}", parent, e.getMessage());
+        }
+    }
+
+    /** True only for a tree with an owner marker whose process (pid and start time) no longer runs. */
+    static boolean ownerIsDead(Path tree) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tree, OWNER_PREFIX + "*")) {
+            for (Path entry : entries) {
+                String[] parts = entry.getFileName().toString().substring(OWNER_PREFIX.length()).split("_");
+                if (parts.length == 2) {
+                    try {
+                        return !ProcessTable.isRunning(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /** Enables {@code wanted} for the children of {@code directory}; returns those that are on. */

@@ -483,8 +483,27 @@ def _script_line(e):
     return line
 
 
+LIBRARY_PATH_VARIABLE = "EXTENSA_LIBRARY_PATH"
+
+
+def apply_library_path(environ=os.environ, path=sys.path):
+    """Puts the job's external library directories (private first, then public) before the system's
+    packages on sys.path, and on PYTHONPATH for the script's own Python subprocesses."""
+    value = environ.get(LIBRARY_PATH_VARIABLE, "")
+    directories = [d for d in value.split(":") if d]
+    if not directories:
+        return []
+    path[0:0] = [d for d in directories if d not in path]
+    inherited = environ.get("PYTHONPATH")
+    environ["PYTHONPATH"] = ":".join(directories + ([inherited] if inherited else []))
+    import importlib
+    importlib.invalidate_caches()
+    return directories
+
+
 def run_session(socket_path, job_id, secret):
     """Connects to the engine's job socket and runs the session; returns the exit code."""
+    apply_library_path()
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(HANDSHAKE_TIMEOUT)

@@ -15,9 +15,20 @@ import java.util.Optional;
  * @param catalog           the service connection to Extensa's catalog; empty disables catalog features
  * @param scriptsEnabledByDefault the initial 'external scripts enabled' (on for the embedded default,
  *                          off on an existing PostgreSQL, as SQL Server ships it)
+ * @param libraryDirectory  where external libraries are installed (DIR/libraries); null disables them
+ * @param rCommand          the R executable that installs R libraries ({@code R CMD INSTALL})
  */
 public record EngineConfig(Path launchpadSocket, Path jobSocketDirectory, Duration satelliteConnectTimeout,
-                           String version, Optional<CatalogConfig> catalog, boolean scriptsEnabledByDefault) {
+                           String version, Optional<CatalogConfig> catalog, boolean scriptsEnabledByDefault,
+                           Path libraryDirectory, String rCommand) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    public static final String DEFAULT_R_COMMAND = "R";
+
+    /** Without external libraries. */
+    public EngineConfig(Path launchpadSocket, Path jobSocketDirectory, Duration satelliteConnectTimeout,
+                        String version, Optional<CatalogConfig> catalog, boolean scriptsEnabledByDefault) {
+        this(launchpadSocket, jobSocketDirectory, satelliteConnectTimeout, version, catalog, scriptsEnabledByDefault,
+                null, DEFAULT_R_COMMAND);
+    }
 }

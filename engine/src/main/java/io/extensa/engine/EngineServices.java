@@ -2,6 +2,13 @@ package io.extensa.engine;
 
 import io.extensa.engine.catalog.Catalog;
 import io.extensa.engine.catalog.ServerConfiguration;
+import io.extensa.engine.library.ExternalLibraries;
+import io.extensa.engine.library.LibraryCache;
+import io.extensa.engine.monitor.DefaultPoolUsage;
+import io.extensa.engine.monitor.ExecutionStats;
+import io.extensa.engine.monitor.MonitorWriter;
+import io.extensa.engine.monitor.RequestRegistry;
+import io.extensa.engine.monitor.ResourcePoolUsage;
 import io.extensa.engine.types.TypeCatalog;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
@@ -20,6 +27,10 @@ public final class EngineServices implements AutoCloseable {
     private final Catalog catalog;
     private final ServerConfiguration configuration;
     private final io.extensa.engine.pools.ResourceGovernor resourceGovernor;
+    private final ExternalLibraries libraries;
+    private final RequestRegistry requests = new RequestRegistry();
+    private final ExecutionStats stats = new ExecutionStats();
+    private MonitorWriter monitor;
     private final TypeCatalogs catalogs = new TypeCatalogs();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "engine-timer");
@@ -36,6 +47,36 @@ public final class EngineServices implements AutoCloseable {
         this.catalog = config.catalog().map(Catalog::new).orElse(null);
         this.configuration = catalog == null ? null : new ServerConfiguration(catalog, config.scriptsEnabledByDefault());
         this.resourceGovernor = catalog == null ? null : new io.extensa.engine.pools.ResourceGovernor(catalog, launchpad);
+        if (catalog != null && config.libraryDirectory() != null) {
+            LibraryCache cache = new LibraryCache(config.libraryDirectory(), config.rCommand());
+            cache.sweep();
+            this.libraries = new ExternalLibraries(catalog, cache);
+        } else {
+            this.libraries = null;
+        }
+        requests.addListener(stats);
+    }
+
+    /**
+     * Starts keeping the monitoring tables (sys.dm_external_script_*) up to date, with this pool
+     * usage source (the default pool until resource pools provide theirs). Without a catalog only
+     * the in-memory registry exists.
+     */
+    public synchronized void startMonitoring(ResourcePoolUsage pools) {
+        if (monitor == null && catalog != null) {
+            monitor = new MonitorWriter(new Catalog(catalog.config()), requests, stats,
+                    pools == null ? new DefaultPoolUsage() : pools, launchpad);
+        }
+    }
+
+    /** The script requests running in this gateway; parallel execution reports its degree here too. */
+    public RequestRegistry requests() {
+        return requests;
+    }
+
+    /** The monitor's view of satellite memory and CPU, or null when it is not running. */
+    public synchronized MonitorWriter monitor() {
+        return monitor;
     }
 
     public EngineConfig config() {
@@ -58,6 +99,28 @@ public final class EngineServices implements AutoCloseable {
                     .withHint("set catalog.user and catalog.password-file (and catalog.database) in extensa.conf");
         }
         return catalog;
+    }
+
+    /** External libraries (needs the catalog and a library directory). */
+    public ExternalLibraries libraries() throws PgException {
+        catalog();
+        if (libraries == null) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "external libraries are not configured on this "
+                    + "server (no library directory)");
+        }
+        return libraries;
+    }
+
+    /**
+     * The library directories a script searches before the runtime's own packages (private, then
+     * public); empty when libraries are not configured.
+     */
+    public java.util.List<java.nio.file.Path> librarySearchPath(io.extensa.pgwire.intercept.ExecutionContext ctx,
+                                                              String language) throws PgException {
+        if (libraries == null) {
+            return java.util.List.of();
+        }
+        return libraries.searchPath(ctx.backend(), ctx.session().database(), language);
     }
 
     /** sp_configure's switches (needs the catalog). */
@@ -113,6 +176,14 @@ public final class EngineServices implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        MonitorWriter m;
+        synchronized (this) {
+            m = monitor;
+            monitor = null;
+        }
+        if (m != null) {
+            m.close();
+        }
         if (catalog != null) {
             catalog.close();
         }

@@ -66,4 +66,6 @@ public final class SqlState {
     public static final String OUTPUT_MISMATCH = "38S04";
     /** A resource pool limit stopped the job (memory, queue wait, wall clock). */
     public static final String RESOURCE_LIMIT = "38S05";
+    /** An external library could not be installed (R compile error, failing install command). */
+    public static final String EXTERNAL_LIBRARY_INSTALL_FAILED = "38L01";
 }

@@ -64,6 +64,7 @@ public final class ExtensaServer implements AutoCloseable {
     private LaunchpadProcess launchpad;
     private Gateway gateway;
     private ExtensaEngine engine;
+    private io.extensa.server.metrics.MetricsEndpoint metrics;
     private ScheduledExecutorService watchdog;
     private final AtomicBoolean failing = new AtomicBoolean();
     private boolean closed;
@@ -121,9 +122,12 @@ public final class ExtensaServer implements AutoCloseable {
     static ExtensaEngine engine(InterceptorContext context, Optional<String> adminPassword) {
         EngineConfig config = new EngineConfig(context.launchpadSocket(),
                 context.dataDirectory().runDir().resolve("jobs"), EngineConfig.DEFAULT_CONNECT_TIMEOUT,
-                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres());
+                context.version(), catalogConfig(context, adminPassword), context.config().managedPostgres(),
+                context.dataDirectory().librariesDir(), EngineConfig.DEFAULT_R_COMMAND);
         try {
-            return new ExtensaEngine(config);
+            ExtensaEngine engine = new ExtensaEngine(config);
+            engine.services().startMonitoring(null);
+            return engine;
         } catch (IOException e) {
             throw new ExtensaException("cannot prepare the engine's job socket directory "
                     + config.jobSocketDirectory() + ": " + e.getMessage(), e);
@@ -191,6 +195,16 @@ public final class ExtensaServer implements AutoCloseable {
                     + config.gatewayPort() + ": " + e.getMessage(), e);
         }
         log.info("gateway listening on {}:{}, relaying to {}", config.listenHost(), gateway.port(), backend);
+        if (config.metricsPort() >= 0) {
+            try {
+                metrics = io.extensa.server.metrics.MetricsEndpoint.start(engine.services(), config.metricsPort());
+            } catch (IOException e) {
+                throw new ExtensaException("the metrics endpoint could not start on "
+                        + io.extensa.server.metrics.MetricsEndpoint.HOST + ":" + config.metricsPort() + ": "
+                        + e.getMessage(), e);
+            }
+            log.info("metrics on http://{}:{}/metrics", io.extensa.server.metrics.MetricsEndpoint.HOST, metrics.port());
+        }
 
         publishState();
         watch();
@@ -212,6 +226,9 @@ public final class ExtensaServer implements AutoCloseable {
         }
         values.put(ServerState.LAUNCHPAD_PID, Long.toString(launchpad.pid()));
         values.put(ServerState.LAUNCHPAD_SOCKET, launchpad.socket().toString());
+        if (metrics != null) {
+            values.put(ServerState.METRICS_PORT, Integer.toString(metrics.port()));
+        }
         new ServerState(values).write(dir);
     }
 
@@ -240,6 +257,11 @@ public final class ExtensaServer implements AutoCloseable {
 
     public int gatewayPort() {
         return gateway.port();
+    }
+
+    /** The metrics endpoint's port on 127.0.0.1, when it runs. */
+    public java.util.OptionalInt metricsPort() {
+        return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
     }
 
     public String gatewayHost() {
@@ -318,6 +340,9 @@ public final class ExtensaServer implements AutoCloseable {
         log.info("stopping Extensa{}", reason.map(r -> " (" + r + ")").orElse(""));
         if (gateway != null) {
             step("stop the gateway", gateway::close);
+        }
+        if (metrics != null) {
+            step("stop the metrics endpoint", metrics::close);
         }
         if (engine != null) {
             step("stop the engine", engine::close);

@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param tls              certificate and key for clients that ask for TLS; empty answers SSLRequest with 'N'
  * @param launchpadSettings {@code launchpad.*} and {@code language.*} settings, passed to the launchpad as they are
  * @param logLevel         level of Extensa's own loggers (and the launchpad's)
+ * @param catalog          the catalog login on an external PostgreSQL
+ * @param metricsPort      port of the Prometheus endpoint on 127.0.0.1; -1 = none (the default), 0 = any free port
  */
 public record ServerConfig(
         Path dataDir,
@@ -34,7 +36,8 @@ public record ServerConfig(
         Optional<Tls> tls,
         Map<String, String> launchpadSettings,
         String logLevel,
-        Optional<CatalogLogin> catalog) {
+        Optional<CatalogLogin> catalog,
+        int metricsPort) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5433;
@@ -76,6 +79,9 @@ public record ServerConfig(
         launchpadSettings = Map.copyOf(launchpadSettings);
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(catalog, "catalog");
+        if (metricsPort < -1 || metricsPort > 65535) {
+            throw new IllegalArgumentException("metricsPort out of range: " + metricsPort);
+        }
     }
 
     public boolean managedPostgres() {
@@ -98,6 +104,7 @@ public record ServerConfig(
         builder.launchpadSettings = new TreeMap<>(launchpadSettings);
         builder.logLevel = logLevel;
         builder.catalog = catalog;
+        builder.metricsPort = metricsPort;
         return builder;
     }
 
@@ -114,6 +121,7 @@ public record ServerConfig(
         private Map<String, String> launchpadSettings = new TreeMap<>();
         private String logLevel = DEFAULT_LOG_LEVEL;
         private Optional<CatalogLogin> catalog = Optional.empty();
+        private int metricsPort = -1;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -169,9 +177,15 @@ public record ServerConfig(
             return this;
         }
 
+        /** Serve Prometheus metrics on 127.0.0.1:port (0 = any free port). */
+        public Builder metricsPort(int port) {
+            this.metricsPort = port;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(dataDir, listenHost, gatewayPort, externalPostgres, postgresBinDir,
-                    postgresAccount, adminPassword, tls, launchpadSettings, logLevel, catalog);
+                    postgresAccount, adminPassword, tls, launchpadSettings, logLevel, catalog, metricsPort);
         }
     }
 }

@@ -111,6 +111,7 @@ public final class MultiUnitExecution implements Execution {
     private String tag = "CALL";
     private OutputParameters.Row parameterRow;
     private String outcome = "ok";
+    private io.extensa.engine.monitor.RequestRegistry.Handle request;
     private boolean closed;
 
     /** A frame for a satellite, sent when its queue has room. */
@@ -148,6 +149,8 @@ public final class MultiUnitExecution implements Execution {
 
     private void begin(int degree) throws PgException {
         ctx.cancellation().throwIfCancelled();
+        request = RequestMonitoring.begin(services, ctx, call);
+        request.degreeOfParallelism(degree);
         for (int i = 0; i < degree; i++) {
             // only the first satellite waits for a slot in the pool: a call holding slots must not
             // queue behind itself (or behind another call doing the same), so it runs on fewer
@@ -158,6 +161,7 @@ public final class MultiUnitExecution implements Execution {
             }
             workers.add(new SatelliteWorker(i, job.get()));
         }
+        request.satellite(workers.get(0).job.pid(), workers.get(0).job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(() -> workers.forEach(SatelliteWorker::cancel));
         parameters = ScriptParameters.resolve(call, ctx.backend(), variables, ctx.parameters(), catalog);
@@ -217,6 +221,7 @@ public final class MultiUnitExecution implements Execution {
             unitRows++;
             rowsIn++;
         });
+        request.progress(rowsIn, rowsOut);
         if (!more) {
             inputDone = true;
             ctx.backend().closePortal(PORTAL);
@@ -619,6 +624,7 @@ public final class MultiUnitExecution implements Execution {
         }
         log.debug("parallel job {}: {} satellites, {} units, {} rows in, {} out; {}", workers.isEmpty() ? "-"
                 : workers.get(0).job.jobId(), workers.size(), units, rowsIn, rowsOut, timer);
+        RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 workers.isEmpty() ? "-" : workers.get(0).job.pool(), workers.isEmpty() ? "-" : workers.get(0).job.jobId() + (workers.size() > 1
                         ? "+" + (workers.size() - 1) : ""), outcome, timer.totalMillis(), rowsIn, rowsOut);

@@ -67,6 +67,7 @@ public final class ScriptExecution implements Execution {
     private boolean closed;
     private String outcome = "ok";
     private final PhaseTimer timer = new PhaseTimer();
+    private io.extensa.engine.monitor.RequestRegistry.Handle request;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
     private ScriptExecution(EngineServices services, ExecutionContext ctx, ScriptCall call, SessionVariables variables,
@@ -107,8 +108,10 @@ public final class ScriptExecution implements Execution {
 
     private void begin() throws PgException {
         ctx.cancellation().throwIfCancelled();
+        request = RequestMonitoring.begin(services, ctx, call);
         // launch first: the runtime starts up while PostgreSQL answers the questions below
-        job = ScriptJob.launch(services, ctx, call.language());
+        job = ScriptJob.launch(services, ctx, call.language(), request.info().requestId());
+        request.satellite(job.pid(), job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         BackendChannel backend = ctx.backend();
@@ -137,6 +140,7 @@ public final class ScriptExecution implements Execution {
         });
         backend.copyOut("COPY (" + ScriptInput.query(call) + "\n) TO STDOUT (FORMAT binary)", reader);
         rowsIn = reader.finish();
+        request.progress(rowsIn, rowsOut);
     }
 
     // ---- results ----
@@ -236,6 +240,7 @@ public final class ScriptExecution implements Execution {
             }
             Message m = nextOutput();
             if (m instanceof OutputBatch b) {
+                request.progress(rowsIn, rowsOut);
                 output.startBatch(b.batch(), rowsOut + 1, out);
                 batch = b.batch();
                 batchRow = 0;
@@ -348,6 +353,7 @@ public final class ScriptExecution implements Execution {
         if ((phase == Phase.STARTED || phase == Phase.MAIN) && outcome.equals("ok")) {
             outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
         }
+        RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (cancelHook != null) {

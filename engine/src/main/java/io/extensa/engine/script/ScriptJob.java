@@ -51,7 +51,7 @@ final class ScriptJob implements AutoCloseable {
     static Optional<ScriptJob> launchIfSlotFree(EngineServices services, ExecutionContext ctx, String language)
             throws PgException {
         try {
-            return Optional.of(launch(services, ctx, language, true));
+            return Optional.of(launch(services, ctx, language, services.newJobId(), true));
         } catch (NoFreeSlot e) {
             return Optional.empty();
         }
@@ -66,12 +66,17 @@ final class ScriptJob implements AutoCloseable {
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
-        return launch(services, ctx, language, false);
+        return launch(services, ctx, language, services.newJobId(), false);
     }
 
-    private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language,
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
+            throws PgException {
+        return launch(services, ctx, language, jobId, false);
+    }
+
+    private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                     boolean onlyIfSlotFree) throws PgException {
-        String jobId = services.newJobId();
+        java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
         SatelliteChannel channel;
@@ -93,7 +98,8 @@ final class ScriptJob implements AutoCloseable {
                     .user(ctx.session().user())
                     .database(ctx.session().database())
                     .pool(pool)
-                    .sessionId(ctx.session().sessionId());
+                    .sessionId(ctx.session().sessionId())
+                    .libraryPaths(libraries);
             if (onlyIfSlotFree) {
                 builder.queueTimeout(Duration.ofMillis(1));
             } else if (timeoutMillis > 0) {
@@ -160,6 +166,10 @@ final class ScriptJob implements AutoCloseable {
     /** The resource pool the satellite runs in. */
     String pool() {
         return pool;
+    }
+
+    String worker() {
+        return job.worker();
     }
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */

@@ -17,7 +17,7 @@ public final class PermissionRoles {
         try {
             catalog.query("CREATE ROLE " + ScriptPermissions.quote(role) + " NOLOGIN");
             catalog.query("COMMENT ON ROLE " + ScriptPermissions.quote(role) + " IS "
-                    + "'Extensa: members may run external scripts (" + role + ")'");
+                    + "'Extensa permission role: members hold the permission it names (" + role + ")'");
         } catch (PgException e) {
             if (!e.sqlState().equals(SqlState.DUPLICATE_OBJECT)) {
                 throw e;

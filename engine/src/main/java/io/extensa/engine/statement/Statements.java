@@ -29,6 +29,10 @@ public final class Statements {
             case Statement.ScriptPermission permission -> new PermissionStatement(permission, services);
             case Statement.ResourcePool pool -> new ResourcePoolStatement(pool, services);
             case Statement.ReconfigureResourceGovernor reconfigure -> new ResourcePoolStatement(reconfigure, services);
+            case Statement.CreateLibrary create -> new LibraryStatement(create, services);
+            case Statement.AlterLibrary alter -> new LibraryStatement(alter, services);
+            case Statement.DropLibrary drop -> new LibraryStatement(drop, services);
+            case Statement.LibraryPermission permission -> new LibraryStatement(permission, services);
         };
     }
 }

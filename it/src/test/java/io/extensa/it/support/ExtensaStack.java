@@ -46,7 +46,7 @@ public final class ExtensaStack {
         if (instance == null) {
             Path dir = newDataDir();
             ServerConfig config = ServerConfig.builder(dir).gatewayPort(0).adminPassword(PASSWORD)
-                    .launchpadSetting("language.python.interpreter", PYTHON).build();
+                    .launchpadSetting("language.python.interpreter", PYTHON).metricsPort(0).build();
             ExtensaServer server = ExtensaServer.start(config);
             instance = new ExtensaStack(dir, config, server);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "extensa-it-stop"));

@@ -37,6 +37,9 @@ public final class JobEnvironment {
         Map<String, String> environment = base(workDir, workDir.resolve("tmp"));
         environment.putAll(command.environment());
         environment.putAll(request.environment());
+        if (!request.libraryPaths().isEmpty()) {
+            environment.put(LaunchRequest.LIBRARY_PATH_VARIABLE, String.join(":", request.libraryPaths()));
+        }
         environment.put(JOB_SOCKET, request.socketPath());
         environment.put(JOB_ID, request.jobId());
         environment.put(JOB_SECRET, HexFormat.of().formatHex(request.secret()));

@@ -44,11 +44,45 @@ record StatusReport(DataDirectory dir, boolean running, List<Section> sections) 
                 sections.add(new Section("postgresql", postgres(dir, s)));
                 sections.add(new Section("launchpad", process(s.getLong(ServerState.LAUNCHPAD_PID))
                         + ", socket " + s.get(ServerState.LAUNCHPAD_SOCKET).orElse("?")));
+                s.get(ServerState.METRICS_PORT).ifPresent(port -> sections.add(new Section("metrics",
+                        "http://127.0.0.1:" + port + "/metrics")));
+                s.get(ServerState.LAUNCHPAD_SOCKET).ifPresent(socket -> live(java.nio.file.Path.of(socket), sections));
             }
         } else {
             leftovers(dir, sections);
         }
         return new StatusReport(dir, running, List.copyOf(sections));
+    }
+
+    /** What runs now, asked of the launchpad: jobs, pools, warm processes. */
+    private static void live(java.nio.file.Path socket, List<Section> sections) {
+        io.extensa.protocol.launch.LaunchpadStatus status;
+        try {
+            status = new io.extensa.protocol.launch.LaunchpadClient(socket, java.time.Duration.ofSeconds(3)).status();
+        } catch (java.io.IOException | RuntimeException e) {
+            sections.add(new Section("jobs", "unknown (the launchpad did not answer: " + e.getMessage() + ")"));
+            return;
+        }
+        long now = System.currentTimeMillis();
+        var jobs = status.jobs();
+        StringBuilder text = new StringBuilder(jobs.size() + " running");
+        jobs.stream().sorted(java.util.Comparator.comparingLong(
+                io.extensa.protocol.launch.LaunchpadStatus.JobInfo::startedMillis)).limit(5).forEach(j ->
+                text.append("\n    ").append(j.jobId()).append("  ").append(j.language()).append("  ").append(j.user())
+                        .append("  pid ").append(j.pid()).append("  ").append((now - j.startedMillis()) / 1000)
+                        .append(" s").append(j.warm() ? "  warm" : ""));
+        if (jobs.size() > 5) {
+            text.append("\n    ... and ").append(jobs.size() - 5).append(" more");
+        }
+        sections.add(new Section("jobs", text.toString()));
+        var perPool = new java.util.TreeMap<String, Integer>();
+        perPool.put("default", 0);
+        jobs.forEach(j -> perPool.merge(j.pool(), 1, Integer::sum));
+        sections.add(new Section("pools", String.join(", ", perPool.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue() + " active").toList())));
+        sections.add(new Section("warm", status.languages().isEmpty() ? "no languages"
+                : String.join(", ", status.languages().stream().map(l -> l.name() + (l.warm()
+                ? " fork server pid " + l.forkServerPid() : " cold starts")).toList())));
     }
 
     private static String postgres(DataDirectory dir, ServerState state) {

@@ -16,13 +16,15 @@ public final class ConfigKeys {
     public static final String CATALOG_DATABASE = "catalog.database";
     public static final String CATALOG_USER = "catalog.user";
     public static final String CATALOG_PASSWORD_FILE = "catalog.password-file";
+    /** Port of the Prometheus metrics endpoint on 127.0.0.1; unset = no endpoint. */
+    public static final String METRICS_PORT = "metrics.port";
 
     /** Keys under these prefixes belong to the launchpad and its languages; passed on unchanged. */
     public static final List<String> LAUNCHPAD_PREFIXES = List.of("launchpad.", "language.");
 
     public static final List<String> KNOWN = List.of(GATEWAY_PORT, GATEWAY_LISTEN, POSTGRES_URL, POSTGRES_BIN_DIR,
             POSTGRES_ACCOUNT, TLS_CERTIFICATE, TLS_KEY, LOG_LEVEL, CATALOG_DATABASE, CATALOG_USER,
-            CATALOG_PASSWORD_FILE);
+            CATALOG_PASSWORD_FILE, METRICS_PORT);
 
     public static final String ENV_DATA_DIR = "EXTENSA_DATA_DIR";
     public static final String ENV_PORT = "EXTENSA_PORT";

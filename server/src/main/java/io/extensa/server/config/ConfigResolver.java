@@ -104,6 +104,10 @@ public final class ConfigResolver {
                     + ConfigKeys.CATALOG_DATABASE + " or " + ConfigKeys.CATALOG_PASSWORD_FILE);
         }
 
+        if (file.containsKey(ConfigKeys.METRICS_PORT)) {
+            builder.metricsPort(parsePort(file.get(ConfigKeys.METRICS_PORT), ConfigKeys.METRICS_PORT + " in " + source));
+        }
+
         if (file.containsKey(ConfigKeys.LOG_LEVEL)) {
             String level = file.get(ConfigKeys.LOG_LEVEL).toUpperCase(Locale.ROOT);
             if (!LOG_LEVELS.contains(level)) {

@@ -73,6 +73,11 @@ public final class DataDirectory {
         return root.resolve("jobs");
     }
 
+    /** Installed external libraries: a cache of the catalog's, rebuilt from it when missing. */
+    public Path librariesDir() {
+        return root.resolve("libraries");
+    }
+
     public Path runtimeDir() {
         return root.resolve("runtime");
     }

@@ -33,6 +33,7 @@ public final class ServerState {
     public static final String POSTGRES_ACCOUNT = "postgres.account";
     public static final String LAUNCHPAD_PID = "launchpad.pid";
     public static final String LAUNCHPAD_SOCKET = "launchpad.socket";
+    public static final String METRICS_PORT = "metrics.port";
 
     public static final String MODE_MANAGED = "managed";
     public static final String MODE_EXTERNAL = "external";

@@ -60,6 +60,38 @@ public sealed interface Statement {
         }
     }
 
+
+    /**
+     * CREATE EXTERNAL LIBRARY name [AUTHORIZATION owner] FROM (CONTENT = ...) WITH (LANGUAGE = '...')
+     *
+     * @param owner null when not given: the caller
+     */
+    record CreateLibrary(String name, String owner, LibraryContent content, String language) implements Statement {
+    }
+
+    /** ALTER EXTERNAL LIBRARY name [AUTHORIZATION owner] SET (CONTENT = ...) [WITH (LANGUAGE = '...')] */
+    record AlterLibrary(String name, String owner, LibraryContent content, String language) implements Statement {
+    }
+
+    /** DROP EXTERNAL LIBRARY name [AUTHORIZATION owner] */
+    record DropLibrary(String name, String owner) implements Statement {
+    }
+
+    /**
+     * GRANT | REVOKE CREATE EXTERNAL LIBRARY | ALTER ANY EXTERNAL LIBRARY TO | FROM roles.
+     *
+     * @param alterAny true for ALTER ANY EXTERNAL LIBRARY
+     */
+    record LibraryPermission(boolean grant, boolean alterAny, List<String> roles) implements Statement {
+        public LibraryPermission {
+            roles = List.copyOf(roles);
+        }
+    }
+
+    /** A library's archive: bytes given inline (0x...) or a path on the server. Exactly one is set. */
+    record LibraryContent(byte[] bytes, String serverPath) {
+    }
+
     /**
      * CREATE | ALTER | DROP EXTERNAL RESOURCE POOL name [WITH (option = n, ...)], and Extensa's
      * ALTER EXTERNAL RESOURCE POOL name ADD | DROP ROLE role, ...: which roles' scripts run in it.

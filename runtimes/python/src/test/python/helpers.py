@@ -166,7 +166,8 @@ SECRET = bytes(range(32))
 class FakeEngine:
     """Listens on a job socket, starts a real satellite process and speaks the engine's part."""
 
-    def __init__(self, max_frame=_wire.DEFAULT_MAX_PAYLOAD):
+    def __init__(self, max_frame=_wire.DEFAULT_MAX_PAYLOAD, welcome=None):
+        self.welcome = dict(welcome or {})
         self.dir = tempfile.TemporaryDirectory(prefix="extensa-test-")
         self.path = os.path.join(self.dir.name, "job.sock")
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -198,7 +199,7 @@ class FakeEngine:
         assert msg_type == _wire.HELLO, msg_type
         self.hello = _wire.decode_message(msg_type, payload)
         assert bytes(self.hello["secret"]) == SECRET
-        self.writer.send(_wire.WELCOME, {"max_frame": self.max_frame})
+        self.writer.send(_wire.WELCOME, {"max_frame": self.max_frame, **self.welcome})
 
     def init(self, script, columns=(), params=(), has_input=None, input_name="InputDataSet",
              output_name="OutputDataSet"):

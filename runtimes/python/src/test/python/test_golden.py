@@ -76,7 +76,7 @@ class GoldenFilesTest(unittest.TestCase):
                 with self.assertRaises((_wire.ProtocolError, EOFError)):
                     for msg_type, _, payload in helpers.read_frames(data):
                         message = _wire.decode_message(msg_type, payload)
-                        if msg_type in (_wire.INPUT_BATCH, _wire.OUTPUT_BATCH):
+                        if msg_type in (_wire.INPUT_BATCH, _wire.OUTPUT_BATCH, _wire.QUERY_BATCH):
                             C.decode_batch(message)
                         for p in message.get("param", []) if isinstance(message, dict) else []:
                             C.decode_column(p["value"], 1)

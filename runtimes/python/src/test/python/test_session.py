@@ -311,6 +311,26 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(messages[7][1], {"unit": 1, "row_count": 1})
         self.assertEqual(output_frame(messages[4:])["rows"].tolist(), [1])
 
+    def test_fd_level_output_of_every_unit_precedes_its_schema(self):
+        # sync() skips the marker round trip when the pipes are drained: the skip must never let a
+        # unit's fd-level line arrive after its OUTPUT_SCHEMA
+        e = self.engine
+        e.start_cold()
+        e.init("import os\nos.write(1, b'fd %d\\n' % InputDataSet.x[0])\nOutputDataSet = None",
+               columns=[("x", C.INT64, "bigint", None)])
+        units = 40
+        for unit in range(units):
+            frame = pd.DataFrame({"x": np.array([unit], dtype=np.int64)})
+            e.batch(raw_columns(frame), len(frame))
+            e.end_of_input(last=unit == units - 1, unit=unit)
+        messages = e.collect()
+        expected = []
+        for unit in range(units):
+            expected += ["STDOUT", "OUTPUT_SCHEMA", "OUTPUT_END"]
+        self.assertEqual(types(messages), expected + ["OUTPUT_PARAMS", "END"])
+        lines = [m["text"] for t, m in messages if t == _wire.STDOUT]
+        self.assertEqual(lines, ["fd %d" % u for u in range(units)])
+
     def test_units_streamed_ahead_of_the_script_are_read_with_a_bound(self):
         e = self.engine
         e.start_cold()

@@ -6,8 +6,12 @@ sync() guarantees that everything written before it has been sent.
 """
 
 import ctypes
+import fcntl
 import io
 import os
+import select
+import struct
+import termios
 import threading
 
 from . import _wire
@@ -137,11 +141,20 @@ class _PipeReader(threading.Thread):
         self._sink = sink
         self._marker = marker
         self.synced = threading.Event()
+        # True from the moment bytes may leave the pipe until they were all fed to the sink
+        self.busy = False
+
+    def pending_bytes(self):
+        """Bytes written to the pipe and not read yet."""
+        return struct.unpack("i", fcntl.ioctl(self._fd, termios.FIONREAD, b"\0\0\0\0"))[0]
 
     def run(self):
         held = b""
         while True:
             try:
+                # wait without consuming, so `busy` is set before any byte leaves the pipe
+                select.select([self._fd], [], [])
+                self.busy = True
                 data = os.read(self._fd, 65536)
             except OSError:
                 return
@@ -166,6 +179,7 @@ class _PipeReader(threading.Thread):
                     break
             if data:
                 self._sink.feed(data)
+            self.busy = bool(held)
 
 
 class OutputCapture:
@@ -212,6 +226,15 @@ class OutputCapture:
                 pass
         waiting = []
         for fd, reader in self._readers:
+            # Nothing to wait for when the pipe is empty and its reader has sent all it read. The
+            # order matters: bytes leave the pipe only after the reader turned busy, so an empty
+            # pipe seen first and an idle reader seen next mean those bytes were already sent.
+            # This saves two thread hand-offs per unit (milliseconds on a busy machine).
+            try:
+                if reader.pending_bytes() == 0 and not reader.busy:
+                    continue
+            except OSError:
+                pass
             reader.synced.clear()
             try:
                 os.write(fd, self._marker)

@@ -6,6 +6,7 @@ threads can leave locks held in the child. SIGCHLD wakes the loop through a self
 """
 
 import gc
+import importlib
 import os
 import platform
 import selectors
@@ -21,6 +22,14 @@ def _preload():
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     from . import _satellite  # noqa: F401  (pulls in _columns, _convert, _capture)
+    # the operator's language.python.preload: a module that fails to import is reported, not fatal,
+    # so a typo costs warm satellites that module, not the language
+    for name in filter(None, (m.strip() for m in os.environ.get("EXTENSA_PRELOAD", "").split(","))):
+        try:
+            importlib.import_module(name)
+        except Exception as e:  # noqa: BLE001 - any import failure is the operator's to see
+            print(f"extensa fork server: cannot preload module '{name}': {type(e).__name__}: {e}",
+                  file=sys.stderr, flush=True)
 
 
 class ForkServer:

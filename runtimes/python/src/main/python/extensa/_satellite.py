@@ -24,6 +24,7 @@ import pandas as pd
 from . import _columns as C
 from . import _convert
 from . import _infer
+from . import _loopback
 from . import _wire
 from ._capture import OutputCapture
 from ._wire import ProtocolError
@@ -86,6 +87,8 @@ class Session:
         self.failure = None
         self.queued_bytes = 0
         self.queue_space = threading.Condition()
+        self.loopback_offered = False
+        self.input_complete = False
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -235,6 +238,10 @@ class Session:
         if welcome["max_frame"] <= 0:
             raise ProtocolError("WELCOME max_frame must be positive")
         self.writer.max_payload = min(_wire.DEFAULT_MAX_PAYLOAD, welcome["max_frame"])
+        self.loopback_offered = welcome.get("loopback", False)
+        if "loopback_dsn" in welcome:
+            # standard clients in the script find the job's loopback socket here
+            os.environ[_loopback.DSN_VARIABLE] = welcome["loopback_dsn"]
         self.sock.settimeout(None)
 
     def _serve(self, init):
@@ -264,12 +271,43 @@ class Session:
             namespace.update(param_values)
             namespace[input_name] = frame
             del frame
-            self._run_script(code, namespace)
+            # loopback statements only once the whole input is here: the engine then reads nothing
+            # from PostgreSQL but our QUERYs, so the two streams cannot block each other
+            self.input_complete = message["last"]
+            _loopback._attach(self)
+            try:
+                self._run_script(code, namespace)
+            finally:
+                _loopback._detach()
             self._send_output(namespace.get(output_name, None), output_name, unit)
             if message["last"]:
                 break
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
+
+    # -- loopback -------------------------------------------------------------------------------
+
+    def loopback(self, sql, values):
+        """QUERY, then QUERY_ERROR or QUERY_RESULT, QUERY_BATCH*, QUERY_END: (DataFrame, row count)."""
+        if not self.loopback_offered:
+            raise RuntimeError("loopback queries are not available in this call (parallel, partitioned and "
+                               "streaming calls do not offer them, nor do engines before they existed)")
+        if not self.input_complete:
+            raise RuntimeError("loopback queries are available only once the call's input is complete "
+                               "(in its last unit)")
+        self.writer.send(_wire.QUERY, {"sql": sql, "parameter": [{} if v is None else {"value": v} for v in values]})
+        msg_type, message = self._next(_wire.QUERY_RESULT, _wire.QUERY_ERROR)
+        if msg_type == _wire.QUERY_ERROR:
+            raise _loopback.QueryError(message["sqlstate"], message["message"], message.get("detail"),
+                                       message.get("hint"))
+        schema = message.get("column", [])
+        batches = []
+        while True:
+            msg_type, message = self._next(_wire.QUERY_BATCH, _wire.QUERY_END)
+            if msg_type == _wire.QUERY_END:
+                break
+            batches.append(self._convert_early(self._decode_batch(message, schema), schema))
+        return self._input_frame(schema, batches, True), message["row_count"]
 
     # -- input ----------------------------------------------------------------------------------
 

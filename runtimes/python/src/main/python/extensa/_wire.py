@@ -40,6 +40,9 @@ STDERR = 0x24
 OUTPUT_PARAMS = 0x25
 QUERY = 0x26
 QUERY_RESULT = 0x27
+QUERY_BATCH = 0x28
+QUERY_END = 0x29
+QUERY_ERROR = 0x2A
 ERROR = 0x30
 CANCEL = 0x31
 HEARTBEAT = 0x32
@@ -52,7 +55,8 @@ MESSAGE_NAMES = {
     HELLO: "HELLO", WELCOME: "WELCOME", SESSION_INIT: "SESSION_INIT", INPUT_BATCH: "INPUT_BATCH",
     END_OF_INPUT: "END_OF_INPUT", OUTPUT_SCHEMA: "OUTPUT_SCHEMA", OUTPUT_BATCH: "OUTPUT_BATCH",
     OUTPUT_END: "OUTPUT_END", STDOUT: "STDOUT", STDERR: "STDERR", OUTPUT_PARAMS: "OUTPUT_PARAMS",
-    QUERY: "QUERY", QUERY_RESULT: "QUERY_RESULT", ERROR: "ERROR", CANCEL: "CANCEL", HEARTBEAT: "HEARTBEAT",
+    QUERY: "QUERY", QUERY_RESULT: "QUERY_RESULT", QUERY_BATCH: "QUERY_BATCH",
+    QUERY_END: "QUERY_END", QUERY_ERROR: "QUERY_ERROR", ERROR: "ERROR", CANCEL: "CANCEL", HEARTBEAT: "HEARTBEAT",
     END: "END", 0x40: "LAUNCH", 0x41: "LAUNCHED", 0x42: "EXITED", 0x43: "CANCEL_JOB",
     0x44: "STATUS_REQUEST", 0x45: "STATUS", FORK: "FORK", FORKED: "FORKED", CHILD_EXITED: "CHILD_EXITED",
 }
@@ -130,7 +134,8 @@ SCHEMAS = {
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
         Field(6, "max_frame", INT),
     ]),
-    WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True)]),
+    WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
+                                  Field(3, "loopback_dsn", TEXT)]),
     SESSION_INIT: Schema("SESSION_INIT", [
         Field(1, "script", TEXT, required=True), Field(2, "input_name", TEXT, required=True),
         Field(3, "output_name", TEXT, required=True), Field(4, "column", STRUCT, True, COLUMN_SPEC),
@@ -153,6 +158,19 @@ SCHEMAS = {
     ERROR: Schema("ERROR", [
         Field(1, "kind", TEXT, required=True), Field(2, "exception", TEXT), Field(3, "message", TEXT, required=True),
         Field(4, "traceback", TEXT, True), Field(5, "line", INT), Field(6, "detail", TEXT),
+    ]),
+    QUERY: Schema("QUERY", [
+        Field(1, "sql", TEXT, required=True),
+        Field(2, "parameter", STRUCT, True, Schema("query parameter", [Field(1, "value", TEXT)])),
+    ]),
+    QUERY_RESULT: Schema("QUERY_RESULT", [
+        Field(1, "column", STRUCT, True, COLUMN_SPEC), Field(2, "returns_rows", BOOL, required=True),
+    ]),
+    QUERY_BATCH: BATCH,
+    QUERY_END: Schema("QUERY_END", [Field(1, "command", TEXT, required=True), Field(2, "row_count", INT, required=True)]),
+    QUERY_ERROR: Schema("QUERY_ERROR", [
+        Field(1, "sqlstate", TEXT, required=True), Field(2, "message", TEXT, required=True),
+        Field(3, "detail", TEXT), Field(4, "hint", TEXT),
     ]),
     CANCEL: Schema("CANCEL", []),
     HEARTBEAT: Schema("HEARTBEAT", [Field(1, "millis", INT, required=True)]),
@@ -330,6 +348,10 @@ _CHECKS = {
     OUTPUT_SCHEMA: _check_output_schema,
     OUTPUT_END: lambda m: None if m["unit"] >= 0 and m["row_count"] >= 0 else "negative unit or row_count",
     FORKED: lambda m: None if m["pid"] > 0 else "pid must be positive",
+    QUERY_RESULT: lambda m: "returns no rows but lists columns" if not m["returns_rows"] and m.get("column") \
+        else _check_specs(m.get("column", [])),
+    QUERY_END: lambda m: None if m["row_count"] >= 0 else "row_count is negative",
+    QUERY_ERROR: lambda m: None if len(m["sqlstate"]) == 5 else "sqlstate is not five characters",
     FORK: _check_fork,
     OUTPUT_PARAMS: lambda m: next((f"parameter '{p['name']}' value has type {p['value']['type']} but is "
                                    f"declared {p['type']}" for p in m.get("param", [])

@@ -61,6 +61,9 @@ public final class BenchStack implements AutoCloseable {
                 .gatewayPort(0)
                 .adminPassword(password)
                 .launchpadSetting("language.python.interpreter", PYTHON)
+                // the partitions suite fits a scikit-learn model per partition; PL/Python imports it once
+                // per backend, Extensa's warm satellites get it from the fork server
+                .launchpadSetting("language.python.preload", "sklearn.linear_model")
                 .build();
         try {
             ExtensaServer.preflight(config);

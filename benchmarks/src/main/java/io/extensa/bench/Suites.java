@@ -1,8 +1,11 @@
 package io.extensa.bench;
 
 import io.extensa.bench.relay.RelaySuite;
+import io.extensa.bench.scripts.InputSuite;
 import io.extensa.bench.scripts.InsertSuite;
 import io.extensa.bench.scripts.MeansSuite;
+import io.extensa.bench.scripts.PartitionsSuite;
+import io.extensa.bench.scripts.StreamingSuite;
 import io.extensa.bench.scripts.TrivialSuite;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,11 +16,8 @@ import java.util.function.Supplier;
 /**
  * Every suite the harness knows, in the order a full run executes them.
  *
- * <p>Extension point: later issues add their suites here, one line each, e.g. {@code partitions}
- * (1,000 groups × one scikit-learn model, serial vs @parallel vs PL/Python), {@code streaming}
- * (20M rows with @r_rowsPerRead, rows/s and peak RSS), {@code parallel-input} (10M rows read via
- * one binary COPY vs several snapshot-sharing connections) and {@code sandbox} (trivial call cold
- * vs warm with each sandbox layer). Script suites build on {@link io.extensa.bench.scripts.VariantRunner}
+ * <p>Extension point: later issues add their suites here, one line each, e.g. {@code sandbox}
+ * (trivial call cold vs warm with each sandbox layer). Script suites build on {@link io.extensa.bench.scripts.VariantRunner}
  * and {@link io.extensa.bench.scripts.ExtensaScript}.
  */
 public final class Suites {
@@ -29,6 +29,9 @@ public final class Suites {
         register(TrivialSuite::new);
         register(MeansSuite::new);
         register(InsertSuite::new);
+        register(PartitionsSuite::new);
+        register(StreamingSuite::new);
+        register(InputSuite::new);
     }
 
     private Suites() {

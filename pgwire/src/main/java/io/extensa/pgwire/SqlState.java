@@ -30,6 +30,7 @@ public final class SqlState {
     public static final String ACTIVE_SQL_TRANSACTION = "25001";
     public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
+    public static final String NO_ACTIVE_SQL_TRANSACTION = "25P01";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String SYNTAX_ERROR = "42601";

@@ -60,6 +60,51 @@ public final class Checks {
         }
     }
 
+    /**
+     * One model per partition: {@code partitions} rows whose first column, the key, sums to
+     * 0 + 1 + … + (partitions - 1), and a first row (key, intercept, coefficients...) within
+     * {@code tolerance} of the model the data follows.
+     */
+    public static JdbcVariant.Check partitionModels(int partitions, double interceptPerKey, double[] coefficients,
+            double tolerance) {
+        return outcome -> {
+            long keySum = (long) partitions * (partitions - 1) / 2;
+            if (outcome.rows() != partitions || outcome.firstColumnSum() != keySum) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "expected %d rows with keys summing to %d, "
+                        + "got %d rows summing to %.0f", partitions, keySum, outcome.rows(), outcome.firstColumnSum()));
+            }
+            List<Double> row = numbers(outcome.firstRow());
+            if (row.size() != coefficients.length + 2) {
+                throw new IllegalStateException("expected key, intercept and " + coefficients.length
+                        + " coefficients, got " + outcome.firstRow());
+            }
+            double[] expected = new double[row.size()];
+            expected[0] = row.get(0);
+            expected[1] = interceptPerKey * row.get(0);
+            System.arraycopy(coefficients, 0, expected, 2, coefficients.length);
+            for (int i = 1; i < expected.length; i++) {
+                if (Math.abs(row.get(i) - expected[i]) > tolerance) {
+                    throw new IllegalStateException(String.format(Locale.ROOT, "partition %.0f: value %d is %.6f, "
+                            + "the data follows %.6f", row.get(0), i, row.get(i), expected[i]));
+                }
+            }
+        };
+    }
+
+    /**
+     * Per-chunk (or per-share) counts that add up to {@code total}, in {@code expectedRows} rows
+     * (any number of rows when negative).
+     */
+    public static JdbcVariant.Check countsAddUpTo(long total, long expectedRows) {
+        return outcome -> {
+            if (outcome.firstColumnSum() != total || (expectedRows >= 0 && outcome.rows() != expectedRows)) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "expected counts adding up to %d in %s rows, "
+                        + "got %.0f in %d rows", total, expectedRows < 0 ? "any number of" : Long.toString(expectedRows),
+                        outcome.firstColumnSum(), outcome.rows()));
+            }
+        };
+    }
+
     static List<Double> numbers(List<Object> row) {
         List<Double> numbers = new ArrayList<>();
         for (Object value : row) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,15 @@ public final class JdbcVariant extends Variant {
         PREPARED
     }
 
-    /** What a statement returned: the first row of the first result set, and the last update count. */
-    public record Outcome(List<Object> firstRow, long rows, long updateCount) {
+    /**
+     * What a statement returned: the first row of the first result set, the row count, the last
+     * update count, the sum of the first column over all rows (numbers only) and the notices.
+     */
+    public record Outcome(List<Object> firstRow, long rows, long updateCount, double firstColumnSum,
+            List<String> notices) {
+        public Outcome(List<Object> firstRow, long rows, long updateCount) {
+            this(firstRow, rows, updateCount, 0, List.of());
+        }
     }
 
     /** Checks the outcome of the warm-up call; throws when it is wrong. */
@@ -40,6 +48,7 @@ public final class JdbcVariant extends Variant {
     private Connection connection;
     private Statement statement;
     private PreparedStatement prepared;
+    private List<String> warmUpNotices = List.of();
 
     public JdbcVariant(String label, Side side, String path, ConnectionSource source, String sql, Mode mode,
             Check check) {
@@ -58,7 +67,14 @@ public final class JdbcVariant extends Variant {
         } else {
             statement = connection.createStatement();
         }
-        check.verify(execute());
+        Outcome outcome = execute();
+        warmUpNotices = outcome.notices();
+        check.verify(outcome);
+    }
+
+    /** The notices of the warm-up call, e.g. Extensa's report of units and degree of parallelism. */
+    public List<String> warmUpNotices() {
+        return warmUpNotices;
     }
 
     @Override
@@ -79,6 +95,8 @@ public final class JdbcVariant extends Variant {
         List<Object> firstRow = null;
         long rows = 0;
         long updateCount = -1;
+        double firstColumnSum = 0;
+        List<String> notices = new ArrayList<>();
         while (true) {
             if (isResultSet) {
                 try (ResultSet results = statement.getResultSet()) {
@@ -90,8 +108,12 @@ public final class JdbcVariant extends Variant {
                                 firstRow.add(value(results.getObject(i)));
                             }
                         }
+                        if (results.getObject(1) instanceof Number number) {
+                            firstColumnSum += number.doubleValue();
+                        }
                         rows++;
                     }
+                    collect(results.getWarnings(), notices);
                 }
             } else {
                 int count = statement.getUpdateCount();
@@ -102,7 +124,15 @@ public final class JdbcVariant extends Variant {
             }
             isResultSet = statement.getMoreResults();
         }
-        return new Outcome(firstRow == null ? List.of() : firstRow, rows, updateCount);
+        collect(statement.getWarnings(), notices);
+        statement.clearWarnings();
+        return new Outcome(firstRow == null ? List.of() : firstRow, rows, updateCount, firstColumnSum, notices);
+    }
+
+    private static void collect(SQLWarning first, List<String> into) {
+        for (SQLWarning warning = first; warning != null; warning = warning.getNextWarning()) {
+            into.add(warning.getMessage());
+        }
     }
 
     private static Object value(Object raw) throws SQLException {

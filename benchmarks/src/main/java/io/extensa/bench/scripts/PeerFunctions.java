@@ -64,6 +64,14 @@ public final class PeerFunctions {
             return [float(v) for v in frame.astype("float64").mean()]
             $$""",
             """
+            CREATE OR REPLACE FUNCTION bench_plpy_linreg(x1 float8[], x2 float8[], x3 float8[], y float8[])
+            RETURNS float8[] LANGUAGE plpython3u AS $$
+            import numpy as np
+            from sklearn.linear_model import LinearRegression
+            model = LinearRegression().fit(np.column_stack([x1, x2, x3]), np.asarray(y))
+            return [float(model.intercept_)] + [float(c) for c in model.coef_]
+            $$""",
+            """
             CREATE OR REPLACE FUNCTION bench_plpy_gen(n int) RETURNS TABLE (a float8, b float8, c float8)
             LANGUAGE plpython3u AS $$
             for i in range(n):

@@ -51,6 +51,37 @@ final class ResultTables {
         reasons(report, results);
     }
 
+    /**
+     * Durations of reading {@code rows} rows that are {@code bytes} bytes as a binary COPY stream:
+     * median, min, max, rows/s and MB/s (both from the median), and the ratio to {@code ceiling}.
+     */
+    static void throughput(Report report, List<VariantResult> results, Optional<VariantResult> ceiling, long rows,
+            long bytes) {
+        var table = new Report.Table("variant", "side", "path", "median (ms)", "min (ms)", "max (ms)",
+                "rows/s (median)", "MB/s (median)", "time vs " + ceiling.map(c -> c.variant().label()).orElse("ceiling"))
+                .rightAligned(3, 4, 5, 6, 7, 8);
+        double ceilingMedian = ceiling.filter(VariantResult::measured).map(c -> c.millis().median()).orElse(Double.NaN);
+        for (VariantResult result : results) {
+            List<Object> cells = new ArrayList<>(List.of(result.variant().label(), result.variant().side().label(),
+                    result.variant().path()));
+            if (result.measured()) {
+                Samples ms = result.millis();
+                double seconds = ms.median() / 1000;
+                cells.addAll(List.of(Format.millis(ms.median()), Format.millis(ms.min()), Format.millis(ms.max()),
+                        Format.count(rows / seconds), Format.decimal(bytes / 1e6 / seconds, 1),
+                        Double.isNaN(ceilingMedian) ? "" : Format.ratio(ms.median() / ceilingMedian)));
+            } else {
+                cells.add(shortReason(result));
+                while (cells.size() < 9) {
+                    cells.add("");
+                }
+            }
+            table.row(cells.toArray());
+        }
+        report.table(table);
+        reasons(report, results);
+    }
+
     /** Per-call latency: p50, p99, min, max over every timed call. */
     static void latencies(Report report, List<VariantResult> results) {
         var table = new Report.Table("variant", "side", "path", "p50 (ms)", "p99 (ms)", "min (ms)", "max (ms)", "calls")
@@ -85,6 +116,23 @@ final class ResultTables {
         labelsByStatement.forEach((how, labels) -> text.append("-- ").append(String.join("; ", labels)).append('\n')
                 .append(how).append("\n\n"));
         report.code("sql", text.toString());
+    }
+
+    /** The notices each Extensa variant's warm-up call got (units, satellites, degree used), one line each. */
+    static List<String> notices(List<VariantResult> results) {
+        List<String> lines = new ArrayList<>();
+        for (VariantResult result : results) {
+            Variant variant = result.variant();
+            if (variant instanceof MemoryWatchedVariant watched) {
+                variant = watched.inner();
+            }
+            if (variant instanceof JdbcVariant jdbc && variant.side() == Side.EXTENSA) {
+                for (String notice : jdbc.warmUpNotices()) {
+                    lines.add(result.variant().label() + ", NOTICE: " + notice.strip());
+                }
+            }
+        }
+        return lines;
     }
 
     private static String shortReason(VariantResult result) {

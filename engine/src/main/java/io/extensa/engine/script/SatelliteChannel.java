@@ -34,6 +34,8 @@ final class SatelliteChannel implements AutoCloseable {
     private FrameReader reader;
     private FrameWriter writer;
     private Hello hello;
+    private volatile boolean loopback;
+    private volatile String loopbackDsn;
 
     private SatelliteChannel(Path socketPath, ServerSocketChannel listener) {
         this.socketPath = socketPath;
@@ -76,8 +78,17 @@ final class SatelliteChannel implements AutoCloseable {
         long peerMax = h.maxFrame() > 0 ? Math.min(h.maxFrame(), MAX_FRAME) : MAX_FRAME;
         writer = new FrameWriter(channel, peerMax);
         hello = h;
-        Messages.write(writer, new Welcome(MAX_FRAME));
+        Messages.write(writer, new Welcome(MAX_FRAME, loopback, loopbackDsn));
         return h;
+    }
+
+    /**
+     * Offers loopback statements in WELCOME, with the loopback socket's connection string when
+     * there is one (null: none); set before the satellite connects.
+     */
+    void offerLoopback(String dsn) {
+        this.loopback = true;
+        this.loopbackDsn = dsn;
     }
 
     Hello hello() {

@@ -2,6 +2,9 @@ package io.extensa.engine.script;
 
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.audit.Audit;
+import io.extensa.engine.loopback.LoopbackSession;
+import io.extensa.engine.loopback.LoopbackSocket;
+import io.extensa.engine.loopback.Outgoing;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
@@ -27,6 +30,7 @@ import io.extensa.protocol.message.OutputBatch;
 import io.extensa.protocol.message.OutputEnd;
 import io.extensa.protocol.message.OutputParams;
 import io.extensa.protocol.message.OutputSchema;
+import io.extensa.protocol.message.Query;
 import io.extensa.protocol.message.SessionInit;
 import io.extensa.protocol.message.Stderr;
 import io.extensa.protocol.message.Stdout;
@@ -54,6 +58,8 @@ public final class ScriptExecution implements Execution {
     private final TypeCatalog catalog;
     private final SessionSettings settings;
     private ScriptJob job;
+    private LoopbackSession loopback;
+    private LoopbackSocket loopbackSocket;
     private AutoCloseable cancelHook;
     private List<ScriptParameters.Resolved> parameters = List.of();
     private Phase phase = Phase.STARTED;
@@ -114,6 +120,8 @@ public final class ScriptExecution implements Execution {
         request.satellite(job.pid(), job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
+        loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
+        openLoopbackSocket();
         BackendChannel backend = ctx.backend();
         parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
         List<InputColumnPlan> input = call.hasInput()
@@ -129,6 +137,20 @@ public final class ScriptExecution implements Execution {
         }
         job.send(new EndOfInput(true, 0));
         timer.mark("input");
+        // from here on the engine only waits for the satellite: loopback statements may use the backend
+        loopback.openGate();
+    }
+
+    /** The job's socket for standard clients; a job without one still runs (connection_string() says why). */
+    private void openLoopbackSocket() {
+        String dsn = null;
+        try {
+            loopbackSocket = LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
+            dsn = loopbackSocket.connectionString();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("job {}: no loopback socket in {}: {}", job.jobId(), job.workDir(), e.toString());
+        }
+        job.offerLoopback(dsn);
     }
 
     /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */
@@ -157,6 +179,10 @@ public final class ScriptExecution implements Execution {
 
     private void failed(PgException e) {
         outcome = "error " + e.sqlState();
+        if (loopback != null) {
+            // the gateway fails the backend transaction next: no loopback statement may run beside it
+            loopback.closeGate();
+        }
     }
 
     private ResultDescription advance() throws PgException {
@@ -164,6 +190,11 @@ public final class ScriptExecution implements Execution {
             case STARTED -> {
                 OutputSchema schema = readSchema();
                 timer.mark("script");
+                loopback.closeGate();
+                if (loopback.abortedBy().isPresent()) {
+                    // the script caught the error, but the caller's transaction is gone with it
+                    throw loopback.abortedBy().get();
+                }
                 boolean none = call.resultSets().kind() == ResultSets.Kind.NONE;
                 if (schema.absent()) {
                     if (call.resultSets().kind() == ResultSets.Kind.DEFINED) {
@@ -266,12 +297,29 @@ public final class ScriptExecution implements Execution {
         while (true) {
             Message m = job.read();
             switch (m) {
-                case Stdout s -> ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, s.text()));
-                case Stderr s -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING, s.text()));
+                // under the loopback lock: a loopback statement's own notices go to the same client
+                case Stdout s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("NOTICE",
+                        SqlState.SUCCESSFUL_COMPLETION, s.text())));
+                case Stderr s -> loopback.exclusive(() -> ctx.notice(ErrorFields.notice("WARNING", SqlState.WARNING,
+                        s.text())));
                 case Heartbeat h -> {
                     // liveness only
                 }
-                case ErrorMessage e -> throw ScriptErrors.fromSatellite(call.language(), e);
+                case ErrorMessage e -> {
+                    if (loopback != null && loopback.abortedBy().isPresent()) {
+                        throw loopback.abortedBy().get();
+                    }
+                    throw ScriptErrors.fromSatellite(call.language(), e);
+                }
+                case Query q -> {
+                    // loopback statements come only while the script runs, before its output
+                    if (phase != Phase.STARTED) {
+                        throw ScriptErrors.protocol(call.language(), "QUERY after the script's output began");
+                    }
+                    for (Outgoing frame : loopback.answer(q)) {
+                        job.send(frame.type(), frame.payload());
+                    }
+                }
                 default -> {
                     return m;
                 }
@@ -356,6 +404,12 @@ public final class ScriptExecution implements Execution {
         RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
+        if (loopback != null) {
+            loopback.closeGate();
+        }
+        if (loopbackSocket != null) {
+            loopbackSocket.close();
+        }
         if (cancelHook != null) {
             try {
                 cancelHook.close();

@@ -172,6 +172,20 @@ final class ScriptJob implements AutoCloseable {
         return job.worker();
     }
 
+    /** The job's working directory, as the launchpad made it. */
+    java.nio.file.Path workDir() {
+        return job.workDir();
+    }
+
+    /**
+     * Offers loopback statements (and the loopback socket's connection string, when not null) to
+     * the satellite in WELCOME; call before {@link #awaitSatellite}. Jobs that are not offered
+     * loopback (multi-unit calls) get a WELCOME without it.
+     */
+    void offerLoopback(String dsn) {
+        channel.offerLoopback(dsn);
+    }
+
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),

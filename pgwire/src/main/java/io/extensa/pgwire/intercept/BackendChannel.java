@@ -73,4 +73,15 @@ public interface BackendChannel {
      * a PostgreSQL error would.
      */
     void failTransaction() throws PgException;
+
+    /**
+     * Undoes everything since {@code SAVEPOINT savepoint}, which the engine set itself inside the
+     * caller's explicit transaction block, also after PostgreSQL reported an error: then a Sync
+     * first makes PostgreSQL listen again (inside a block a Sync commits nothing). Fails when the
+     * caller is not in a transaction block.
+     */
+    default void rollbackToSavepoint(String savepoint) throws PgException {
+        throw new PgException(io.extensa.pgwire.SqlState.FEATURE_NOT_SUPPORTED,
+                "this backend channel cannot roll back to a savepoint");
+    }
 }

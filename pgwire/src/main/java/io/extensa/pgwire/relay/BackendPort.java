@@ -342,6 +342,24 @@ final class BackendPort implements BackendChannel {
         }
     }
 
+    /** [S -> 'Z' when failed] then P B E H -> '1' '2' 'C'. */
+    @Override
+    public void rollbackToSavepoint(String savepoint) throws PgException {
+        if (!owned) {
+            throw new IllegalStateException("backend used without owning it");
+        }
+        if (failed) {
+            sync();
+            if (session.transactionStatus != TransactionStatus.FAILED) {
+                throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+                        "savepoint " + savepoint + " is gone: the caller is not in a transaction block");
+            }
+        }
+        execute("ROLLBACK TO SAVEPOINT " + savepoint, List.of(), new short[0], null);
+        // the block works again; PostgreSQL says so only at the next ReadyForQuery
+        session.transactionStatus = TransactionStatus.IN_TRANSACTION;
+    }
+
     // ---- gateway-internal ----
 
     boolean needsSync() {

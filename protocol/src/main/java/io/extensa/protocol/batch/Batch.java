@@ -37,7 +37,8 @@ public final class Batch {
     }
 
     public static Batch decode(Frame frame) throws ProtocolException {
-        if (frame.type() != MessageType.INPUT_BATCH && frame.type() != MessageType.OUTPUT_BATCH) {
+        if (frame.type() != MessageType.INPUT_BATCH && frame.type() != MessageType.OUTPUT_BATCH
+                && frame.type() != MessageType.QUERY_BATCH) {
             throw new ProtocolException("expected a batch, got " + frame.type());
         }
         return decode(frame.fields());

@@ -10,7 +10,7 @@ import io.extensa.protocol.wire.PayloadBuilder;
  */
 public sealed interface Message permits Hello, Welcome, SessionInit, InputBatch, EndOfInput, OutputSchema,
         OutputBatch, OutputEnd, Stdout, Stderr, OutputParams, ErrorMessage, Cancel, Heartbeat, End,
-        Fork, Forked, ChildExited {
+        Fork, Forked, ChildExited, Query, QueryResult, QueryBatch, QueryEnd, QueryError {
 
     MessageType type();
 

@@ -34,7 +34,11 @@ public final class Messages {
             case FORK -> Fork.decode(fields);
             case FORKED -> Forked.decode(fields);
             case CHILD_EXITED -> ChildExited.decode(fields);
-            case QUERY, QUERY_RESULT -> throw new ProtocolException(frame.type() + " is reserved and not used in protocol version 1");
+            case QUERY -> Query.decode(fields);
+            case QUERY_RESULT -> QueryResult.decode(fields);
+            case QUERY_BATCH -> QueryBatch.decode(fields);
+            case QUERY_END -> QueryEnd.decode(fields);
+            case QUERY_ERROR -> QueryError.decode(fields);
             case LAUNCH, LAUNCHED, EXITED, CANCEL_JOB, STATUS_REQUEST, STATUS, POOLS, POOLS_APPLIED ->
                     throw new ProtocolException(frame.type() + " belongs to the launch-control channel, not here");
         };

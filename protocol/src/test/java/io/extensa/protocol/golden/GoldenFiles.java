@@ -25,6 +25,10 @@ import io.extensa.protocol.message.OutputParam;
 import io.extensa.protocol.message.OutputParams;
 import io.extensa.protocol.message.OutputSchema;
 import io.extensa.protocol.message.Param;
+import io.extensa.protocol.message.Query;
+import io.extensa.protocol.message.QueryEnd;
+import io.extensa.protocol.message.QueryError;
+import io.extensa.protocol.message.QueryResult;
 import io.extensa.protocol.message.SessionInit;
 import io.extensa.protocol.message.SessionOptions;
 import io.extensa.protocol.message.Stderr;
@@ -454,6 +458,25 @@ public final class GoldenFiles {
                 .add(new OutputEnd(0, 3))
                 .add(new OutputParams(List.of()), JSON.arrayNode())
                 .add(new End()));
+
+        cases.add(new Case("welcome_loopback", e2s, "WELCOME of an engine that answers loopback QUERYs and offers a loopback socket")
+                .add(new Welcome(FrameHeader.DEFAULT_MAX_PAYLOAD, true, "host=/work/jobs/job-42/.extensa-loopback port=5432"
+                        + " dbname=extensa user=analyst password=0123456789abcdef sslmode=disable")));
+        cases.add(new Case("query", s2e, "QUERY frames: without parameters, then with a text value and a NULL")
+                .add(new Query("SELECT id, name FROM a WHERE id > 1", List.of()))
+                .add(new Query("SELECT $1::int + 1, $2::text", java.util.Arrays.asList("41", null))));
+        cases.add(new Case("query_result", e2s, "a loopback SELECT's answer: QUERY_RESULT, QUERY_BATCH, QUERY_END")
+                .add(new QueryResult(List.of(ColumnSpec.of("id", ColumnType.INT32, "integer"),
+                        ColumnSpec.of("name", ColumnType.TEXT, "text")), true))
+                .batch(MessageType.QUERY_BATCH, 2, col(ColumnType.INT32, "[2, 3]"), col(ColumnType.TEXT, "['b', null]"))
+                .add(new QueryEnd("SELECT 2", 2)));
+        cases.add(new Case("query_command", e2s, "a loopback command without rows: QUERY_RESULT, QUERY_END")
+                .add(new QueryResult(List.of(), false))
+                .add(new QueryEnd("INSERT 0 3", 3)));
+        cases.add(new Case("query_error", e2s, "QUERY_ERRORs: PostgreSQL's own, then a refused identity change")
+                .add(new QueryError("42501", "permission denied for table b", null, null))
+                .add(new QueryError("42501", "a loopback statement cannot change the session's identity",
+                        "RESET ROLE", "the script runs as the calling user")));
 
         cases.add(new Case("forkserver_hello", s2e, "a fork server's HELLO: runtime, version, pid only")
                 .add(Hello.forkServer("python", "3.11.2", 4242)));

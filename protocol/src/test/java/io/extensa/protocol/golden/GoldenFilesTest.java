@@ -83,7 +83,8 @@ class GoldenFilesTest {
         for (String name : goldenNames(DIR).toList()) {
             for (Frame frame : readFrames(Files.readAllBytes(DIR.resolve(name + ".bin")))) {
                 messages.add(frame.type());
-                if (frame.type() == MessageType.INPUT_BATCH || frame.type() == MessageType.OUTPUT_BATCH) {
+                if (frame.type() == MessageType.INPUT_BATCH || frame.type() == MessageType.OUTPUT_BATCH
+                        || frame.type() == MessageType.QUERY_BATCH) {
                     for (ColumnVector column : Batch.decode(frame).columns()) {
                         if (column.nullCount() > 0) {
                             columnsWithNulls.add(column.type());
@@ -93,7 +94,7 @@ class GoldenFilesTest {
             }
         }
         Set<MessageType> expected = EnumSet.allOf(MessageType.class);
-        expected.removeAll(EnumSet.of(MessageType.QUERY, MessageType.QUERY_RESULT, MessageType.LAUNCH,
+        expected.removeAll(EnumSet.of(MessageType.LAUNCH,
                 MessageType.LAUNCHED, MessageType.EXITED, MessageType.CANCEL_JOB, MessageType.STATUS_REQUEST,
                 MessageType.STATUS, MessageType.POOLS, MessageType.POOLS_APPLIED));
         assertThat(messages).containsAll(expected);

@@ -63,7 +63,15 @@ class MessagesTest {
                 new End(),
                 new Fork("j", "/s", secret, "/w", env),
                 new Forked("j", 77),
-                new ChildExited("j", 77, -1, 9));
+                new ChildExited("j", 77, -1, 9),
+                new Welcome(4096, true, null),
+                new Welcome(4096, true, "host=/j port=5432 password=t"),
+                new Query("SELECT $1, $2", java.util.Arrays.asList("x", null)),
+                new QueryResult(List.of(ColumnSpec.of("n", ColumnType.INT64, "bigint")), true),
+                new QueryResult(List.of(), false),
+                new QueryEnd("INSERT 0 2", 2),
+                new QueryError("42501", "denied", "d", "h"),
+                new QueryError("42P01", "no table", null, null));
         for (Message message : messages) {
             assertThat(roundTrip(message)).as(message.type().name()).isEqualTo(message);
         }
@@ -71,6 +79,8 @@ class MessagesTest {
         assertThat(in.batch().column(0).getInt(0)).isEqualTo(5);
         OutputBatch out = (OutputBatch) roundTrip(new OutputBatch(batch.build()));
         assertThat(out.batch().rowCount()).isEqualTo(1);
+        QueryBatch rows = (QueryBatch) roundTrip(new QueryBatch(batch.build()));
+        assertThat(rows.batch().column(0).getInt(0)).isEqualTo(5);
         Fork fork = (Fork) roundTrip(messages.get(17));
         assertThat(fork.env().keySet()).containsExactly("B", "A");
     }
@@ -119,7 +129,12 @@ class MessagesTest {
                 .text(3, "o").bool(6, false).beginStruct(7).int64(2, 5).int64(3, 2).endStruct()))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("task_index=5");
         assertThatThrownBy(() -> decode(MessageType.QUERY, new PayloadBuilder()))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("reserved");
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("sql");
+        assertThatThrownBy(() -> decode(MessageType.QUERY_ERROR, new PayloadBuilder().text(1, "425").text(2, "m")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("five characters");
+        assertThatThrownBy(() -> decode(MessageType.QUERY_RESULT, new PayloadBuilder()
+                .beginStruct(1).text(1, "c").int64(2, 3).endStruct().bool(2, false)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("returns no rows");
         assertThatThrownBy(() -> decode(MessageType.LAUNCH, new PayloadBuilder()))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("launch-control");
     }

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (hex); the fork server reads FORK frames on stdin.
  *
  * <p>Settings ({@code language.python.<key>}): {@value #SETTING_INTERPRETER}, default
- * {@value #DEFAULT_INTERPRETER}.
+ * {@value #DEFAULT_INTERPRETER}; {@value #SETTING_PRELOAD}, modules the fork server imports
+ * once, beyond numpy and pandas, so that every warm satellite finds them imported (e.g.
+ * {@code sklearn.linear_model}: a partitioned call that fits a model per partition otherwise pays
+ * the import in every satellite of every call).
  */
 public final class PythonRuntime implements LanguageRuntime {
 
@@ -35,6 +38,11 @@ public final class PythonRuntime implements LanguageRuntime {
     public static final String BOOTSTRAP = "extensa_bootstrap.py";
     public static final String SETTING_INTERPRETER = "interpreter";
     public static final String DEFAULT_INTERPRETER = "/usr/bin/python3";
+    public static final String SETTING_PRELOAD = "preload";
+    /** Where the fork server finds the extra modules to import: comma-separated dotted names. */
+    public static final String PRELOAD_VARIABLE = "EXTENSA_PRELOAD";
+    private static final java.util.regex.Pattern MODULE = java.util.regex.Pattern.compile(
+            "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
     public static final String MODE_SATELLITE = "satellite";
     public static final String MODE_FORK_SERVER = "forkserver";
 
@@ -59,7 +67,26 @@ public final class PythonRuntime implements LanguageRuntime {
     private SatelliteCommand command(RuntimeContext context, String mode) {
         String interpreter = interpreter(context);
         Path home = home(context);
-        return new SatelliteCommand(List.of(interpreter, "-I", "-B", home.resolve(BOOTSTRAP).toString(), mode), Map.of());
+        Map<String, String> environment = mode.equals(MODE_FORK_SERVER) ? preload(context) : Map.of();
+        return new SatelliteCommand(List.of(interpreter, "-I", "-B", home.resolve(BOOTSTRAP).toString(), mode),
+                environment);
+    }
+
+    static Map<String, String> preload(RuntimeContext context) {
+        String setting = context.setting(SETTING_PRELOAD).map(String::strip).orElse("");
+        if (setting.isEmpty()) {
+            return Map.of();
+        }
+        List<String> modules = new java.util.ArrayList<>();
+        for (String part : setting.split(",")) {
+            String module = part.strip();
+            if (!MODULE.matcher(module).matches()) {
+                throw new IllegalStateException("language.python." + SETTING_PRELOAD + ": '" + module
+                        + "' is not a module name (a comma-separated list like sklearn.linear_model, scipy)");
+            }
+            modules.add(module);
+        }
+        return Map.of(PRELOAD_VARIABLE, String.join(",", modules));
     }
 
     static String interpreter(RuntimeContext context) {

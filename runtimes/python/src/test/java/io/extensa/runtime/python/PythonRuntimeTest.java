@@ -73,4 +73,16 @@ class PythonRuntimeTest {
                 new TestRuntimeContext(home, Map.of("interpreter", " "))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("empty");
     }
+
+    @Test
+    void preloadReachesOnlyTheForkServerAndRefusesNonModules(@TempDir Path home) {
+        PythonRuntime runtime = new PythonRuntime();
+        TestRuntimeContext context = new TestRuntimeContext(home, Map.of("preload", " sklearn.linear_model , scipy "));
+        assertThat(runtime.forkServerCommand(context).orElseThrow().environment())
+                .containsEntry(PythonRuntime.PRELOAD_VARIABLE, "sklearn.linear_model,scipy");
+        assertThat(runtime.satelliteCommand(context).environment()).doesNotContainKey(PythonRuntime.PRELOAD_VARIABLE);
+        assertThatThrownBy(() -> runtime.forkServerCommand(new TestRuntimeContext(home,
+                Map.of("preload", "os; import shutil"))))
+                .hasMessageContaining("'os; import shutil' is not a module name");
+    }
 }

@@ -161,6 +161,7 @@ public final class MultiUnitExecution implements Execution {
             }
             workers.add(new SatelliteWorker(i, job.get()));
         }
+        request.degreeOfParallelism(workers.size());
         request.satellite(workers.get(0).job.pid(), workers.get(0).job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(() -> workers.forEach(SatelliteWorker::cancel));
@@ -299,6 +300,7 @@ public final class MultiUnitExecution implements Execution {
         }
         finalSent = true;
         int degree = (int) workers.stream().filter(w -> !w.skipped).count();
+        request.degreeOfParallelism(degree);
         ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "sp_execute_external_script ran "
                 + units + (units == 1 ? " unit" : " units") + (shape.partitioned() ? " (partitions)" : "")
                 + " on " + degree + (degree == 1 ? " satellite" : " satellites") + " (degree of parallelism "

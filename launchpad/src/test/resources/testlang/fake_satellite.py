@@ -101,6 +101,16 @@ def run(action):
         spawn_tree()
     elif name == 'orphan':
         subprocess.Popen(['sleep', '1000'])
+    elif name == 'alloc':
+        # touch every page, so the memory is really used, not just reserved
+        chunks = []
+        for _ in range(int(argument)):
+            chunks.append(bytearray(1 << 20))
+        _connections.append(chunks)
+    elif name == 'spin':
+        end = time.time() + float(argument)
+        while time.time() < end:
+            pass
     elif name == 'symlinks':
         plant_symlinks(argument)
     else:

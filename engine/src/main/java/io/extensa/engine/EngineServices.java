@@ -26,6 +26,7 @@ public final class EngineServices implements AutoCloseable {
     private final LaunchpadClient launchpad;
     private final Catalog catalog;
     private final ServerConfiguration configuration;
+    private final io.extensa.engine.pools.ResourceGovernor resourceGovernor;
     private final ExternalLibraries libraries;
     private final RequestRegistry requests = new RequestRegistry();
     private final ExecutionStats stats = new ExecutionStats();
@@ -45,6 +46,7 @@ public final class EngineServices implements AutoCloseable {
         this.launchpad = new LaunchpadClient(config.launchpadSocket());
         this.catalog = config.catalog().map(Catalog::new).orElse(null);
         this.configuration = catalog == null ? null : new ServerConfiguration(catalog, config.scriptsEnabledByDefault());
+        this.resourceGovernor = catalog == null ? null : new io.extensa.engine.pools.ResourceGovernor(catalog, launchpad);
         if (catalog != null && config.libraryDirectory() != null) {
             LibraryCache cache = new LibraryCache(config.libraryDirectory(), config.rCommand());
             cache.sweep();
@@ -125,6 +127,18 @@ public final class EngineServices implements AutoCloseable {
     public ServerConfiguration configuration() throws PgException {
         catalog();
         return configuration;
+    }
+
+    /** External resource pools (needs the catalog). */
+    public io.extensa.engine.pools.ResourceGovernor resourceGovernor() throws PgException {
+        catalog();
+        return resourceGovernor;
+    }
+
+    /** The pool a call of {@code user} runs in: {@code default} without a catalog. */
+    public String poolFor(String user) throws PgException {
+        return resourceGovernor == null ? io.extensa.protocol.launch.PoolDefinition.DEFAULT_POOL
+                : resourceGovernor.poolFor(user);
     }
 
     /**

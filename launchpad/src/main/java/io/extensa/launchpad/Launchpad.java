@@ -4,9 +4,12 @@ import io.extensa.launchpad.control.ControlServer;
 import io.extensa.launchpad.isolation.IsolationSetup;
 import io.extensa.launchpad.isolation.JobsTmpfs;
 import io.extensa.launchpad.isolation.LaunchpadUserAccounts;
-import io.extensa.launchpad.isolation.ResourcePools;
+import io.extensa.launchpad.pools.ManagedPools;
+import io.extensa.launchpad.job.LaunchFailure;
+import io.extensa.protocol.launch.ControlMessage;
+import io.extensa.protocol.launch.LaunchError;
+import io.extensa.protocol.launch.Pools;
 import io.extensa.launchpad.isolation.Sandbox;
-import io.extensa.launchpad.isolation.UnboundedPools;
 import io.extensa.launchpad.isolation.WorkerAccounts;
 import io.extensa.launchpad.job.Job;
 import io.extensa.launchpad.job.JobDirectories;
@@ -68,7 +71,7 @@ public final class Launchpad implements AutoCloseable {
     private JobRegistry registry;
     private Sandbox sandbox;
     private WorkerAccounts workers;
-    private ResourcePools pools;
+    private ManagedPools pools;
     private List<String> isolationWarnings = List.of();
     private boolean jobsTmpfsMounted;
     private String jobsTmpfsWarning;
@@ -117,14 +120,14 @@ public final class Launchpad implements AutoCloseable {
             if (jobsTmpfsWarning != null) {
                 isolationWarnings.add(jobsTmpfsWarning);
             }
-            pools = new UnboundedPools();
+            pools = ManagedPools.start(config);
             registry = new JobRegistry(config.maxJobs());
             startForkServers();
             Job.Services services = jobServices();
             JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
                     config.outputTailBytes(), services);
             server = new ControlServer(config.socketPath(), config.allowedUsers(), config.maxJobs() + 64,
-                    config.requestTimeout(), launcher, this::status, timers);
+                    config.requestTimeout(), launcher, this::status, this::applyPools, timers);
             server.start();
             state = State.RUNNING;
         } catch (IOException | RuntimeException e) {
@@ -221,7 +224,23 @@ public final class Launchpad implements AutoCloseable {
                 .map(job -> new LaunchpadStatus.JobInfo(job.id(), job.pid(), job.language(), job.request().user(),
                         job.startedMillis(), job.request().pool(), job.warm()))
                 .toList();
-        return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode());
+        return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode(),
+                pools.status(), pools.describe());
+    }
+
+    /** POOLS: the answer is POOLS_APPLIED, or ERROR when a pool's limits could not be written. */
+    private ControlMessage applyPools(Pools request) {
+        try {
+            return pools.apply(request);
+        } catch (LaunchFailure e) {
+            log.error("POOLS failed: {}", e.getMessage());
+            return new LaunchError(e.kind(), e.getMessage());
+        }
+    }
+
+    /** The resource pools, for tests and tools: what is in force and how it is enforced. */
+    public ManagedPools pools() {
+        return pools;
     }
 
     /**
@@ -284,6 +303,9 @@ public final class Launchpad implements AutoCloseable {
             server.close();
         }
         forkServers.values().forEach(ForkServerSupervisor::close);
+        if (pools != null) {
+            pools.close();
+        }
         if (timers != null) {
             timers.shutdownNow();
         }

@@ -79,7 +79,20 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     /** How long a launch waits for a free worker account before it fails busy (default 30000). */
     public static final String WORKER_WAIT_MS = "launchpad.worker_wait_ms";
 
-    private static final Set<String> LAUNCHPAD_KEYS = Set.of(WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
+    /** auto (default), v2, v1 or off: which cgroup version enforces resource pools. */
+    public static final String CGROUP = "launchpad.cgroup";
+    /** The cgroup (path as in /proc/self/cgroup) to build Extensa's tree in; default: the top of the hierarchy (v2), the launchpad's own (v1). */
+    public static final String CGROUP_PARENT = "launchpad.cgroup_parent";
+    /** Name of the launchpad's tree directory inside the parent. */
+    public static final String CGROUP_NAME = "launchpad.cgroup_name";
+    /** Most processes and threads one job may have (cgroup pids controller); 0 = no bound. */
+    public static final String JOB_MAX_PIDS = "launchpad.job_max_pids";
+    /** Longest wait for a slot in a pool at MAX_PROCESSES. */
+    public static final String QUEUE_TIMEOUT_MS = "launchpad.queue_timeout_ms";
+    /** Most requests waiting per pool. */
+    public static final String QUEUE_MAX = "launchpad.queue_max";
+    private static final Set<String> LAUNCHPAD_KEYS = Set.of(CGROUP, CGROUP_PARENT, CGROUP_NAME, JOB_MAX_PIDS,
+            QUEUE_TIMEOUT_MS, QUEUE_MAX, WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
             REQUEST_TIMEOUT_MS, KILL_TIMEOUT_MS, FORK_TIMEOUT_MS, WARM_START_TIMEOUT_MS, WARM_RESTART_MIN_MS,
             WARM_RESTART_MAX_MS, WARM_CHILDREN, SANDBOX, SANDBOX_TMP_MB, SANDBOX_MAX_FILE_MB, SANDBOX_MAX_PROCESSES,
             SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, JOBS_TMPFS_MB, WORKERS,
@@ -282,6 +295,40 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
                 .sorted().toList();
     }
 
+    public io.extensa.launchpad.pools.cgroup.CgroupDetector.Mode cgroupMode() {
+        return io.extensa.launchpad.pools.cgroup.CgroupDetector.Mode.parse(settings.getOrDefault(CGROUP, "auto"));
+    }
+
+    public java.util.Optional<String> cgroupParent() {
+        String value = settings.getOrDefault(CGROUP_PARENT, "").trim();
+        return value.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(value);
+    }
+
+    /** Default "extensa-" plus a hash of the jobs directory, so two launchpads on one machine never share a tree. */
+    public String cgroupName() {
+        String value = settings.getOrDefault(CGROUP_NAME, "").trim();
+        if (!value.isEmpty()) {
+            if (!value.matches("[A-Za-z0-9_.-]{1,64}") || value.startsWith(".")) {
+                throw new IllegalArgumentException("setting " + CGROUP_NAME + " = '" + value
+                        + "' must be 1-64 characters of [A-Za-z0-9_.-], not starting with '.'");
+            }
+            return value;
+        }
+        return "extensa-" + Integer.toHexString(jobsDir.toAbsolutePath().normalize().toString().hashCode());
+    }
+
+    public int jobMaxPids() {
+        return (int) number(JOB_MAX_PIDS, 4096, 0, 1 << 22);
+    }
+
+    public Duration queueTimeout() {
+        return millis(QUEUE_TIMEOUT_MS, 30_000);
+    }
+
+    public int queueMax() {
+        return (int) number(QUEUE_MAX, 1000, 0, 1_000_000);
+    }
+
     /** Checks every known setting parses, so a typo fails the start instead of the first launch. */
     public void validate() {
         warm();
@@ -307,6 +354,11 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         workerPrefix();
         workerGroup();
         workerWait();
+        cgroupMode();
+        cgroupName();
+        jobMaxPids();
+        queueTimeout();
+        queueMax();
         settings.forEach((key, value) -> {
             if (key.startsWith("language.") && (key.endsWith(".enabled") || key.endsWith(".warm"))) {
                 bool(key, true);

@@ -41,7 +41,9 @@ class LaunchLatencyMeasurement {
         String base = System.getProperty("extensa.measure.dir");
         Path root = base == null ? temp : Files.createTempDirectory(Path.of(base), "lp-measure");
         System.out.println("jobs directory on " + root);
-        try (TestLaunchpad lp = TestLaunchpad.start(root, Map.of())) {
+        // -Dextensa.measure.cgroup=off against auto: the cost of putting each job into its pool's cgroups
+        try (TestLaunchpad lp = TestLaunchpad.start(root, Map.of("launchpad.cgroup",
+                System.getProperty("extensa.measure.cgroup", "auto")))) {
             assertThat(lp.launchpad().awaitWarm(WarmLangRuntime.NAME, Duration.ofSeconds(20))).isTrue();
             report("warm", measure(lp, false));
             report("cold", measure(lp, true));

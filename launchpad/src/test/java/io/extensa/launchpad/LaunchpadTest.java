@@ -202,6 +202,9 @@ class LaunchpadTest {
 
     @Test
     void statusListsLanguagesJobsAndMode() throws Exception {
+        // a pool must be in force before a job can name it
+        lp.client().applyPools(new io.extensa.protocol.launch.Pools(List.of(
+                new io.extensa.protocol.launch.PoolDefinition("etl", 100, 20, 0))));
         FakeEngine engine = lp.engine();
         LaunchRequest request = TestLaunchpad.request(TestLangRuntime.NAME, engine, "hello,sleep").pool("etl").build();
         try (LaunchedJob job = lp.client().launch(request)) {

@@ -43,7 +43,9 @@ public final class SqlState {
     public static final String WRONG_OBJECT_TYPE = "42809";
     public static final String INVALID_PARAMETER_REFERENCE = "42P02";
     public static final String UNDEFINED_PARAMETER = "42P02";
+    public static final String INSUFFICIENT_RESOURCES = "53000";
     public static final String OUT_OF_MEMORY = "53200";
+    public static final String DEPENDENT_OBJECTS_STILL_EXIST = "2BP01";
     public static final String CONFIGURATION_LIMIT_EXCEEDED = "53400";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     public static final String QUERY_CANCELED = "57014";

@@ -37,6 +37,25 @@ final class CatalogSchema {
                 value_in_use integer NOT NULL,
                 description text NOT NULL)""");
 
+    /**
+     * Step 2: external resource pools (CREATE EXTERNAL RESOURCE POOL) with the built-in default
+     * pool, and which roles' scripts run in which pool.
+     */
+    static final List<String> STEP_2 = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS extensa_catalog.resource_pool (
+                name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 128 AND strpos(name, '/') = 0),
+                max_cpu_percent integer NOT NULL CHECK (max_cpu_percent BETWEEN 1 AND 100),
+                max_memory_percent integer NOT NULL CHECK (max_memory_percent BETWEEN 1 AND 100),
+                max_processes integer NOT NULL CHECK (max_processes >= 0),
+                modified timestamptz NOT NULL DEFAULT now())""",
+            "INSERT INTO extensa_catalog.resource_pool (name, max_cpu_percent, max_memory_percent, max_processes)"
+                    + " VALUES ('default', 100, 20, 0) ON CONFLICT (name) DO NOTHING",
+            """
+            CREATE TABLE IF NOT EXISTS extensa_catalog.resource_pool_role (
+                role text PRIMARY KEY,
+                pool text NOT NULL REFERENCES extensa_catalog.resource_pool (name))""",
+            "GRANT SELECT ON extensa_catalog.resource_pool, extensa_catalog.resource_pool_role TO PUBLIC");
 
     /**
      * Step 3 (issue 7): external libraries (content kept here, so a backup of this database carries
@@ -158,7 +177,7 @@ final class CatalogSchema {
     record Step(int version, List<String> statements) {
     }
 
-    static final List<Step> STEPS = List.of(new Step(1, STEP_1), new Step(3, STEP_3));
+    static final List<Step> STEPS = List.of(new Step(1, STEP_1), new Step(2, STEP_2), new Step(3, STEP_3));
 
     private CatalogSchema() {
     }

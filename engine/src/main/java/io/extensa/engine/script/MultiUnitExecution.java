@@ -35,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -151,8 +152,16 @@ public final class MultiUnitExecution implements Execution {
         request = RequestMonitoring.begin(services, ctx, call);
         request.degreeOfParallelism(degree);
         for (int i = 0; i < degree; i++) {
-            workers.add(new SatelliteWorker(i, ScriptJob.launch(services, ctx, call.language())));
+            // only the first satellite waits for a slot in the pool: a call holding slots must not
+            // queue behind itself (or behind another call doing the same), so it runs on fewer
+            Optional<ScriptJob> job = i == 0 ? Optional.of(ScriptJob.launch(services, ctx, call.language()))
+                    : ScriptJob.launchIfSlotFree(services, ctx, call.language());
+            if (job.isEmpty()) {
+                break;
+            }
+            workers.add(new SatelliteWorker(i, job.get()));
         }
+        request.degreeOfParallelism(workers.size());
         request.satellite(workers.get(0).job.pid(), workers.get(0).job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(() -> workers.forEach(SatelliteWorker::cancel));
@@ -291,6 +300,7 @@ public final class MultiUnitExecution implements Execution {
         }
         finalSent = true;
         int degree = (int) workers.stream().filter(w -> !w.skipped).count();
+        request.degreeOfParallelism(degree);
         ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "sp_execute_external_script ran "
                 + units + (units == 1 ? " unit" : " units") + (shape.partitioned() ? " (partitions)" : "")
                 + " on " + degree + (degree == 1 ? " satellite" : " satellites") + " (degree of parallelism "
@@ -618,7 +628,7 @@ public final class MultiUnitExecution implements Execution {
                 : workers.get(0).job.jobId(), workers.size(), units, rowsIn, rowsOut, timer);
         RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                "default", workers.isEmpty() ? "-" : workers.get(0).job.jobId() + (workers.size() > 1
+                workers.isEmpty() ? "-" : workers.get(0).job.pool(), workers.isEmpty() ? "-" : workers.get(0).job.jobId() + (workers.size() > 1
                         ? "+" + (workers.size() - 1) : ""), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (cancelHook != null) {
             try {

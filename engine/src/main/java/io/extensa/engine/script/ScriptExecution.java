@@ -403,7 +403,7 @@ public final class ScriptExecution implements Execution {
         }
         RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                "default", job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
+                job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (loopback != null) {
             loopback.closeGate();
         }

@@ -31,22 +31,51 @@ final class ScriptJob implements AutoCloseable {
     private final String jobId;
     private final SatelliteChannel channel;
     private final LaunchedJob job;
+    private final String pool;
     private volatile boolean cancelled;
+    private volatile boolean timedOut;
+    private volatile ScheduledFuture<?> statementTimer;
 
-    private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job) {
+    private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job, String pool) {
         this.language = language;
         this.jobId = jobId;
         this.channel = channel;
         this.job = job;
+        this.pool = pool;
+    }
+
+    /**
+     * For a further satellite of a parallel call: launches it only when its pool has a free slot
+     * right now; empty when the pool is at MAX_PROCESSES or its queue is full.
+     */
+    static Optional<ScriptJob> launchIfSlotFree(EngineServices services, ExecutionContext ctx, String language)
+            throws PgException {
+        try {
+            return Optional.of(launch(services, ctx, language, services.newJobId(), true));
+        } catch (NoFreeSlot e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The pool had no free slot for an opportunistic launch. */
+    private static final class NoFreeSlot extends PgException {
+        NoFreeSlot(String message) {
+            super(SqlState.INSUFFICIENT_RESOURCES, message);
+        }
     }
 
     /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
-        return launch(services, ctx, language, services.newJobId());
+        return launch(services, ctx, language, services.newJobId(), false);
     }
 
     static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
             throws PgException {
+        return launch(services, ctx, language, jobId, false);
+    }
+
+    private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
+                                    boolean onlyIfSlotFree) throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -57,22 +86,58 @@ final class ScriptJob implements AutoCloseable {
             throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
                     "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
         }
+        String pool = null;
+        long timeoutMillis = 0;
+        long started = System.nanoTime();
         try {
-            LaunchRequest request = LaunchRequest.builder(jobId, language)
+            pool = services.poolFor(ctx.session().user());
+            timeoutMillis = PoolAdmission.statementTimeoutMillis(ctx.backend());
+            LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())
                     .secret(secret)
                     .user(ctx.session().user())
                     .database(ctx.session().database())
+                    .pool(pool)
                     .sessionId(ctx.session().sessionId())
-                    .libraryPaths(libraries)
-                    .build();
-            LaunchedJob job = services.launchpad().launch(request);
-            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job);
+                    .libraryPaths(libraries);
+            if (onlyIfSlotFree) {
+                builder.queueTimeout(Duration.ofMillis(1));
+            } else if (timeoutMillis > 0) {
+                // waiting in the pool's queue counts against statement_timeout too
+                builder.queueTimeout(Duration.ofMillis(timeoutMillis));
+            }
+            LaunchedJob job = PoolAdmission.launch(services, ctx, builder.build());
+            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
             scriptJob.secret = secret;
+            if (timeoutMillis > 0) {
+                long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
+                scriptJob.statementTimer = services.scheduler().schedule(() -> {
+                    scriptJob.timedOut = true;
+                    scriptJob.cancel();
+                }, left, TimeUnit.MILLISECONDS);
+            }
             return scriptJob;
+        } catch (PgException e) {
+            channel.close();
+            throw e;
         } catch (LaunchpadException e) {
             channel.close();
+            if (onlyIfSlotFree && (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT)
+                    || e.kind().equals(LaunchErrorKind.POOL_QUEUE_FULL))) {
+                throw new NoFreeSlot(e.getMessage());
+            }
+            if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
+                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout")
+                        .withDetail(e.getMessage());
+            }
             throw switch (e.kind()) {
+                case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
+                        SqlState.INSUFFICIENT_RESOURCES, "no free slot in external resource pool \"" + pool
+                        + "\" for a '" + language + "' script: " + e.getMessage())
+                        .withHint("raise MAX_PROCESSES of the pool, or launchpad.queue_timeout_ms");
+                case LaunchErrorKind.UNKNOWN_POOL -> new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "external resource pool \"" + pool + "\" is not in force: " + e.getMessage())
+                        .withHint("run ALTER RESOURCE GOVERNOR RECONFIGURE");
                 case LaunchErrorKind.UNKNOWN_LANGUAGE -> new PgException(SqlState.UNDEFINED_OBJECT, e.getMessage())
                         .withHint("the languages available are listed by EXEC sp_extensa_info");
                 case LaunchErrorKind.CONNECTION_FAILED -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
@@ -96,6 +161,11 @@ final class ScriptJob implements AutoCloseable {
 
     long pid() {
         return job.pid();
+    }
+
+    /** The resource pool the satellite runs in. */
+    String pool() {
+        return pool;
     }
 
     String worker() {
@@ -180,6 +250,10 @@ final class ScriptJob implements AutoCloseable {
     /** Stops the satellite now (CancelRequest, client gone). Safe from any thread. */
     void cancel() {
         cancelled = true;
+        ScheduledFuture<?> limit = statementTimer;
+        if (limit != null && !timedOut) {
+            limit.cancel(false);
+        }
         try {
             job.cancel();
         } catch (IOException ignored) {
@@ -195,9 +269,12 @@ final class ScriptJob implements AutoCloseable {
     /** The satellite stopped talking: say why, with its exit status and last output when known. */
     PgException failure(IOException cause) {
         if (cancelled) {
-            return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+            return cancelledError();
         }
         Optional<Exited> exit = exitInfo(Duration.ofSeconds(2));
+        if (exit.isPresent() && exit.get().reason() == io.extensa.protocol.launch.ExitReason.OOM) {
+            return withTail(PoolAdmission.memoryKilled(language, job.pid(), pool, exit.get()), exit.get());
+        }
         String what = exit.map(ScriptJob::describe).orElse(
                 "stopped answering" + (cause == null ? "" : " (" + cause.getMessage() + ")"));
         PgException e = new PgException(SqlState.SATELLITE_FAILED, "the '" + language + "' runtime (pid " + job.pid()
@@ -218,8 +295,13 @@ final class ScriptJob implements AutoCloseable {
 
     private void throwIfCancelled() throws PgException {
         if (cancelled) {
-            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
+            throw cancelledError();
         }
+    }
+
+    private PgException cancelledError() {
+        return new PgException(SqlState.QUERY_CANCELED, timedOut ? "canceling statement due to statement timeout"
+                : "canceling statement due to user request");
     }
 
     private static String describe(Exited exit) {
@@ -242,6 +324,10 @@ final class ScriptJob implements AutoCloseable {
 
     @Override
     public void close() {
+        ScheduledFuture<?> limit = statementTimer;
+        if (limit != null) {
+            limit.cancel(false);
+        }
         channel.close();
         job.close();
     }

@@ -60,7 +60,8 @@ public final class StatementParser {
     private static boolean looksLikeExtensa(String sql) {
         String s = sql.stripLeading().toLowerCase(Locale.ROOT);
         return s.startsWith("exec") || s.startsWith("declare @") || s.startsWith("set @") || s.startsWith("print ")
-                || s.startsWith("reconfigure") || s.matches("(?s)(create|alter|drop)\\s+external\\s+library\\b.*");
+                || s.startsWith("reconfigure")
+                || s.matches("(?s)(create|alter|drop)\\s+(external\\s+(resource|library)|resource\\s+governor)\\b.*");
     }
 
     private Statement statement(Set<String> procedures, Predicate<String> declared) throws PgException {
@@ -102,7 +103,9 @@ public final class StatementParser {
         if (LibraryParser.isLibraryStatement(tokens)) {
             return LibraryParser.parse(tokens);
         }
-        if (first.isKeyword("RECONFIGURE") || first.isKeyword("GRANT") || first.isKeyword("REVOKE")) {
+        if (first.isKeyword("RECONFIGURE") || first.isKeyword("GRANT") || first.isKeyword("REVOKE")
+                || (first.isKeyword("CREATE") || first.isKeyword("ALTER") || first.isKeyword("DROP"))
+                && (tokens.get(1).isKeyword("EXTERNAL") || tokens.get(1).isKeyword("RESOURCE"))) {
             Statement administration = AdministrationParser.parse(tokens);
             if (administration != null) {
                 return administration;

@@ -27,6 +27,8 @@ public final class Statements {
             case Statement.WithVariables with -> new RelayWithVariables(with.sql(), variables);
             case Statement.Reconfigure reconfigure -> new ReconfigureStatement(services);
             case Statement.ScriptPermission permission -> new PermissionStatement(permission, services);
+            case Statement.ResourcePool pool -> new ResourcePoolStatement(pool, services);
+            case Statement.ReconfigureResourceGovernor reconfigure -> new ResourcePoolStatement(reconfigure, services);
             case Statement.CreateLibrary create -> new LibraryStatement(create, services);
             case Statement.AlterLibrary alter -> new LibraryStatement(alter, services);
             case Statement.DropLibrary drop -> new LibraryStatement(drop, services);

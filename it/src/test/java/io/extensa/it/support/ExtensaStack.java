@@ -33,10 +33,12 @@ public final class ExtensaStack {
     private static ExtensaStack instance;
 
     private final Path dataDir;
-    private final ExtensaServer server;
+    private final ServerConfig config;
+    private volatile ExtensaServer server;
 
-    private ExtensaStack(Path dataDir, ExtensaServer server) {
+    private ExtensaStack(Path dataDir, ServerConfig config, ExtensaServer server) {
         this.dataDir = dataDir;
+        this.config = config;
         this.server = server;
     }
 
@@ -46,7 +48,7 @@ public final class ExtensaStack {
             ServerConfig config = ServerConfig.builder(dir).gatewayPort(0).adminPassword(PASSWORD)
                     .launchpadSetting("language.python.interpreter", PYTHON).metricsPort(0).build();
             ExtensaServer server = ExtensaServer.start(config);
-            instance = new ExtensaStack(dir, server);
+            instance = new ExtensaStack(dir, config, server);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "extensa-it-stop"));
         }
         return instance;
@@ -83,6 +85,15 @@ public final class ExtensaStack {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /**
+     * Stops the whole stack and starts it again on the same data directory (PostgreSQL, launchpad,
+     * gateway), for what must survive a restart. The gateway's port changes; connect again.
+     */
+    public synchronized void restart() {
+        server.close();
+        server = ExtensaServer.start(config);
     }
 
     public ExtensaServer server() {

@@ -55,6 +55,7 @@ public final class ControlServer implements AutoCloseable {
     private final Duration requestTimeout;
     private final JobLauncher launcher;
     private final Supplier<LaunchpadStatus> status;
+    private final java.util.function.Function<io.extensa.protocol.launch.Pools, ControlMessage> pools;
     private final ScheduledExecutorService timers;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
@@ -64,13 +65,16 @@ public final class ControlServer implements AutoCloseable {
     private volatile boolean closed;
 
     public ControlServer(Path socketPath, Set<String> allowedUsers, int maxConnections, Duration requestTimeout,
-                         JobLauncher launcher, Supplier<LaunchpadStatus> status, ScheduledExecutorService timers) {
+                         JobLauncher launcher, Supplier<LaunchpadStatus> status,
+                         java.util.function.Function<io.extensa.protocol.launch.Pools, ControlMessage> pools,
+                         ScheduledExecutorService timers) {
         this.socketPath = socketPath;
         this.allowedUsers = Set.copyOf(allowedUsers);
         this.maxConnections = maxConnections;
         this.requestTimeout = requestTimeout;
         this.launcher = launcher;
         this.status = status;
+        this.pools = pools;
         this.timers = timers;
     }
 
@@ -180,10 +184,11 @@ public final class ControlServer implements AutoCloseable {
         switch (message) {
             case LaunchRequest request -> new JobSession(channel, stream, request, launcher, peer).run();
             case StatusRequest request -> reply(stream, status.get());
+            case io.extensa.protocol.launch.Pools request -> reply(stream, pools.apply(request));
             default -> {
                 log.warn("rejecting {} from {} as the first message of a connection", message.type(), peer);
                 reply(stream, new LaunchError(LaunchErrorKind.BAD_REQUEST, "a launch-control connection must start with"
-                        + " LAUNCH or STATUS_REQUEST, not " + message.type()));
+                        + " LAUNCH, STATUS_REQUEST or POOLS, not " + message.type()));
             }
         }
     }

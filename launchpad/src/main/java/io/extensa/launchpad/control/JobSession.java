@@ -47,7 +47,7 @@ final class JobSession implements JobConnection {
     void run() {
         Job job;
         try {
-            job = launcher.launch(request);
+            job = launcher.launch(request, this::withdrawn);
         } catch (LaunchFailure e) {
             log.warn("job {} from {}: {} ({})", request.jobId(), peer, e.getMessage(), e.kind());
             send(new LaunchError(e.kind(), e.getMessage()));
@@ -67,6 +67,24 @@ final class JobSession implements JobConnection {
             log.warn("job {}: cannot send LAUNCHED ({}); ending the job", job.id(), e.getMessage());
         } finally {
             job.terminate();
+        }
+    }
+
+    /**
+     * While the request waits for a pool slot, the engine may only give up: by closing the
+     * connection or by sending anything (CANCEL_JOB). A non-blocking read tells without waiting.
+     */
+    private boolean withdrawn() {
+        java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(probe) != 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -144,7 +144,16 @@ public final class Job {
         synchronized (killLock) {
             reason = killReason != null ? killReason : status.signal() != 0 ? ExitReason.KILLED : ExitReason.EXITED;
         }
-        Exited message = new Exited(id(), status.exitCode(), status.signal(), reason, tail);
+        long memoryLimit = 0;
+        if (reason == ExitReason.KILLED || reason == ExitReason.EXITED && status.exitCode() != 0) {
+            // the kernel's OOM killer may hit a child the satellite waits for rather than the satellite itself
+            java.util.OptionalLong oom = admission.memoryKill();
+            if (oom.isPresent()) {
+                reason = ExitReason.OOM;
+                memoryLimit = oom.getAsLong();
+            }
+        }
+        Exited message = new Exited(id(), status.exitCode(), status.signal(), reason, tail, memoryLimit);
         log.info("job {} ({}, pid {}) ended: {}, exit code {}, signal {}", id(), language, satellite.pid(),
                 reason.wireName(), status.exitCode(), status.signal());
         if (!tail.isEmpty() && log.isDebugEnabled()) {

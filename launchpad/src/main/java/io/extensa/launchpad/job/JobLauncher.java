@@ -64,6 +64,14 @@ public final class JobLauncher {
 
     /** Starts the job's satellite; the job is registered and running when this returns. */
     public Job launch(LaunchRequest request) throws LaunchFailure {
+        return launch(request, () -> false);
+    }
+
+    /**
+     * As {@link #launch(LaunchRequest)}; {@code abandoned} tells a request waiting for a slot in
+     * its pool that the engine gave up on it.
+     */
+    public Job launch(LaunchRequest request, java.util.function.BooleanSupplier abandoned) throws LaunchFailure {
         Language language = languages.require(request.language());
         SatelliteCommand command = language.satelliteCommand().orElseThrow(() -> new LaunchFailure(
                 LaunchErrorKind.LAUNCH_FAILED, language.unavailableReason().orElse("no satellite command")));
@@ -74,7 +82,7 @@ public final class JobLauncher {
         Path workDir = null;
         SatelliteProcess satellite = null;
         try {
-            admission = pools.admit(request.pool(), jobId);
+            admission = pools.admit(request, abandoned);
             worker = services.workers().acquire(jobId);
             workDir = services.directories().create(jobId);
             Map<String, String> environment = JobEnvironment.forJob(request, command, workDir);
@@ -83,6 +91,9 @@ public final class JobLauncher {
             if (satellite == null) {
                 satellite = startCold(language, command, workDir, environment, sandboxSpec);
             }
+            // the one place a satellite is put under its pool's limits (cgroups), warm or cold, sandboxed
+            // or not: before LAUNCHED, so before the engine gives it any user code
+            admission.place(satellite.pid());
             try {
                 services.directories().recordProcess(services.directories().pidFile(jobId), satellite.pid(),
                         satellite.startTime());

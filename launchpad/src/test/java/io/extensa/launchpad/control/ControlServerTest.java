@@ -178,7 +178,7 @@ class ControlServerTest {
         LaunchError error = sendFirst(MessageType.EXITED, new PayloadBuilder().text(1, "job-x").int64(2, 0)
                 .text(4, "exited"));
         assertThat(error.kind()).isEqualTo(LaunchErrorKind.BAD_REQUEST);
-        assertThat(error.message()).contains("must start with LAUNCH or STATUS_REQUEST, not EXITED");
+        assertThat(error.message()).contains("must start with LAUNCH, STATUS_REQUEST or POOLS, not EXITED");
     }
 
     @Test

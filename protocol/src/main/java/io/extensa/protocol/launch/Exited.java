@@ -17,21 +17,30 @@ import java.util.Objects;
  *  3   INT   signal       the signal that ended it, 0 when it exited
  *  4   TEXT  reason       "exited", "killed", "cancelled", "timeout", "oom"
  *  5   TEXT  stderr_tail  the last bytes the process wrote to its own stdout/stderr (UTF-8, lossy at the cut)
+ *  6   INT   memory_limit for reason "oom": the job's memory limit in bytes; 0 otherwise
  * </pre>
  */
-public record Exited(String jobId, int exitCode, int signal, ExitReason reason, String stderrTail)
-        implements ControlMessage {
+public record Exited(String jobId, int exitCode, int signal, ExitReason reason, String stderrTail,
+                     long memoryLimitBytes) implements ControlMessage {
 
     private static final int JOB_ID_TAG = 1;
     private static final int EXIT_CODE_TAG = 2;
     private static final int SIGNAL_TAG = 3;
     private static final int REASON_TAG = 4;
     private static final int STDERR_TAIL_TAG = 5;
+    private static final int MEMORY_LIMIT_TAG = 6;
 
     public Exited {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(reason, "reason");
         stderrTail = stderrTail == null ? "" : stderrTail;
+        if (memoryLimitBytes < 0) {
+            throw new IllegalArgumentException("memory_limit must not be negative: " + memoryLimitBytes);
+        }
+    }
+
+    public Exited(String jobId, int exitCode, int signal, ExitReason reason, String stderrTail) {
+        this(jobId, exitCode, signal, reason, stderrTail, 0);
     }
 
     /** True when a signal ended the process. */
@@ -51,7 +60,8 @@ public record Exited(String jobId, int exitCode, int signal, ExitReason reason, 
                 .int64(EXIT_CODE_TAG, exitCode)
                 .int64(SIGNAL_TAG, signal)
                 .text(REASON_TAG, reason.wireName())
-                .text(STDERR_TAIL_TAG, stderrTail);
+                .text(STDERR_TAIL_TAG, stderrTail)
+                .int64(MEMORY_LIMIT_TAG, memoryLimitBytes);
     }
 
     static Exited decode(FieldCursor fields) throws ProtocolException {
@@ -60,6 +70,7 @@ public record Exited(String jobId, int exitCode, int signal, ExitReason reason, 
         int signal = 0;
         String reasonName = null;
         String tail = "";
+        long memoryLimit = 0;
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -67,6 +78,7 @@ public record Exited(String jobId, int exitCode, int signal, ExitReason reason, 
                 case SIGNAL_TAG -> signal = fields.asInt32();
                 case REASON_TAG -> reasonName = fields.asText();
                 case STDERR_TAIL_TAG -> tail = fields.asText();
+                case MEMORY_LIMIT_TAG -> memoryLimit = Math.max(0, fields.asInt());
                 default -> fields.skipUnknown();
             }
         }
@@ -76,6 +88,6 @@ public record Exited(String jobId, int exitCode, int signal, ExitReason reason, 
             throw new ProtocolException("EXITED: unknown reason '" + reasonName + "'");
         }
         return new Exited(Fields.require(jobId, "EXITED", "1 job_id"), Fields.require(exitCode, "EXITED", "2 exit_code"),
-                signal, reason, tail);
+                signal, reason, tail, memoryLimit);
     }
 }

@@ -14,6 +14,12 @@ public final class LaunchErrorKind {
     public static final String BAD_REQUEST = "bad_request";
     /** The launchpad is at its limit of concurrent jobs or is shutting down. */
     public static final String BUSY = "busy";
+    /** The request named a resource pool the launchpad does not have (or it was dropped while the request waited). */
+    public static final String UNKNOWN_POOL = "unknown_pool";
+    /** The pool's queue of requests waiting for a free slot (MAX_PROCESSES) is full. */
+    public static final String POOL_QUEUE_FULL = "pool_queue_full";
+    /** The request waited for a free slot in its pool longer than the queue timeout. */
+    public static final String POOL_TIMEOUT = "pool_timeout";
 
     /** Client side: the launchpad's socket could not be reached. */
     public static final String CONNECTION_FAILED = "connection_failed";

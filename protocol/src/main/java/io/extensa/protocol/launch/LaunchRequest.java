@@ -33,11 +33,14 @@ import java.util.regex.Pattern;
  *  10  INT           timeout_ms   optional, 0 = no wall-clock limit
  *  11  TEXT (rep.)   library_path absolute directories of external libraries the satellite searches, in
  *                                 order, before its own packages; read-only for the satellite
+ *  12  INT           queue_timeout_ms  optional: the longest this request may wait for a slot in its
+ *                                      pool; 0 = the launchpad's launchpad.queue_timeout_ms
  * </pre>
  */
 public record LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
                             String database, String pool, long sessionId, Map<String, String> environment,
-                            long timeoutMillis, java.util.List<String> libraryPaths) implements ControlMessage {
+                            long timeoutMillis, java.util.List<String> libraryPaths, long queueTimeoutMillis)
+        implements ControlMessage {
 
     public static final int SECRET_BYTES = 32;
     public static final String DEFAULT_POOL = "default";
@@ -55,6 +58,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     private static final int SESSION_ID_TAG = 8;
     private static final int ENV_TAG = 9;
     private static final int TIMEOUT_TAG = 10;
+    private static final int QUEUE_TIMEOUT_TAG = 12;
     private static final int LIBRARY_PATH_TAG = 11;
     /** The satellite's view of {@link #libraryPaths()}: the directories joined with ':'. */
     public static final String LIBRARY_PATH_VARIABLE = "EXTENSA_LIBRARY_PATH";
@@ -81,6 +85,9 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeout_ms must not be negative: " + timeoutMillis);
         }
+        if (queueTimeoutMillis < 0) {
+            throw new IllegalArgumentException("queue_timeout_ms must not be negative: " + queueTimeoutMillis);
+        }
         libraryPaths = libraryPaths == null ? java.util.List.of() : java.util.List.copyOf(libraryPaths);
         for (String path : libraryPaths) {
             if (!path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf(':') >= 0) {
@@ -95,6 +102,14 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                          long timeoutMillis) {
         this(jobId, language, socketPath, secret, user, database, pool, sessionId, environment, timeoutMillis,
                 java.util.List.of());
+    }
+
+    /** Without a queue timeout of its own. */
+    public LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
+                         String database, String pool, long sessionId, Map<String, String> environment,
+                         long timeoutMillis, java.util.List<String> libraryPaths) {
+        this(jobId, language, socketPath, secret, user, database, pool, sessionId, environment, timeoutMillis,
+                libraryPaths, 0);
     }
 
     public static Builder builder(String jobId, String language) {
@@ -134,6 +149,11 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         return timeoutMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(timeoutMillis));
     }
 
+    /** How long this request may wait for a pool slot, or empty for the launchpad's own limit. */
+    public Optional<Duration> queueTimeout() {
+        return queueTimeoutMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(queueTimeoutMillis));
+    }
+
     @Override
     public MessageType type() {
         return MessageType.LAUNCH;
@@ -151,7 +171,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 .text(POOL_TAG, pool)
                 .int64(SESSION_ID_TAG, sessionId);
         Fields.encodeEnvironment(payload, ENV_TAG, environment);
-        payload.int64(TIMEOUT_TAG, timeoutMillis);
+        payload.int64(TIMEOUT_TAG, timeoutMillis).int64(QUEUE_TIMEOUT_TAG, queueTimeoutMillis);
         for (String path : libraryPaths) {
             payload.text(LIBRARY_PATH_TAG, path);
         }
@@ -170,6 +190,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         Map<String, String> environment = new LinkedHashMap<>();
         long timeout = 0;
         java.util.List<String> libraryPaths = new java.util.ArrayList<>();
+        long queueTimeout = 0;
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -187,6 +208,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 case ENV_TAG -> Fields.decodeEnvironmentEntry(fields.asStruct(), environment);
                 case TIMEOUT_TAG -> timeout = fields.asInt();
                 case LIBRARY_PATH_TAG -> libraryPaths.add(fields.asText());
+                case QUEUE_TIMEOUT_TAG -> queueTimeout = fields.asInt();
                 default -> fields.skipUnknown();
             }
         }
@@ -197,7 +219,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         Fields.require(user, "LAUNCH", "5 user");
         try {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeout, libraryPaths);
+                    environment, timeout, libraryPaths, queueTimeout);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("LAUNCH: " + e.getMessage());
         }
@@ -209,13 +231,13 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 && socketPath.equals(r.socketPath) && Arrays.equals(secret, r.secret) && user.equals(r.user)
                 && database.equals(r.database) && pool.equals(r.pool) && sessionId == r.sessionId
                 && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis
-                && libraryPaths.equals(r.libraryPaths);
+                && libraryPaths.equals(r.libraryPaths) && queueTimeoutMillis == r.queueTimeoutMillis;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(jobId, language, socketPath, Arrays.hashCode(secret), user, database, pool, sessionId,
-                environment, timeoutMillis, libraryPaths);
+                environment, timeoutMillis, libraryPaths, queueTimeoutMillis);
     }
 
     /** Never prints the secret, nor environment values (they may hold credentials). */
@@ -223,7 +245,8 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     public String toString() {
         return "LaunchRequest[job=" + jobId + ", language=" + language + ", socket=" + socketPath + ", user=" + user
                 + ", database=" + database + ", pool=" + pool + ", session=" + sessionId + ", env="
-                + environment.keySet() + ", timeoutMs=" + timeoutMillis + ", libraries=" + libraryPaths + "]";
+                + environment.keySet() + ", timeoutMs=" + timeoutMillis + ", libraries=" + libraryPaths
+                + ", queueTimeoutMs=" + queueTimeoutMillis + "]";
     }
 
     /** Builds a request; job id, language, socket path, secret and user are required. */
@@ -239,6 +262,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         private final Map<String, String> environment = new LinkedHashMap<>();
         private long timeoutMillis;
         private java.util.List<String> libraryPaths = java.util.List.of();
+        private long queueTimeoutMillis;
 
         private Builder(String jobId, String language) {
             this.jobId = jobId;
@@ -300,9 +324,15 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
             return this;
         }
 
+        /** The longest this request may wait for a slot in its pool (capped by the launchpad's own limit). */
+        public Builder queueTimeout(Duration timeout) {
+            this.queueTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeoutMillis, libraryPaths);
+                    environment, timeoutMillis, libraryPaths, queueTimeoutMillis);
         }
     }
 }

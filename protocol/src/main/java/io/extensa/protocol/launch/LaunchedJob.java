@@ -41,7 +41,11 @@ public final class LaunchedJob implements AutoCloseable {
         return job;
     }
 
-    void awaitLaunched(Duration timeout) throws IOException {
+    /**
+     * Waits for LAUNCHED; on ERROR, timeout or interruption the handle is closed and the failure
+     * thrown. Returns at once when LAUNCHED already arrived.
+     */
+    public void awaitLaunched(Duration timeout) throws IOException {
         try {
             launched.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

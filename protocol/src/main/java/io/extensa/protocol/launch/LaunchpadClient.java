@@ -51,6 +51,17 @@ public final class LaunchpadClient {
      *                            ({@link LaunchErrorKind#CONNECTION_FAILED}, {@link LaunchErrorKind#NO_REPLY}, ...)
      */
     public LaunchedJob launch(LaunchRequest request) throws IOException {
+        LaunchedJob job = start(request);
+        job.awaitLaunched(replyTimeout);
+        return job;
+    }
+
+    /**
+     * Sends LAUNCH and returns at once, before the launchpad answers: for callers that must be
+     * able to give up while the request waits for a slot in its pool (closing the handle withdraws
+     * it). Follow with {@link LaunchedJob#awaitLaunched(Duration)}.
+     */
+    public LaunchedJob start(LaunchRequest request) throws IOException {
         SocketChannel channel = connect();
         LaunchedJob job;
         try {
@@ -60,8 +71,39 @@ public final class LaunchpadClient {
             throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST,
                     "could not send LAUNCH to the launchpad at " + socketPath + ": " + e.getMessage() + REFUSED_HINT, e);
         }
-        job.awaitLaunched(replyTimeout);
         return job;
+    }
+
+    /** How long {@link #launch} and {@link #status} wait for the launchpad's answer. */
+    public Duration replyTimeout() {
+        return replyTimeout;
+    }
+
+    /**
+     * Replaces the launchpad's resource pools with {@code pools} and waits until they are in force.
+     *
+     * @throws LaunchpadException {@code bad_request} when the launchpad rejects the set, or a client-side kind
+     */
+    public PoolsApplied applyPools(Pools pools) throws IOException {
+        try (SocketChannel channel = connect()) {
+            ControlStream stream = ControlStream.over(channel);
+            try {
+                stream.send(pools);
+            } catch (IOException e) {
+                throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST, "the launchpad at " + socketPath
+                        + " dropped the connection (" + e.getMessage() + ")" + REFUSED_HINT, e);
+            }
+            ControlMessage reply = receiveWithin(stream, channel, "POOLS");
+            return switch (reply) {
+                case PoolsApplied applied -> applied;
+                case LaunchError error -> throw error.toException();
+                case null -> throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST,
+                        "the launchpad at " + socketPath + " closed the connection without answering POOLS"
+                                + REFUSED_HINT);
+                default -> throw new LaunchpadException(LaunchErrorKind.PROTOCOL_VIOLATION,
+                        "the launchpad answered POOLS with " + reply.type());
+            };
+        }
     }
 
     /** The launchpad's pid, version, languages, running jobs and isolation mode. */

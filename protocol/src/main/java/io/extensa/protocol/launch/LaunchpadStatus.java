@@ -18,16 +18,22 @@ import java.util.List;
  *  4   STRUCT (rep.) job       {1 job_id TEXT, 2 pid INT, 3 language TEXT, 4 user TEXT,
  *                               5 started_ms INT (Unix epoch ms), 6 pool TEXT, 7 warm BOOL}
  *  5   TEXT          mode      how satellites are isolated, e.g. "unprivileged, no sandbox"
+ *  6   STRUCT (rep.) pool      {1 name TEXT, 2 max_cpu_percent INT, 3 max_memory_percent INT,
+ *                               4 max_processes INT, 5 active INT (satellites holding a slot),
+ *                               6 queued INT (requests waiting for one), 7 memory_limit INT (bytes, 0 = none)}
+ *  7   TEXT          enforcement  how pool limits are enforced, e.g. "cgroup v1 (memory, cpu, pids)"
  * </pre>
  */
-public record LaunchpadStatus(long pid, String version, List<LanguageInfo> languages, List<JobInfo> jobs, String mode)
-        implements ControlMessage {
+public record LaunchpadStatus(long pid, String version, List<LanguageInfo> languages, List<JobInfo> jobs, String mode,
+                              List<PoolInfo> pools, String enforcement) implements ControlMessage {
 
     private static final int PID_TAG = 1;
     private static final int VERSION_TAG = 2;
     private static final int LANGUAGE_TAG = 3;
     private static final int JOB_TAG = 4;
     private static final int MODE_TAG = 5;
+    private static final int POOL_TAG = 6;
+    private static final int ENFORCEMENT_TAG = 7;
 
     /** An enabled language; {@code warm} is true while its fork server is up. */
     public record LanguageInfo(String name, boolean warm, long forkServerPid) {
@@ -48,9 +54,32 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         private static final int WARM_TAG = 7;
     }
 
+    /** A resource pool in force, with how many satellites hold a slot in it and how many requests wait. */
+    public record PoolInfo(String name, int maxCpuPercent, int maxMemoryPercent, int maxProcesses, int active,
+                           int queued, long memoryLimitBytes) {
+        private static final int NAME_TAG = 1;
+        private static final int CPU_TAG = 2;
+        private static final int MEMORY_TAG = 3;
+        private static final int PROCESSES_TAG = 4;
+        private static final int ACTIVE_TAG = 5;
+        private static final int QUEUED_TAG = 6;
+        private static final int MEMORY_LIMIT_TAG = 7;
+    }
+
     public LaunchpadStatus {
         languages = List.copyOf(languages);
         jobs = List.copyOf(jobs);
+        pools = List.copyOf(pools);
+        enforcement = enforcement == null ? "" : enforcement;
+    }
+
+    public LaunchpadStatus(long pid, String version, List<LanguageInfo> languages, List<JobInfo> jobs, String mode) {
+        this(pid, version, languages, jobs, mode, List.of(), "");
+    }
+
+    /** The pool of that name, if the launchpad has it. */
+    public java.util.Optional<PoolInfo> pool(String name) {
+        return pools.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     /** The enabled languages' names, in the launchpad's order. */
@@ -84,7 +113,19 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
                     .bool(JobInfo.WARM_TAG, job.warm())
                     .endStruct();
         }
-        return payload.text(MODE_TAG, mode);
+        payload.text(MODE_TAG, mode);
+        for (PoolInfo pool : pools) {
+            payload.beginStruct(POOL_TAG)
+                    .text(PoolInfo.NAME_TAG, pool.name())
+                    .int64(PoolInfo.CPU_TAG, pool.maxCpuPercent())
+                    .int64(PoolInfo.MEMORY_TAG, pool.maxMemoryPercent())
+                    .int64(PoolInfo.PROCESSES_TAG, pool.maxProcesses())
+                    .int64(PoolInfo.ACTIVE_TAG, pool.active())
+                    .int64(PoolInfo.QUEUED_TAG, pool.queued())
+                    .int64(PoolInfo.MEMORY_LIMIT_TAG, pool.memoryLimitBytes())
+                    .endStruct();
+        }
+        return payload.text(ENFORCEMENT_TAG, enforcement);
     }
 
     static LaunchpadStatus decode(FieldCursor fields) throws ProtocolException {
@@ -93,6 +134,8 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         String mode = "";
         List<LanguageInfo> languages = new ArrayList<>();
         List<JobInfo> jobs = new ArrayList<>();
+        List<PoolInfo> pools = new ArrayList<>();
+        String enforcement = "";
         while (fields.next()) {
             switch (fields.tag()) {
                 case PID_TAG -> pid = fields.asInt();
@@ -100,10 +143,36 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
                 case LANGUAGE_TAG -> languages.add(decodeLanguage(fields.asStruct()));
                 case JOB_TAG -> jobs.add(decodeJob(fields.asStruct()));
                 case MODE_TAG -> mode = fields.asText();
+                case POOL_TAG -> pools.add(decodePool(fields.asStruct()));
+                case ENFORCEMENT_TAG -> enforcement = fields.asText();
                 default -> fields.skipUnknown();
             }
         }
-        return new LaunchpadStatus(pid, version, languages, jobs, mode);
+        return new LaunchpadStatus(pid, version, languages, jobs, mode, pools, enforcement);
+    }
+
+    private static PoolInfo decodePool(FieldCursor fields) throws ProtocolException {
+        String name = null;
+        int cpu = 0;
+        int memory = 0;
+        int processes = 0;
+        int active = 0;
+        int queued = 0;
+        long memoryLimit = 0;
+        while (fields.next()) {
+            switch (fields.tag()) {
+                case PoolInfo.NAME_TAG -> name = fields.asText();
+                case PoolInfo.CPU_TAG -> cpu = fields.asInt32();
+                case PoolInfo.MEMORY_TAG -> memory = fields.asInt32();
+                case PoolInfo.PROCESSES_TAG -> processes = fields.asInt32();
+                case PoolInfo.ACTIVE_TAG -> active = fields.asInt32();
+                case PoolInfo.QUEUED_TAG -> queued = fields.asInt32();
+                case PoolInfo.MEMORY_LIMIT_TAG -> memoryLimit = fields.asInt();
+                default -> fields.skipUnknown();
+            }
+        }
+        return new PoolInfo(Fields.require(name, fields.context(), "1 name"), cpu, memory, processes, active, queued,
+                memoryLimit);
     }
 
     private static LanguageInfo decodeLanguage(FieldCursor fields) throws ProtocolException {

@@ -34,6 +34,8 @@ public enum MessageType {
     CANCEL_JOB(0x43),
     STATUS_REQUEST(0x44),
     STATUS(0x45),
+    POOLS(0x46),
+    POOLS_APPLIED(0x47),
     // fork server (launchpad <-> per-language warm process)
     FORK(0x60),
     FORKED(0x61),

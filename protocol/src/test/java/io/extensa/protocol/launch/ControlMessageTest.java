@@ -121,6 +121,40 @@ class ControlMessageTest {
     }
 
     @Test
+    void poolMessagesSurviveARoundTrip() throws Exception {
+        LaunchRequest queued = LaunchRequest.builder("j9", "Python").socketPath("/run/j9.sock").secret(SECRET)
+                .user("bob").pool("etl").queueTimeout(Duration.ofMillis(1500)).build();
+        List<ControlMessage> messages = List.of(
+                new Pools(List.of(PoolDefinition.defaultPool(), new PoolDefinition("etl team", 50, 10, 4))),
+                new PoolsApplied("cgroup v2 (memory, cpu, pids) at /sys/fs/cgroup/extensa",
+                        List.of(new PoolsApplied.AppliedPool("default", 1L << 30),
+                                new PoolsApplied.AppliedPool("etl team", 0))),
+                new Exited("j9", -1, 9, ExitReason.OOM, "", 256L << 20),
+                queued,
+                new LaunchpadStatus(1, "v", List.of(), List.of(), "unprivileged, no sandbox",
+                        List.of(new LaunchpadStatus.PoolInfo("etl", 50, 10, 4, 3, 7, 1L << 28)), "cgroup v1 (memory)"));
+        for (ControlMessage message : messages) {
+            assertThat(roundTrip(message)).as(message.type().toString()).isEqualTo(message);
+        }
+        assertThat(((LaunchRequest) roundTrip(queued)).queueTimeout()).contains(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void poolDefinitionsAreValidated() throws Exception {
+        assertThatThrownBy(() -> new PoolDefinition("a/b", 50, 10, 1)).hasMessageContaining("without NUL or '/'");
+        assertThatThrownBy(() -> new PoolDefinition("p", 0, 10, 1)).hasMessage("MAX_CPU_PERCENT must be between 1 and 100, not 0");
+        assertThatThrownBy(() -> new PoolDefinition("p", 10, 101, 1)).hasMessage("MAX_MEMORY_PERCENT must be between 1 and 100, not 101");
+        assertThatThrownBy(() -> new PoolDefinition("p", 10, 10, -1)).hasMessageContaining("MAX_PROCESSES");
+        assertThatThrownBy(() -> new Pools(List.of(new PoolDefinition("p", 1, 1, 1), new PoolDefinition("p", 2, 2, 2))))
+                .hasMessage("pool 'p' is given twice");
+        assertThat(new Pools(List.of(new PoolDefinition("p", 1, 1, 1))).withDefault())
+                .containsExactly(PoolDefinition.defaultPool(), new PoolDefinition("p", 1, 1, 1));
+        assertThatThrownBy(() -> decode(MessageType.POOLS, new PayloadBuilder().beginStruct(1).text(1, "p")
+                .int64(2, 500).int64(3, 10).int64(4, 1).endStruct()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("MAX_CPU_PERCENT must be between 1 and 100");
+    }
+
+    @Test
     void launchDefaultsApplyWhenOptionalFieldsAreAbsent() throws Exception {
         LaunchRequest request = (LaunchRequest) decode(MessageType.LAUNCH, new PayloadBuilder()
                 .text(1, "j1").text(2, "Python").text(3, "/run/j1.sock").bytes(4, SECRET).text(5, "bob"));

@@ -93,6 +93,28 @@ public sealed interface Statement {
     }
 
     /**
+     * CREATE | ALTER | DROP EXTERNAL RESOURCE POOL name [WITH (option = n, ...)], and Extensa's
+     * ALTER EXTERNAL RESOURCE POOL name ADD | DROP ROLE role, ...: which roles' scripts run in it.
+     *
+     * @param name    the pool's name as PostgreSQL would resolve an identifier (unquoted: lower case)
+     * @param options MAX_CPU_PERCENT, MAX_MEMORY_PERCENT, MAX_PROCESSES given, by upper-case name
+     * @param roles   for ADD_ROLE and DROP_ROLE
+     */
+    record ResourcePool(PoolAction action, String name, java.util.Map<String, Integer> options, List<String> roles)
+            implements Statement {
+        public ResourcePool {
+            options = java.util.Map.copyOf(options);
+            roles = List.copyOf(roles);
+        }
+    }
+
+    enum PoolAction { CREATE, ALTER, DROP, ADD_ROLE, DROP_ROLE }
+
+    /** ALTER RESOURCE GOVERNOR RECONFIGURE: the resource pools in the catalog take effect in the launchpad. */
+    record ReconfigureResourceGovernor() implements Statement {
+    }
+
+    /**
      * @param type       the type as written
      * @param expression the initial value's SQL text (may reference other variables), or null
      */

@@ -1,0 +1,86 @@
+package io.extensa.engine.script;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.intercept.BackendChannel;
+import io.extensa.pgwire.intercept.ExecutionContext;
+import io.extensa.protocol.launch.Exited;
+import io.extensa.protocol.launch.LaunchRequest;
+import io.extensa.protocol.launch.LaunchedJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The engine's side of resource pools for one call: waiting (cancellably) while the request
+ * queues for a slot in its pool, the caller's statement_timeout, and the error for a satellite
+ * the kernel killed at its pool's memory limit.
+ */
+final class PoolAdmission {
+
+    /**
+     * The launchpad bounds the queue wait itself (launchpad.queue_timeout_ms, at most a day); this
+     * only guards against a launchpad that stopped answering altogether.
+     */
+    private static final Duration LONGEST_QUEUE_WAIT = Duration.ofDays(1);
+
+    private PoolAdmission() {
+    }
+
+    /** Sends LAUNCH and waits for LAUNCHED; a CancelRequest meanwhile withdraws the request. */
+    static LaunchedJob launch(EngineServices services, ExecutionContext ctx, LaunchRequest request)
+            throws IOException, PgException {
+        LaunchedJob job = services.launchpad().start(request);
+        AutoCloseable withdraw = ctx.cancellation().onCancel(job::close);
+        try {
+            job.awaitLaunched(LONGEST_QUEUE_WAIT.plus(services.launchpad().replyTimeout()));
+        } catch (IOException e) {
+            ctx.cancellation().throwIfCancelled();
+            throw e;
+        } finally {
+            try {
+                withdraw.close();
+            } catch (Exception ignored) {
+                // unregistering cannot fail in a way that matters here
+            }
+        }
+        if (ctx.cancellation().isCancelled()) {
+            job.close();
+            ctx.cancellation().throwIfCancelled();
+        }
+        return job;
+    }
+
+    /** The caller's statement_timeout in milliseconds; 0 when none is set. */
+    static long statementTimeoutMillis(BackendChannel backend) throws PgException {
+        String[] value = {"0"};
+        backend.execute("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'", List.of(), 0,
+                row -> {
+                    row.getShort();
+                    int length = row.getInt();
+                    if (length > 0) {
+                        byte[] bytes = new byte[length];
+                        row.get(bytes);
+                        value[0] = new String(bytes, StandardCharsets.US_ASCII);
+                    }
+                });
+        try {
+            return Long.parseLong(value[0].strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** 53200, naming the pool and its limit. */
+    static PgException memoryKilled(String language, long pid, String pool, Exited exit) {
+        long limit = exit.memoryLimitBytes();
+        String size = limit >= 1 << 20 ? (limit >> 20) + " MB" : limit + " bytes";
+        return new PgException(SqlState.OUT_OF_MEMORY, "the '" + language + "' runtime (pid " + pid
+                + ") was killed: its scripts exceeded the memory limit of external resource pool \"" + pool + "\" ("
+                + size + ")")
+                .withHint("raise MAX_MEMORY_PERCENT of the pool (ALTER EXTERNAL RESOURCE POOL, then ALTER RESOURCE"
+                        + " GOVERNOR RECONFIGURE), or process the data in smaller parts");
+    }
+}

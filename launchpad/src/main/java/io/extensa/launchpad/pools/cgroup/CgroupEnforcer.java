@@ -1,0 +1,324 @@
+package io.extensa.launchpad.pools.cgroup;
+
+import io.extensa.launchpad.process.ProcessTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies resource pools with cgroups: builds the launchpad's tree, writes each pool's limits,
+ * gives every job a leaf cgroup, moves satellites into it, and reads OOM kills back. All file
+ * system work on cgroups happens here.
+ */
+public final class CgroupEnforcer {
+
+    private static final Logger log = LoggerFactory.getLogger(CgroupEnforcer.class);
+    private static final int REMOVE_ATTEMPTS = 50;
+    private static final String OWNER_PREFIX = "owner_";
+
+    private final CgroupTree tree;
+
+    private CgroupEnforcer(CgroupTree tree) {
+        this.tree = tree;
+    }
+
+    public CgroupTree tree() {
+        return tree;
+    }
+
+    /**
+     * Creates the tree (after removing what a crashed launchpad left in it) and enables the
+     * controllers in it. Controllers that cannot be enabled are dropped from the tree and
+     * reported; if none is left, or the tree cannot be created, the failure says why.
+     */
+    public static CgroupEnforcer create(CgroupTree detected) throws IOException {
+        CgroupTree tree = detected;
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            if (Files.isDirectory(hierarchy.directory())) {
+                int killed = removeTree(hierarchy.directory());
+                log.warn("removed the stale cgroup tree {} of a previous launchpad{}", hierarchy.directory(),
+                        killed > 0 ? " (killed " + killed + " processes left in it)" : "");
+            }
+            sweepDeadSiblings(hierarchy.directory());
+        }
+        if (tree.version() == CgroupTree.Version.V2) {
+            Set<Controller> enabled = enableV2(tree.v2Parent(), tree.controllers());
+            Path directory = tree.hierarchies().get(0).directory();
+            Files.createDirectory(directory);
+            enabled = enableV2(directory, enabled);
+            if (enabled.isEmpty()) {
+                Files.deleteIfExists(directory);
+                throw new IOException("no controller could be enabled in " + directory + "/cgroup.subtree_control");
+            }
+            tree = CgroupTree.v2(tree.v2Parent(), directory.getFileName().toString(), enabled);
+        } else {
+            for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+                Files.createDirectory(hierarchy.directory());
+                if (hierarchy.controllers().contains(Controller.MEMORY)) {
+                    // always on since Linux 5.x; older kernels need it for limits to cover children
+                    writeQuietly(hierarchy.directory().resolve("memory.use_hierarchy"), "1");
+                }
+            }
+        }
+        markOwner(tree);
+        return new CgroupEnforcer(tree);
+    }
+
+    /**
+     * An empty child cgroup {@code owner_<pid>_<start time>} names the launchpad that owns a
+     * tree, so a later launchpad (with another jobs directory, hence another tree) can tell a
+     * tree whose owner was killed (SIGKILL leaves no chance to clean up) from a live one.
+     */
+    private static void markOwner(CgroupTree tree) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        String marker = OWNER_PREFIX + pid + "_" + ProcessTable.startTime(pid);
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Files.createDirectory(hierarchy.directory().resolve(marker));
+        }
+    }
+
+    /** Removes sibling trees whose owner marker names a process that is gone. */
+    private static void sweepDeadSiblings(Path ownTree) {
+        Path parent = ownTree.getParent();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(parent, Files::isDirectory)) {
+            for (Path sibling : siblings) {
+                if (sibling.equals(ownTree) || !ownerIsDead(sibling)) {
+                    continue;
+                }
+                try {
+                    int killed = removeTree(sibling);
+                    log.warn("removed the cgroup tree {} of a launchpad that is gone{}", sibling,
+                            killed > 0 ? " (killed " + killed + " processes left in it)" : "");
+                } catch (IOException e) {
+                    log.warn("cannot remove the cgroup tree {} of a launchpad that is gone: {}", sibling, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot list {} for stale launchpad trees: {}", parent, e.getMessage());
+        }
+    }
+
+    /** True only for a tree with an owner marker whose process (pid and start time) no longer runs. */
+    static boolean ownerIsDead(Path tree) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tree, OWNER_PREFIX + "*")) {
+            for (Path entry : entries) {
+                String[] parts = entry.getFileName().toString().substring(OWNER_PREFIX.length()).split("_");
+                if (parts.length == 2) {
+                    try {
+                        return !ProcessTable.isRunning(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Enables {@code wanted} for the children of {@code directory}; returns those that are on. */
+    private static Set<Controller> enableV2(Path directory, Set<Controller> wanted) {
+        Set<Controller> on = EnumSet.noneOf(Controller.class);
+        String current;
+        try {
+            current = " " + Files.readString(directory.resolve("cgroup.subtree_control")).trim() + " ";
+        } catch (IOException e) {
+            current = " ";
+        }
+        for (Controller controller : wanted) {
+            if (current.contains(" " + controller.kernelName() + " ")) {
+                on.add(controller);
+                continue;
+            }
+            try {
+                write(directory.resolve("cgroup.subtree_control"), "+" + controller.kernelName());
+                on.add(controller);
+            } catch (IOException e) {
+                log.warn("cannot enable the cgroup v2 {} controller in {}: {}", controller.kernelName(), directory,
+                        e.getMessage());
+            }
+        }
+        return on;
+    }
+
+    /** Creates or updates a pool's directories and writes its limits. */
+    public void applyPool(String pool, long memoryBytes, long cpuQuotaMicros) throws IOException {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Path directory = tree.poolDirectory(hierarchy.directory(), pool);
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectory(directory);
+                if (tree.version() == CgroupTree.Version.V2) {
+                    write(directory.resolve("cgroup.subtree_control"), tree.subtreeControlLine());
+                }
+            }
+        }
+        for (Map.Entry<Path, String> file : tree.poolLimitFiles(pool, memoryBytes, cpuQuotaMicros).entrySet()) {
+            try {
+                write(file.getKey(), file.getValue());
+            } catch (NoSuchFileException e) {
+                if (!file.getKey().getFileName().toString().equals("memory.swap.max")) {
+                    throw e;
+                }
+                // kernels built without swap accounting have no memory.swap.max
+            }
+        }
+    }
+
+    /** Removes a dropped pool's directories; a pool that still has jobs stays until {@link #removeJob} empties it. */
+    public void removePool(String pool) {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Path directory = tree.poolDirectory(hierarchy.directory(), pool);
+            try {
+                Files.deleteIfExists(directory);
+            } catch (IOException e) {
+                log.debug("pool cgroup {} stays for now: {}", directory, e.getMessage());
+            }
+        }
+    }
+
+    /** Creates the job's leaf cgroups with their per-job limits. */
+    public void createJob(String pool, String jobId, int maxPids) throws IOException {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Path directory = tree.jobDirectory(hierarchy.directory(), pool, jobId);
+            Files.createDirectory(directory);
+            if (tree.version() == CgroupTree.Version.V1 && hierarchy.controllers().contains(Controller.MEMORY)) {
+                // the interpreter's start-up memory counts against the pool too
+                writeQuietly(directory.resolve("memory.move_charge_at_immigrate"), "3");
+            }
+        }
+        for (Map.Entry<Path, String> file : tree.jobLimitFiles(pool, jobId, maxPids).entrySet()) {
+            write(file.getKey(), file.getValue());
+        }
+    }
+
+    /**
+     * Moves {@code pid} into the job's cgroups, then every process it has started so far (found
+     * by parent link and session id after the move, so none forked during it is missed).
+     */
+    public void place(String pool, String jobId, long pid) throws IOException {
+        List<Path> procsFiles = tree.jobProcsFiles(pool, jobId);
+        for (Path procs : procsFiles) {
+            write(procs, Long.toString(pid));
+        }
+        for (long descendant : io.extensa.launchpad.pools.JobProcesses.startedBy(pid)) {
+            for (Path procs : procsFiles) {
+                try {
+                    write(procs, Long.toString(descendant));
+                } catch (IOException e) {
+                    log.debug("process {} of job {} ended before it could be moved: {}", descendant, jobId,
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** OOM kills the kernel counted in the job's memory cgroup; 0 without a memory controller. */
+    public long oomKills(String pool, String jobId) {
+        if (!tree.has(Controller.MEMORY)) {
+            return 0;
+        }
+        try {
+            return CgroupTree.oomKills(Files.readString(tree.jobOomFile(pool, jobId)));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Removes the job's cgroups; whatever still runs in them is killed first (the tree kill normally got it). */
+    public void removeJob(String pool, String jobId) {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            Path directory = tree.jobDirectory(hierarchy.directory(), pool, jobId);
+            try {
+                removeLeaf(directory);
+            } catch (IOException e) {
+                log.error("cannot remove the cgroup {} of job {}: {}", directory, jobId, e.getMessage());
+            }
+        }
+    }
+
+    /** Removes the whole tree, at shutdown once every job is gone. */
+    public void close() {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            try {
+                removeTree(hierarchy.directory());
+            } catch (IOException e) {
+                log.warn("cannot remove the cgroup tree {}: {}", hierarchy.directory(), e.getMessage());
+            }
+        }
+    }
+
+    /** Removes a cgroup directory and everything below it, killing processes still inside; returns how many. */
+    static int removeTree(Path directory) throws IOException {
+        int killed = 0;
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            entries.forEach(children::add);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        for (Path child : children) {
+            killed += removeTree(child);
+        }
+        return killed + removeLeaf(directory);
+    }
+
+    /** rmdir fails with EBUSY while a process is inside: kill those, wait for them to be gone, retry. */
+    private static int removeLeaf(Path directory) throws IOException {
+        int killed = 0;
+        for (int attempt = 0; ; attempt++) {
+            List<Long> pids = new ArrayList<>();
+            try {
+                for (String line : Files.readAllLines(directory.resolve("cgroup.procs"))) {
+                    if (!line.isBlank()) {
+                        pids.add(Long.parseLong(line.trim()));
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                return killed;
+            }
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            killed += pids.size();
+            try {
+                Files.deleteIfExists(directory);
+                return killed;
+            } catch (IOException e) {
+                if (attempt >= REMOVE_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void write(Path file, String value) throws IOException {
+        // no O_CREAT/O_TRUNC games: cgroup files exist, and each write is one command
+        Files.writeString(file, value, StandardOpenOption.WRITE);
+    }
+
+    private static void writeQuietly(Path file, String value) {
+        try {
+            write(file, value);
+        } catch (IOException e) {
+            log.debug("cannot write {} to {}: {}", value, file, e.getMessage());
+        }
+    }
+}

@@ -177,7 +177,7 @@ public final class ExtensaServer implements AutoCloseable {
             log.info("using the external PostgreSQL at {}", backend);
         }
 
-        launchpad = LaunchpadProcess.start(dir, config.launchpadSettings(), config.logLevel(), launchpadMainClass,
+        launchpad = LaunchpadProcess.start(dir, launchpadSettings(dir), config.logLevel(), launchpadMainClass,
                 LAUNCHPAD_READY_TIMEOUT);
 
         GatewayConfig gatewayConfig = new GatewayConfig(config.listenHost(), config.gatewayPort(), backend,
@@ -297,6 +297,23 @@ public final class ExtensaServer implements AutoCloseable {
 
     public OptionalLong postgresPid() {
         return postgres == null ? OptionalLong.empty() : postgres.pid();
+    }
+
+    /**
+     * The operator's launchpad settings, plus the external-library directory among the paths
+     * satellites see read-only: the sandbox shows a satellite nothing of the data directory but its
+     * own job, and scripts must still import the libraries on their search path.
+     */
+    private java.util.Map<String, String> launchpadSettings(DataDirectory dir) {
+        Path libraries;
+        try {
+            libraries = Files.createDirectories(dir.librariesDir());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + dir.librariesDir(), e);
+        }
+        java.util.Map<String, String> settings = new java.util.TreeMap<>(config.launchpadSettings());
+        settings.merge("launchpad.sandbox.read_only_paths", libraries.toString(), (mine, ours) -> mine + "," + ours);
+        return settings;
     }
 
     public long launchpadPid() {

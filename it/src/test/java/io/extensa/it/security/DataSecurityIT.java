@@ -338,6 +338,35 @@ class DataSecurityIT {
     }
 
     @Test
+    void rPostgreSqlInAnRScriptRunsAsTheCallerOnTheJobsSocket() throws SQLException {
+        // libpq's keyword/value connection string, taken apart for RPostgreSQL's dbConnect
+        String script = String.join("\n",
+                "library(DBI)",
+                "dsn <- Sys.getenv('EXTENSA_LOOPBACK_DSN')",
+                "pairs <- regmatches(dsn, gregexpr(\"[a-z]+=('[^']*'|[^ ]*)\", dsn))[[1]]",
+                "kv <- setNames(gsub(\"^'|'$\", '', sub('^[a-z]+=', '', pairs)), sub('=.*', '', pairs))",
+                "con <- dbConnect(RPostgreSQL::PostgreSQL(), host = kv[['host']], port = as.integer(kv[['port']]),",
+                "                 user = kv[['user']], password = kv[['password']], dbname = kv[['dbname']])",
+                "out <- paste('rows', paste(dbGetQuery(con, 'SELECT id FROM a ORDER BY id')$id, collapse = ','))",
+                "# RPostgreSQL reports a failed statement as a NULL result (and a warning), the error in dbGetException",
+                "failure <- function(text) if (grepl('permission denied', text)) 'b 42501' else text",
+                "b <- tryCatch(suppressWarnings({",
+                "  r <- dbGetQuery(con, 'SELECT * FROM b')",
+                "  if (is.null(r)) failure(dbGetException(con)$errorMsg) else paste('b readable', NROW(r))",
+                "}), error = function(e) failure(conditionMessage(e)))",
+                "who <- dbGetQuery(con, 'SELECT current_user AS u')$u",
+                "dbDisconnect(con)",
+                "OutputDataSet <- data.frame(r = c(out, b, paste('who', who)))");
+        try (Connection analyst = as("analyst"); Statement s = analyst.createStatement()) {
+            // in a transaction block, a failing loopback statement rolls back to its savepoint only
+            begin(analyst);
+            assertThat(column(s, "EXEC sp_execute_external_script @language = N'R', @script = N'"
+                    + script.replace("'", "''") + "'")).containsExactly("rows 1,2", "b 42501", "who analyst");
+            analyst.commit();
+        }
+    }
+
+    @Test
     void psycopg2TransactionsAreSavepointsInTheCallersTransaction() throws SQLException {
         try (Connection admin = stack.connect(); Statement s = admin.createStatement()) {
             s.execute("DROP TABLE IF EXISTS public.lb_client");

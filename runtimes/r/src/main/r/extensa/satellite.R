@@ -138,6 +138,7 @@ handshake <- function(s) {
   s$max_payload <- min(DEFAULT_MAX_PAYLOAD, welcome$max_frame)
   # the script's own libpq connection string for the loopback socket (holds the job's token)
   if (!is.null(welcome$loopback_dsn)) Sys.setenv(EXTENSA_LOOPBACK_DSN = welcome$loopback_dsn)
+  s$loopback <- isTRUE(welcome$loopback)
   .Call(native$ext_writer_set_max, s$writer, s$max_payload)
   .Call(native$ext_set_recv_timeout, s$fd, 0)
 }
@@ -166,6 +167,7 @@ send_error <- function(s, kind, message, exception = NULL, traceback = NULL, lin
 }
 
 serve <- function(s, init) {
+  loopback_attach(s)
   statements <- parse_script(init$script)
   params <- init$param
   values <- lapply(params, function(p) param_value(decode_column(p$value, 1, paste("param", p$name)), p$name))
@@ -178,7 +180,10 @@ serve <- function(s, init) {
     end <- input$end
     rm(input)
     .Call(native$ext_watch_begin, TRUE)
+    # docs/protocol.md 7.1: QUERY only while the last unit's script runs, all input being sent
+    s$loopback_open <- isTRUE(s$loopback) && isTRUE(end$last)
     run_script(s, statements)
+    s$loopback_open <- FALSE
     send_output(s, get0(init$output_name, envir = globalenv(), inherits = FALSE), init$output_name, end$unit)
     check_stop(s, .Call(native$ext_watch_end))
     if (end$last) break
@@ -485,4 +490,84 @@ report_startup_failure <- function(socket_path, job_id, secret, message) {
   }, error = function(e) NULL)
   .Call(native$ext_close, fd)
   EXIT_INTERNAL_ERROR
+}
+
+# ---- calls back into the database (docs/protocol.md 7.1) -----------------------------------
+
+# extensa_query(), extensa_execute() and extensa_connection_string() for scripts: an environment
+# on the search path, since the global environment is the script's and is emptied per unit.
+loopback_attach <- function(s) {
+  api <- new.env(parent = emptyenv())
+  api$extensa_query <- function(sql, params = list()) loopback_call(s, sql, params)$frame
+  api$extensa_execute <- function(sql, params = list()) loopback_call(s, sql, params)$row_count
+  api$extensa_connection_string <- function() {
+    dsn <- Sys.getenv("EXTENSA_LOOPBACK_DSN")
+    if (!nzchar(dsn)) stop("extensa_connection_string: this call has no loopback connection", call. = FALSE)
+    dsn
+  }
+  attach(api, name = "extensa:loopback", warn.conflicts = FALSE)
+}
+
+# One statement run as the caller on the caller's connection: list(frame, row_count); a failure
+# is an R error of class extensa_query_error carrying the SQLSTATE.
+loopback_call <- function(s, sql, params) {
+  if (!isTRUE(s$loopback_open)) {
+    stop(if (!isTRUE(s$loopback)) "extensa_query: this call cannot query back (parallel, partitioned and streaming calls have no loopback)"
+         else "extensa_query: only the script of a call's last unit may query back", call. = FALSE)
+  }
+  if (!is.character(sql) || length(sql) != 1 || is.na(sql)) stop("extensa_query: sql must be one string", call. = FALSE)
+  values <- list(sql = enc2utf8(sql))
+  if (length(params)) values$parameter <- lapply(unname(as.list(params)), function(p) list(value = loopback_text(p)))
+  send_message(s$writer, MSG$QUERY, values)
+  frame <- next_frame(s, c(MSG$QUERY_RESULT, MSG$QUERY_ERROR))
+  result <- with_buffer(frame$payload, function(b) decode_message(frame$type, b))
+  if (frame$type == MSG$QUERY_ERROR) loopback_error(result)
+  schema <- result$column
+  parts <- vector("list", length(schema))
+  rows <- 0
+  repeat {
+    frame <- next_frame(s, c(MSG$QUERY_BATCH, MSG$QUERY_END, MSG$QUERY_ERROR))
+    if (frame$type != MSG$QUERY_BATCH) break
+    converted <- with_buffer(frame$payload, function(b) {
+      batch <- decode_batch(decode_message(frame$type, b), "QUERY_BATCH")
+      if (length(batch$columns) != length(schema)) protocol_error("QUERY_BATCH has ", length(batch$columns), " columns")
+      list(rows = batch$rows, values = lapply(seq_along(schema), function(i) convert_column(batch$columns[[i]], schema[[i]]$name)))
+    })
+    rows <- rows + converted$rows
+    for (i in seq_along(schema)) parts[[i]] <- c(parts[[i]], list(converted$values[[i]]))
+  }
+  end <- with_buffer(frame$payload, function(b) decode_message(frame$type, b))
+  if (frame$type == MSG$QUERY_ERROR) loopback_error(end)
+  if (!isTRUE(result$returns_rows)) return(list(frame = data.frame(), row_count = end$row_count))
+  columns <- lapply(seq_along(schema), function(i) {
+    spec <- schema[[i]]
+    p <- parts[[i]]
+    if (!length(p)) p <- list(convert_column(empty_column(spec$type, spec$element_type), spec$name))
+    combine_parts(p, spec$type, spec$name)
+  })
+  list(frame = input_frame(columns, vapply(schema, function(spec) spec$name, ""), rows), row_count = end$row_count)
+}
+
+loopback_error <- function(e) {
+  text <- paste0(e$message, " (SQLSTATE ", e$sqlstate, ")")
+  stop(structure(class = c("extensa_query_error", "error", "condition"),
+                 list(message = text, call = NULL, sqlstate = e$sqlstate, detail = e$detail, hint = e$hint)))
+}
+
+# A parameter in PostgreSQL's text form; NULL and NA are SQL NULL (an absent value).
+loopback_text <- function(p) {
+  if (is.raw(p)) return(paste0("\\x", paste(format(p), collapse = "")))
+  if (is.null(p) || length(p) == 0) return(NULL)
+  if (length(p) != 1) stop("extensa_query: each parameter is one value, not ", length(p), call. = FALSE)
+  if (is.na(p)) return(NULL)
+  if (is.factor(p)) return(enc2utf8(as.character(p)))
+  if (is.logical(p)) return(if (p) "true" else "false")
+  if (inherits(p, "POSIXct")) return(paste0(format(p, "%Y-%m-%d %H:%M:%OS6", tz = "UTC"), "+00"))
+  if (inherits(p, "Date")) return(format(p, "%Y-%m-%d"))
+  if (is.double(p)) {
+    if (is.nan(p)) return("NaN")
+    if (is.infinite(p)) return(if (p > 0) "Infinity" else "-Infinity")
+    return(sprintf("%.17g", p))
+  }
+  enc2utf8(as.character(p))
 }

@@ -210,10 +210,9 @@ public final class MultiUnitExecution implements Execution {
     private void readChunk() throws PgException {
         boolean more = ctx.backend().fetch(PORTAL, FETCH_ROWS, body -> {
             if (shape.partitioned()) {
-                byte[][] key = PartitionKeys.extract(body, shape.partitionColumns());
-                if (feeding == null || !PartitionKeys.same(key, currentKey)
+                if (feeding == null || !PartitionKeys.sameKey(body, shape.partitionColumns(), currentKey)
                         || call.rowsPerRead() > 0 && unitRows == call.rowsPerRead()) {
-                    startUnit(key);
+                    startUnit(PartitionKeys.extract(body, shape.partitionColumns()));
                 }
             } else if (call.rowsPerRead() > 0 && (feeding == null || unitRows == call.rowsPerRead())) {
                 startUnit(null);

@@ -44,6 +44,42 @@ final class PartitionKeys {
         return key;
     }
 
+    /**
+     * Whether the row's key equals {@code key} (from {@link #extract}), read in place: most rows
+     * continue the current partition, and comparing must not allocate per row.
+     */
+    static boolean sameKey(ByteBuffer body, int[] keyColumns, byte[][] key) {
+        if (key == null) {
+            return false;
+        }
+        ByteBuffer b = body.order() == ByteOrder.BIG_ENDIAN ? body : body.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int count = b.getShort(b.position());
+        int pos = b.position() + 2;
+        for (int column = 0; column < count; column++) {
+            int length = b.getInt(pos);
+            pos += 4;
+            for (int k = 0; k < keyColumns.length; k++) {
+                if (keyColumns[k] != column) {
+                    continue;
+                }
+                byte[] expected = key[k];
+                if (length < 0 || expected == null) {
+                    if ((length < 0) != (expected == null)) {
+                        return false;
+                    }
+                    continue;
+                }
+                if (length != expected.length || b.slice(pos, length).mismatch(ByteBuffer.wrap(expected)) >= 0) {
+                    return false;
+                }
+            }
+            if (length > 0) {
+                pos += length;
+            }
+        }
+        return true;
+    }
+
     private static byte[] slice(ByteBuffer b, int pos, int length) {
         byte[] bytes = new byte[length];
         b.get(pos, bytes);

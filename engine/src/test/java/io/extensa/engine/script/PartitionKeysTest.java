@@ -56,4 +56,16 @@ class PartitionKeysTest {
         assertThat(PartitionKeys.render(ByteBuffer.allocate(4).putInt(366).array(), 1082)).isEqualTo("'2001-01-01'");
         assertThat(PartitionKeys.render(new byte[] {1, 2}, 17)).isEqualTo("(binary) 0102");
     }
+
+    @Test
+    void sameKeyReadsInPlaceAndAgreesWithExtract() {
+        int[] cols = {2, 0};
+        ByteBuffer first = row(int4(7), text("x"), null);
+        byte[][] key = PartitionKeys.extract(first, cols);
+        assertThat(PartitionKeys.sameKey(row(int4(7), text("other"), null), cols, key)).isTrue();
+        assertThat(PartitionKeys.sameKey(row(int4(8), text("x"), null), cols, key)).isFalse();
+        assertThat(PartitionKeys.sameKey(row(int4(7), text("x"), text("")), cols, key)).as("empty is not NULL").isFalse();
+        assertThat(PartitionKeys.sameKey(row(new byte[] {0, 0, 7}, text("x"), null), cols, key)).isFalse();
+        assertThat(PartitionKeys.sameKey(first, cols, null)).isFalse();
+    }
 }

@@ -186,6 +186,46 @@ class DataSecurityIT {
         return py.toString();
     }
 
+    /** The same through R's extensa_query() / extensa_execute(). */
+    static String tryIdentityChangesInR() {
+        StringBuilder r = new StringBuilder("results <- character(0)\nfor (stmt in c(");
+        for (int i = 0; i < IDENTITY_CHANGES.size(); i++) {
+            r.append(i > 0 ? ", " : "").append("r\"(").append(IDENTITY_CHANGES.get(i)).append(")\"");
+        }
+        r.append(")) {\n")
+                .append("  results <- c(results, tryCatch({ extensa_execute(stmt); paste('ALLOWED', stmt) },\n")
+                .append("                                  extensa_query_error = function(e) e$sqlstate))\n")
+                .append("}\n")
+                .append("mine <- extensa_query('SELECT id FROM a WHERE amount > $1 AND owner = $2 ORDER BY id', "
+                        + "list(5, 'analyst'))\n")
+                .append("results <- c(results, paste('rows', paste(mine$id, collapse = ',')))\n")
+                .append("who <- extensa_query(\"SELECT current_user AS c, pg_catalog.current_setting('role') AS r\")\n")
+                .append("results <- c(results, paste('who', who$c, who$r))\n")
+                .append("results <- c(results, tryCatch({ extensa_query('SELECT * FROM b'); 'b readable' },\n")
+                .append("                               extensa_query_error = function(e) paste('b', e$sqlstate)))\n")
+                .append("OutputDataSet <- data.frame(r = results)\n");
+        return r.toString();
+    }
+
+    @Test
+    void rsHelperRunsAsTheCallerAndCannotChangeIdentity() throws SQLException {
+        List<String> expected = new ArrayList<>();
+        for (String stmt : IDENTITY_CHANGES) {
+            boolean noOp = stmt.contains("'role', 'none'") || stmt.startsWith("DO");
+            expected.add(noOp ? "ALLOWED " + stmt : "42501");
+        }
+        expected.add("rows 1,2");
+        expected.add("who analyst none");
+        expected.add("b 42501");
+        try (Connection analyst = as("analyst"); Statement s = analyst.createStatement()) {
+            begin(analyst);
+            assertThat(column(s, "EXEC sp_execute_external_script @language = N'R', @script = N'"
+                    + tryIdentityChangesInR().replace("'", "''") + "'")).containsExactlyElementsOf(expected);
+            analyst.commit();
+            assertThat(column(s, "SELECT current_user")).containsExactly("analyst");
+        }
+    }
+
     @Test
     void identityChangesThroughTheHelperLeaveTheScriptAsAnalyst() throws SQLException {
         List<String> expected = new ArrayList<>();

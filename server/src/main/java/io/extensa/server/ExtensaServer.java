@@ -126,7 +126,8 @@ public final class ExtensaServer implements AutoCloseable {
                 context.dataDirectory().librariesDir(), EngineConfig.DEFAULT_R_COMMAND);
         try {
             ExtensaEngine engine = new ExtensaEngine(config);
-            engine.services().startMonitoring(null);
+            engine.services().startMonitoring(new io.extensa.engine.monitor.LaunchpadPoolUsage(
+                    engine.services().launchpad()));
             return engine;
         } catch (IOException e) {
             throw new ExtensaException("cannot prepare the engine's job socket directory "

@@ -108,6 +108,20 @@ class ResourcePoolsIT {
             LaunchpadStatus.PoolInfo applied = launchpad().pool("it_ddl").orElseThrow();
             assertThat(List.of(applied.maxCpuPercent(), applied.maxMemoryPercent(), applied.maxProcesses()))
                     .containsExactly(40, 15, 3);
+            // the monitoring view shows the pools in force (refreshed every second)
+            String row = null;
+            for (int i = 0; i < 100 && row == null; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT external_pool_id >= 256, max_cpu_percent, max_memory_percent,"
+                        + " max_processes FROM sys.dm_resource_governor_external_resource_pools WHERE name = 'it_ddl'")) {
+                    if (rs.next()) {
+                        row = rs.getBoolean(1) + " " + rs.getInt(2) + " " + rs.getInt(3) + " " + rs.getInt(4);
+                    }
+                }
+                if (row == null) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(row).isEqualTo("true 40 15 3");
 
             assertError(s, "CREATE EXTERNAL RESOURCE POOL it_ddl", "42710", "external resource pool \"it_ddl\" already exists");
             assertError(s, "DROP EXTERNAL RESOURCE POOL it_ddl", "2BP01", "the scripts of role pool_member run in it");

@@ -101,6 +101,8 @@ struct spec {
     const char *socket;
     const char *cgroup_procs[MAX_LIST];
     int n_cgroup;
+    const char *spare_cgroups[MAX_LIST];
+    int n_spare_cgroup;
     struct rlimit_setting rlimits[RLIM_NLIMITS];
     long long uid;
     long long gid;
@@ -307,6 +309,12 @@ static int parse_line(struct spec *s, char *line, char *err, size_t errlen) {
         return 0;
     }
     if (strcmp(key, "cgroup_procs") == 0) return add_to(s->cgroup_procs, &s->n_cgroup, key, value, err, errlen);
+    if (strcmp(key, "spare_cgroup") == 0) {
+        if (check_path(key, value, err, errlen) < 0) {
+            return -1;
+        }
+        return add_to(s->spare_cgroups, &s->n_spare_cgroup, key, value, err, errlen);
+    }
     if (strcmp(key, "tmp_bytes") == 0) {
         if (parse_number(value, &number) < 0 || number < 4096 || number == (unsigned long long) RLIM_INFINITY) {
             return fail(err, errlen, 0, "spec: tmp_bytes must be a number of bytes, at least 4096");
@@ -638,12 +646,41 @@ static int unshare_step(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * A warm spare moves itself into a leaf cgroup of its own, spare_<pid>, under each directory
+ * given (the default pool's), before it forks anything: its whole future process tree is born
+ * there, and the launchpad hands the leaf to the job by renaming it. Moving a process between
+ * cgroups waits for an RCU grace period (10-25 ms here), which this takes off the job's path.
+ * Best effort: a spare that cannot do it is still a good spare (the launchpad then moves it).
+ */
+static void join_spare_cgroups(const struct spec *s) {
+    long long t = now_ns();
+    char leaf[PATH_MAX];
+    char procs[PATH_MAX];
+    for (int i = 0; i < s->n_spare_cgroup; i++) {
+        int n = snprintf(leaf, sizeof leaf, "%s/spare_%ld", s->spare_cgroups[i], (long) getpid());
+        if (n < 0 || (size_t) n >= sizeof leaf || snprintf(procs, sizeof procs, "%s/cgroup.procs", leaf) < 0) {
+            continue;
+        }
+        if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
+            continue;
+        }
+        if (write_file(procs, "0") < 0) {
+            rmdir(leaf);
+        }
+    }
+    if (s->n_spare_cgroup > 0) {
+        step("spare_cgroup", t);
+    }
+}
+
 int extensa_sandbox_unshare(const char *text, char *err, size_t errlen) {
     struct spec s;
     n_steps = 0;
     if (parse_spec(text, &s, err, errlen) < 0) {
         return -1;
     }
+    join_spare_cgroups(&s);
     int result = unshare_step(&s, err, errlen);
     free_spec(&s);
     return result;

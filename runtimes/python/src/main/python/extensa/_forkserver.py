@@ -306,12 +306,27 @@ def _spare(job_read, sandbox, inherited):
             sandbox.wait(inner)  # the PID namespace's init is the child: wait outside, exit with its status
         sandbox.init()  # PID 1 stays behind as the namespace's reaper; this process goes on as PID 2
         sandbox.prepare()
+    _touch_data_path()
     job = _read_all(job_read)
     os.close(job_read)
     if not job:
         return 0
     job = pickle.loads(job)
     return _child(job, sandbox)
+
+
+def _touch_data_path():
+    """Runs the small call's data path once more, in the process that will run the job, while it
+    waits: the pages it writes (reference counts, caches of pandas and numpy) are shared
+    copy-on-write with the fork server, and copying them on first write costs a job several
+    milliseconds that a spare can pay before the job exists."""
+    try:
+        _warm_up()
+    except Exception as e:  # a slower job, not a broken spare
+        print(f"extensa fork server: spare warm-up failed: {e!r}", file=sys.stderr, flush=True)
+    import numpy
+    # the fork server's generator state would repeat in every job: this process runs one job only
+    numpy.random.seed()
 
 
 def _read_all(fd):
@@ -354,8 +369,6 @@ def _become_job_process(job, sandbox):
     os.chdir(job["work_dir"])
     os.environ.clear()
     os.environ.update(job["env"])
-    import numpy
-    numpy.random.seed()  # the parent's generator state would repeat in every child
 
 
 def _max_fd():

@@ -187,8 +187,6 @@ class Session:
             signal.signal(signal.SIGINT, self._on_sigint)
             threading.Thread(target=self._receive_loop, daemon=True, name="extensa-receiver").start()
             _, init = self._next(_wire.SESSION_INIT)
-            self.capture = OutputCapture(self.writer)
-            self.capture.install()
             self._serve(init)
             return EXIT_OK
         except _Cancelled:
@@ -226,6 +224,9 @@ class Session:
             "runtime_version": platform.python_version(), "pid": os.getpid(),
             "max_frame": _wire.DEFAULT_MAX_PAYLOAD,
         })
+        # while the engine prepares the call: the capture's threads start off the call's path
+        self.capture = OutputCapture(self.writer)
+        self.capture.install()
         frame = self.reader.read()
         if frame is None:
             raise _EngineGone("the engine closed the connection during the handshake")

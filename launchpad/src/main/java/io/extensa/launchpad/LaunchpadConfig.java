@@ -175,7 +175,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     }
 
     public int warmChildren() {
-        return (int) number(WARM_CHILDREN, 2, 0, 16);
+        return (int) number(WARM_CHILDREN, 4, 0, 16);
     }
 
     public boolean sandbox() {

@@ -174,6 +174,9 @@ public final class LaunchpadProcess implements AutoCloseable {
         command.add("-Dextensa.log.level=" + logLevel);
         // The daemon holds little and mostly waits on sockets and children: a small collector suffices.
         command.add("-XX:+UseSerialGC");
+        // and it runs no hot loops: the quick compiler alone, so optimising compiles do not take a
+        // share of a 2-core machine from the jobs for minutes after start
+        command.add("-XX:TieredStopAtLevel=1");
         command.add(mainClass);
         command.add("--socket");
         command.add(dir.launchpadSocket().toString());

@@ -64,7 +64,7 @@ public final class EngineServices implements AutoCloseable {
      */
     public synchronized void startMonitoring(ResourcePoolUsage pools) {
         if (monitor == null && catalog != null) {
-            monitor = new MonitorWriter(new Catalog(catalog.config()), requests, stats,
+            monitor = new MonitorWriter(Catalog.forTransientRows(catalog.config()), requests, stats,
                     pools == null ? new DefaultPoolUsage() : pools, launchpad);
         }
     }

@@ -99,6 +99,9 @@ struct spec {
     const char *jobs_dir;
     const char *workdir;
     const char *socket;
+    /* job_ro=: the job's own read-only binds (its libraries), made at enter, not in the shared view */
+    const char *job_ro[MAX_LIST];
+    int n_job_ro;
     const char *cgroup_procs[MAX_LIST];
     int n_cgroup;
     const char *spare_cgroups[MAX_LIST];
@@ -315,6 +318,7 @@ static int parse_line(struct spec *s, char *line, char *err, size_t errlen) {
         }
         return add_to(s->spare_cgroups, &s->n_spare_cgroup, key, value, err, errlen);
     }
+    if (strcmp(key, "job_ro") == 0) return add_to(s->job_ro, &s->n_job_ro, key, value, err, errlen);
     if (strcmp(key, "tmp_bytes") == 0) {
         if (parse_number(value, &number) < 0 || number < 4096 || number == (unsigned long long) RLIM_INFINITY) {
             return fail(err, errlen, 0, "spec: tmp_bytes must be a number of bytes, at least 4096");
@@ -1061,6 +1065,22 @@ static int bind_socket(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * The job's own read-only directories (the external libraries its caller may use): bound for this
+ * job only, so no job sees another user's private libraries. Missing ones are skipped.
+ */
+static int job_read_only(const struct spec *s, char *err, size_t errlen) {
+    if (s->n_job_ro > 0 && pivoted) {
+        return fail(err, errlen, 0, "job_ro= needs the host's file system, which a prepared sandbox no longer sees");
+    }
+    for (int i = 0; i < s->n_job_ro; i++) {
+        if (bind_read_only(s->root, s->job_ro[i], err, errlen) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int set_rlimits(const struct spec *s, char *err, size_t errlen) {
     for (int r = 0; r < RLIM_NLIMITS; r++) {
         if (!s->rlimits[r].set) {
@@ -1237,6 +1257,9 @@ static int enter_step(const struct spec *s, char *err, size_t errlen) {
         if (s->socket != NULL && bind_socket(s, err, errlen) < 0) {
             return -1;
         }
+        if (job_read_only(s, err, errlen) < 0) {
+            return -1;
+        }
         step("job_mounts", t);
         if (!pivoted && switch_root(s, err, errlen) < 0) {
             return -1;
@@ -1276,6 +1299,44 @@ int extensa_sandbox_enter(const char *text, char *err, size_t errlen) {
 
 /* ---- all at once, and the waiter ------------------------------------------------------------- */
 
+#define PARENT_CHECK_NS 100000000L
+
+/*
+ * Waits for child; should the process that started us (the launchpad, or a fork server) die
+ * first, kills child, the PID namespace's init, which takes the whole job with it. Nobody else
+ * would end the job then, and PR_SET_PDEATHSIG cannot be used: it follows the parent's thread, and
+ * a JVM starts processes from threads that end long before the job. A changed getppid() tells.
+ */
+static int wait_watching_parent(pid_t child) {
+    pid_t parent = getppid();
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    /* blocked, SIGCHLD stays pending for sigtimedwait even though its default action is to ignore it */
+    sigprocmask(SIG_SETMASK, &chld, NULL);
+    struct timespec tick = {0, PARENT_CHECK_NS};
+    int status;
+    for (;;) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) {
+            return status;
+        }
+        if (done < 0 && errno != EINTR) {
+            _exit(125);
+        }
+        if (getppid() != parent) {
+            kill(child, SIGKILL);
+            while (waitpid(child, &status, 0) < 0) {
+                if (errno != EINTR) {
+                    _exit(125);
+                }
+            }
+            return status;
+        }
+        sigtimedwait(&chld, NULL, &tick);
+    }
+}
+
 void extensa_sandbox_wait(pid_t child) {
     /* no pipe or socket of the job may stay open here: readers wait for their end */
     close_descriptors(NULL, 0, 0);
@@ -1287,17 +1348,12 @@ void extensa_sandbox_wait(pid_t child) {
             sigaction(sig, &action, NULL);
         }
     }
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    int status = wait_watching_parent(child);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    int status;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) {
-            _exit(125);
-        }
-    }
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     /* the namespace's init reports a satellite killed by signal n as 128 + n: die of it here, where it is not PID 1 */
     if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {

@@ -24,7 +24,8 @@
  *                                     reaper (never returns), the new child (PID 2) returns
  *     extensa_sandbox_prepare(spec)   in PID 2: the job-independent file system
  *     ... wait for a job ...
- *     extensa_sandbox_enter(spec)     the job's part: cgroups, job directory, socket, pivot_root,
+ *     extensa_sandbox_enter(spec)     the job's part: cgroups, job directory, socket, the job's
+ *                                     read-only binds (job_ro=), pivot_root,
  *                                     rlimits, identity, capabilities, no_new_privs, descriptors
  *
  * All functions must be called from a single-threaded process (unshare of a user namespace
@@ -55,7 +56,11 @@ int extensa_sandbox_enter(const char *spec, char *err, size_t errlen);
 /* In PID 1 of a new PID namespace: forks the satellite's process; PID 1 stays a reaper (see above). */
 int extensa_sandbox_init(char *err, size_t errlen);
 
-/* Closes every descriptor, waits for child, then exits with its exit code or dies of its signal. */
+/*
+ * Closes every descriptor, waits for child, then exits with its exit code or dies of its signal.
+ * Should the caller's parent die first (a launchpad killed with SIGKILL), kills child, and with it
+ * the whole PID namespace, within a tenth of a second.
+ */
 void extensa_sandbox_wait(pid_t child) __attribute__((noreturn));
 
 /*

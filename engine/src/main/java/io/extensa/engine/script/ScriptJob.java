@@ -35,6 +35,8 @@ final class ScriptJob implements AutoCloseable {
     private volatile boolean cancelled;
     private volatile boolean timedOut;
     private volatile ScheduledFuture<?> statementTimer;
+    private volatile CallDeadline deadline = CallDeadline.NONE;
+    private volatile boolean launchpadLost;
 
     private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job, String pool) {
         this.language = language;
@@ -103,7 +105,9 @@ final class ScriptJob implements AutoCloseable {
         Launching launching = new Launching(services, ctx, language, jobId, onlyIfSlotFree, channel, secret);
         try {
             launching.pool = services.poolFor(ctx.session().user());
-            launching.timeoutMillis = PoolAdmission.statementTimeoutMillis(ctx.backend());
+            launching.deadline = CallDeadline.of(PoolAdmission.statementTimeoutMillis(ctx.backend()),
+                    services.scriptTimeoutMillis());
+            launching.timeoutMillis = launching.deadline.millis();
             LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())
                     .secret(secret)
@@ -118,7 +122,8 @@ final class ScriptJob implements AutoCloseable {
                 // waiting in the pool's queue counts against statement_timeout too
                 builder.queueTimeout(Duration.ofMillis(launching.timeoutMillis));
             }
-            launching.pending = services.launchpad().start(builder.build());
+            // while the launchpad restarts this waits for it (a CancelRequest ends the wait)
+            launching.pending = services.launchpad().start(builder.build(), ctx.cancellation()::isCancelled);
             return launching;
         } catch (PgException e) {
             channel.close();
@@ -141,6 +146,7 @@ final class ScriptJob implements AutoCloseable {
         private final long started = System.nanoTime();
         private String pool;
         private long timeoutMillis;
+        private CallDeadline deadline = CallDeadline.NONE;
         private LaunchedJob pending;
 
         private Launching(EngineServices services, ExecutionContext ctx, String language, String jobId,
@@ -160,6 +166,8 @@ final class ScriptJob implements AutoCloseable {
                 LaunchedJob job = PoolAdmission.await(services, ctx, pending);
                 ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
                 scriptJob.secret = secret;
+                scriptJob.deadline = deadline;
+                scriptJob.watchLaunchpad();
                 if (timeoutMillis > 0) {
                     long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
                     scriptJob.statementTimer = services.scheduler().schedule(() -> {
@@ -192,8 +200,7 @@ final class ScriptJob implements AutoCloseable {
                     return new NoFreeSlot(e.getMessage());
                 }
                 if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
-                    return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout")
-                            .withDetail(e.getMessage());
+                    return deadline.expired().withDetail(e.getMessage());
                 }
                 return switch (e.kind()) {
                     case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
@@ -218,6 +225,32 @@ final class ScriptJob implements AutoCloseable {
     }
 
     private byte[] secret;
+
+    /**
+     * A launchpad that dies takes the job's control connection with it: the satellite is killed
+     * (its sandbox's waiter watches the launchpad), and this call must fail at once with an error
+     * that says so, not wait for a satellite that will never answer.
+     */
+    private void watchLaunchpad() {
+        job.exit().whenComplete((exited, error) -> {
+            if (isLaunchpadLoss(error)) {
+                launchpadLost = true;
+                channel.close();
+            }
+        });
+    }
+
+    private static boolean isLaunchpadLoss(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        return cause instanceof LaunchpadException e && e.kind().equals(LaunchErrorKind.CONNECTION_LOST);
+    }
+
+    private PgException launchpadRestarted() {
+        return new PgException(SqlState.LAUNCHPAD_RESTARTED, "the launchpad stopped while the '" + language
+                + "' script ran (job " + jobId + "); the script was ended. Extensa restarts the launchpad: run the"
+                + " call again")
+                .withHint("the launchpad's log (DIR/log/launchpad.log) and the gateway's log say why it stopped");
+    }
 
     String jobId() {
         return jobId;
@@ -263,6 +296,9 @@ final class ScriptJob implements AutoCloseable {
             channel.accept(jobId, secret);
         } catch (IOException e) {
             throwIfCancelled();
+            if (launchpadLost) {
+                throw launchpadRestarted();
+            }
             Optional<Exited> exit = exitInfo(Duration.ofMillis(500));
             if (exit.isPresent()) {
                 throw withTail(new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language
@@ -336,6 +372,9 @@ final class ScriptJob implements AutoCloseable {
             return cancelledError();
         }
         Optional<Exited> exit = exitInfo(Duration.ofSeconds(2));
+        if (launchpadLost) {
+            return launchpadRestarted();
+        }
         if (exit.isPresent() && exit.get().reason() == io.extensa.protocol.launch.ExitReason.OOM) {
             return withTail(PoolAdmission.memoryKilled(language, job.pid(), pool, exit.get()), exit.get());
         }
@@ -350,6 +389,9 @@ final class ScriptJob implements AutoCloseable {
         try {
             return job.awaitExit(wait);
         } catch (IOException e) {
+            if (isLaunchpadLoss(e)) {
+                launchpadLost = true;
+            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -364,8 +406,8 @@ final class ScriptJob implements AutoCloseable {
     }
 
     private PgException cancelledError() {
-        return new PgException(SqlState.QUERY_CANCELED, timedOut ? "canceling statement due to statement timeout"
-                : "canceling statement due to user request");
+        return timedOut ? deadline.expired()
+                : new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
     }
 
     private static String describe(Exited exit) {

@@ -90,7 +90,8 @@ public final class JobLauncher {
             workDir = services.directories().create(jobId);
             marks[1] = System.nanoTime();
             Map<String, String> environment = JobEnvironment.forJob(request, command, workDir);
-            SandboxSpec sandboxSpec = new SandboxSpec(jobId, workDir, Path.of(request.socketPath()), worker);
+            SandboxSpec sandboxSpec = new SandboxSpec(jobId, workDir, Path.of(request.socketPath()), worker,
+                    sandbox.libraryBinds(request.libraryPaths()));
             satellite = startWarm(language, request, workDir, environment, sandboxSpec).orElse(null);
             if (satellite == null) {
                 satellite = startCold(language, command, workDir, environment, sandboxSpec);

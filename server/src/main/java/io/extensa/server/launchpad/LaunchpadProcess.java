@@ -99,6 +99,15 @@ public final class LaunchpadProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** How the daemon ended, e.g. "was killed by signal 9" or "exited with code 1"; "is running" while it runs. */
+    public String exitDescription() {
+        if (process.isAlive()) {
+            return "is running";
+        }
+        int code = process.exitValue();
+        return code > 128 && code <= 128 + 64 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+    }
+
     /** Completes when the daemon exits, whether we stopped it or it died. */
     public CompletableFuture<Process> onExit() {
         return process.onExit();

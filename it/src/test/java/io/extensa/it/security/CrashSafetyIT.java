@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,16 @@ class CrashSafetyIT {
             s.execute("GRANT CREATE EXTERNAL LIBRARY TO " + ALICE);
             s.execute("CREATE EXTERNAL RESOURCE POOL " + POOL + " WITH (MAX_PROCESSES = 1)");
             s.execute("ALTER EXTERNAL RESOURCE POOL " + POOL + " ADD ROLE " + POOL_USER);
+            s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
+        }
+    }
+
+    /** The pool's route catches every superuser too (a member of every role): later tests must not run in it. */
+    @AfterAll
+    static void dropThePool() throws SQLException {
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER EXTERNAL RESOURCE POOL " + POOL + " DROP ROLE " + POOL_USER);
+            s.execute("DROP EXTERNAL RESOURCE POOL " + POOL);
             s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
         }
     }

@@ -66,7 +66,7 @@ public final class ExtensaServer implements AutoCloseable {
     private Optional<String> adminPassword = Optional.empty();
     private BackendAddress backend;
     private volatile LaunchpadProcess launchpad;
-    private final LaunchpadRestarts launchpadRestarts = new LaunchpadRestarts();
+    private final LaunchpadRestarts launchpadRestarts;
     private String launchpadMainClass = LaunchpadProcess.MAIN_CLASS;
     private Gateway gateway;
     private ExtensaEngine engine;
@@ -75,7 +75,8 @@ public final class ExtensaServer implements AutoCloseable {
     private final AtomicBoolean failing = new AtomicBoolean();
     private boolean closed;
 
-    private ExtensaServer(ServerConfig config, DataDirectory dir, ServerLock lock) {
+    private ExtensaServer(ServerConfig config, DataDirectory dir, ServerLock lock, LaunchpadRestarts restarts) {
+        this.launchpadRestarts = restarts;
         this.config = config;
         this.dir = dir;
         this.lock = lock;
@@ -87,10 +88,14 @@ public final class ExtensaServer implements AutoCloseable {
     }
 
     static ExtensaServer start(ServerConfig config, String launchpadMainClass) {
+        return start(config, launchpadMainClass, new LaunchpadRestarts());
+    }
+
+    static ExtensaServer start(ServerConfig config, String launchpadMainClass, LaunchpadRestarts restarts) {
         DataDirectory dir = new DataDirectory(config.dataDir());
         preflight(config);
         ServerLock lock = ServerLock.tryAcquire(dir).orElseThrow(() -> alreadyRunning(dir));
-        var server = new ExtensaServer(config, dir, lock);
+        var server = new ExtensaServer(config, dir, lock, restarts);
         try {
             server.startComponents(launchpadMainClass);
         } catch (RuntimeException | Error e) {
@@ -171,6 +176,7 @@ public final class ExtensaServer implements AutoCloseable {
         }
         PidFile.write(dir.pidFile(), ProcessHandle.current().pid());
         ServerState.delete(dir);
+        removeStaleJobSockets();
         log.info("starting Extensa {} on {}", version(), dir);
 
         if (config.managedPostgres()) {
@@ -216,6 +222,29 @@ public final class ExtensaServer implements AutoCloseable {
 
         publishState();
         watch();
+    }
+
+    /**
+     * The engine's per-job sockets (DIR/run/jobs/*.sock) of a gateway that was killed: nobody
+     * listens on them any more, and only this server (it holds the lock) may create new ones.
+     */
+    private void removeStaleJobSockets() {
+        Path sockets = dir.runDir().resolve("jobs");
+        if (!Files.isDirectory(sockets)) {
+            return;
+        }
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(sockets, "*.sock")) {
+            for (Path socket : entries) {
+                Files.deleteIfExists(socket);
+                removed++;
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove stale job sockets in {}: {}", sockets, e.getMessage());
+        }
+        if (removed > 0) {
+            log.warn("removed {} job sockets left by a gateway that was not stopped cleanly", removed);
+        }
     }
 
     private void publishState() {
@@ -274,13 +303,14 @@ public final class ExtensaServer implements AutoCloseable {
         String exit = dead.exitDescription();
         Optional<Duration> delay = launchpadRestarts.next(System.nanoTime());
         if (delay.isEmpty()) {
-            return "the launchpad (pid " + dead.pid() + ") " + exit + ", the " + (LaunchpadRestarts.MAX_RESTARTS + 1)
-                    + "th time within " + LaunchpadRestarts.WINDOW.toMinutes() + " minutes; see " + dir.launchpadLog();
+            return "the launchpad (pid " + dead.pid() + ") " + exit + " unexpectedly after "
+                    + launchpadRestarts.maxRestarts() + " restarts within " + launchpadRestarts.window().toMinutes()
+                    + " minutes; see " + dir.launchpadLog();
         }
         log.error("the launchpad (pid {}) {}; running script calls fail, restarting it in {} ms (restart {} of at"
                         + " most {} within {} minutes); see {}", dead.pid(), exit, delay.get().toMillis(),
-                launchpadRestarts.recent(System.nanoTime()), LaunchpadRestarts.MAX_RESTARTS,
-                LaunchpadRestarts.WINDOW.toMinutes(), dir.launchpadLog());
+                launchpadRestarts.recent(System.nanoTime()), launchpadRestarts.maxRestarts(),
+                launchpadRestarts.window().toMinutes(), dir.launchpadLog());
         try {
             Thread.sleep(delay.get().toMillis());
         } catch (InterruptedException e) {

@@ -195,6 +195,8 @@ public final class LaunchpadProcess implements AutoCloseable {
         command.add(dir.runtimeDir().toString());
         command.add("--config");
         command.add(dir.launchpadConfigFile().toString());
+        // the lifeline: our end of its stdin closes when this JVM dies, however it dies
+        command.add("--exit-with-stdin");
         return command;
     }
 

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1302,13 +1303,33 @@ int extensa_sandbox_enter(const char *text, char *err, size_t errlen) {
 #define PARENT_CHECK_NS 100000000L
 
 /*
- * Waits for child; should the process that started us (the launchpad, or a fork server) die
- * first, kills child, the PID namespace's init, which takes the whole job with it. Nobody else
- * would end the job then, and PR_SET_PDEATHSIG cannot be used: it follows the parent's thread, and
- * a JVM starts processes from threads that end long before the job. A changed getppid() tells.
+ * Should the launchpad that started the job die (SIGKILL leaves it no chance to end its jobs),
+ * nobody would ever end the job: the waiter does. The starter is the waiter's parent (the cold
+ * path: the launchpad itself), or a pid given by a fork server's spare (the launchpad, the fork
+ * server's own parent: a fork server that dies alone leaves its running jobs to the launchpad).
+ * PR_SET_PDEATHSIG cannot serve: it follows the parent's thread, and a JVM starts processes from
+ * threads that end long before the job.
  */
-static int wait_watching_parent(pid_t child) {
+static int starter_gone(pid_t parent, pid_t starter, int pidfd) {
+    if (starter <= 1) {
+        return getppid() != parent;
+    }
+    if (pidfd >= 0) {
+        struct pollfd exit_event = {pidfd, POLLIN, 0};
+        return poll(&exit_event, 1, 0) > 0;
+    }
+    return kill(starter, 0) < 0 && errno == ESRCH;
+}
+
+/* Waits for child; kills it (the PID namespace's init, and with it the whole job) when the starter is gone. */
+static int wait_watching(pid_t child, pid_t starter) {
     pid_t parent = getppid();
+    int pidfd = -1;
+#ifdef SYS_pidfd_open
+    if (starter > 1) {
+        pidfd = (int) syscall(SYS_pidfd_open, starter, 0);
+    }
+#endif
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -1319,25 +1340,33 @@ static int wait_watching_parent(pid_t child) {
     for (;;) {
         pid_t done = waitpid(child, &status, WNOHANG);
         if (done == child) {
-            return status;
+            break;
         }
         if (done < 0 && errno != EINTR) {
             _exit(125);
         }
-        if (getppid() != parent) {
+        if (starter_gone(parent, starter, pidfd)) {
             kill(child, SIGKILL);
             while (waitpid(child, &status, 0) < 0) {
                 if (errno != EINTR) {
                     _exit(125);
                 }
             }
-            return status;
+            break;
         }
         sigtimedwait(&chld, NULL, &tick);
     }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return status;
 }
 
 void extensa_sandbox_wait(pid_t child) {
+    extensa_sandbox_wait_watching(child, 0);
+}
+
+void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
     /* no pipe or socket of the job may stay open here: readers wait for their end */
     close_descriptors(NULL, 0, 0);
     struct sigaction action;
@@ -1350,7 +1379,7 @@ void extensa_sandbox_wait(pid_t child) {
     }
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    int status = wait_watching_parent(child);
+    int status = wait_watching(child, starter);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

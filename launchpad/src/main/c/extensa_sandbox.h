@@ -64,6 +64,12 @@ int extensa_sandbox_init(char *err, size_t errlen);
 void extensa_sandbox_wait(pid_t child) __attribute__((noreturn));
 
 /*
+ * As extensa_sandbox_wait, but watches starter (when > 1) instead of the parent: a fork server's
+ * spare names the launchpad, so a job outlives a fork server that dies alone but not the launchpad.
+ */
+void extensa_sandbox_wait_watching(pid_t child, pid_t starter) __attribute__((noreturn));
+
+/*
  * Which namespaces this process may create, tried one by one in short-lived children, e.g.
  * "user mount pid net ipc uts proc". When not root, each is tried inside a new user namespace
  * ("user" is listed when that works). Returns 0, or -1 when out is too small.

@@ -58,6 +58,51 @@ class SandboxWaiterTest {
         }
     }
 
+    /** A fork server's spare watches the launchpad, not the fork server: only the launchpad's death ends the job. */
+    @Test
+    void aSpareWatchesTheLaunchpadNotTheForkServer() throws Exception {
+        SandboxHelper helper = SandboxHelper.unpack(runtime);
+        String forkServer = String.join("\n",
+                "import ctypes, os, sys, time",
+                "lib = ctypes.CDLL(sys.argv[1])",
+                "lib.extensa_sandbox_wait_watching.argtypes = [ctypes.c_int, ctypes.c_int]",
+                "launchpad = os.getppid()",
+                "spare = os.fork()",
+                "if spare == 0:",
+                "    os.setsid()",
+                "    child = os.fork()",
+                "    if child == 0:",
+                "        os.execv('/bin/sleep', ['/bin/sleep', '300'])",
+                "    lib.extensa_sandbox_wait_watching(child, launchpad)",
+                "print(spare, flush=True)",
+                "time.sleep(300)");
+        // the stand-in launchpad (bash, kept alive by a read on our pipe) starts the stand-in fork server,
+        // which makes a spare that runs a job
+        Process launchpad = new ProcessBuilder("/bin/bash", "-c", "/usr/bin/python3 -c \"$0\" '" + helper.library()
+                + "' & read -r never", forkServer).redirectErrorStream(true).start();
+        List<ProcessHandle> everything = List.of();
+        try (var out = new BufferedReader(new InputStreamReader(launchpad.getInputStream(), StandardCharsets.UTF_8))) {
+            long spare = Long.parseLong(out.readLine().trim());
+            ProcessHandle job = awaitSleep(spare).orElseThrow();
+            everything = launchpad.descendants().toList();
+            ProcessHandle server = ProcessHandle.of(spare).orElseThrow().parent().orElseThrow();
+
+            server.destroyForcibly();
+            Thread.sleep(500);
+            assertThat(job.isAlive()).as("the job outlives its fork server").isTrue();
+
+            launchpad.destroyForcibly();
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (job.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(job.isAlive()).as("the job dies with the launchpad").isFalse();
+        } finally {
+            everything.forEach(ProcessHandle::destroyForcibly);
+            launchpad.destroyForcibly();
+        }
+    }
+
     private static Optional<ProcessHandle> awaitSleep(long waiter) throws InterruptedException {
         for (int i = 0; i < 250; i++) {
             Optional<ProcessHandle> sleep = ProcessHandle.of(waiter).stream().flatMap(ProcessHandle::descendants)

@@ -331,6 +331,36 @@ class SessionTest(unittest.TestCase):
         lines = [m["text"] for t, m in messages if t == _wire.STDOUT]
         self.assertEqual(lines, ["fd %d" % u for u in range(units)])
 
+    def test_output_held_for_the_next_unit_is_sent_when_the_satellite_waits_for_input(self):
+        # an engine may wait for a unit's answer before it sends the next unit: held output must not
+        # wait for input that only comes after it
+        e = self.engine
+        e.start_cold()
+        e.init("OutputDataSet = InputDataSet", columns=[("x", C.INT64, "bigint", None)])
+        for unit in range(3):
+            frame = pd.DataFrame({"x": np.array([unit], dtype=np.int64)})
+            e.batch(raw_columns(frame), 1)
+            e.end_of_input(last=unit == 2, unit=unit)
+            answer = e.collect(stop=(_wire.OUTPUT_END, _wire.ERROR))
+            self.assertEqual(types(answer), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END"])
+            self.assertEqual(answer[-1][1], {"unit": unit, "row_count": 1})
+        self.assertEqual(types(e.collect()), ["OUTPUT_PARAMS", "END"])
+
+    def test_a_failing_unit_comes_after_the_output_of_the_units_before_it(self):
+        # the engine names the failing partition by counting OUTPUT_ENDs: held output goes first
+        e = self.engine
+        e.start_cold()
+        e.init("assert InputDataSet.x[0] != 7, 'seven'\nOutputDataSet = InputDataSet",
+               columns=[("x", C.INT64, "bigint", None)])
+        for unit in range(10):
+            frame = pd.DataFrame({"x": np.array([unit], dtype=np.int64)})
+            e.batch(raw_columns(frame), 1)
+            e.end_of_input(last=unit == 9, unit=unit)
+        messages = e.collect()
+        self.assertEqual(types(messages), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END"] * 7 + ["ERROR"])
+        self.assertEqual([m["unit"] for t, m in messages if t == _wire.OUTPUT_END], list(range(7)))
+        self.assertEqual(messages[-1][1]["message"], "seven")
+
     def test_units_streamed_ahead_of_the_script_are_read_with_a_bound(self):
         e = self.engine
         e.start_cold()

@@ -36,6 +36,9 @@ HANDSHAKE_TIMEOUT = 60.0
 CANCEL_TRIES = 5
 # input the receiver reads ahead of the script (the next unit's batches) before it waits
 READ_AHEAD_BYTES = 64 << 20
+# a unit's output frames wait for the next unit's (one system call for many small outputs) while the
+# next unit's input is already here, up to this many bytes; never while the satellite waits for input
+HOLD_OUTPUT_BYTES = 256 << 10
 # wire types that always become object columns, independently batch by batch
 EARLY_TYPES = frozenset((C.DECIMAL, C.TEXT, C.JSON, C.BYTES, C.UUID))
 
@@ -158,6 +161,9 @@ class Session:
 
     def _next(self, *expected):
         while True:
+            if self.inbox.empty():
+                # about to wait: what we hold must reach the engine first, it may be waiting for it
+                self.writer.flush()
             msg_type, message, size = self.inbox.get()
             if msg_type == _wire.INPUT_BATCH:
                 with self.queue_space:
@@ -282,6 +288,8 @@ class Session:
             self._send_output(namespace.get(output_name, None), output_name, unit)
             if message["last"]:
                 break
+            if self.inbox.empty() or self.writer.held_bytes > HOLD_OUTPUT_BYTES:
+                self.writer.flush()
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
 
@@ -343,8 +351,12 @@ class Session:
             arrays[i] = self._convert(lambda: _convert.to_pandas(raw, spec["name"]))
         if not schema:
             return pd.DataFrame(index=pd.RangeIndex(rows))
+        names = [spec["name"] for spec in schema]
+        if len(set(names)) == len(names):
+            # named at construction: renaming afterwards costs more than building the frame (per unit)
+            return pd.DataFrame(dict(zip(names, arrays.values())), copy=False)
         frame = pd.DataFrame(arrays, copy=False)
-        frame.columns = [spec["name"] for spec in schema]
+        frame.columns = names
         return frame
 
     @staticmethod
@@ -405,8 +417,8 @@ class Session:
         if isinstance(value, pd.Series):
             value = value.to_frame()
         if value is None or (isinstance(value, pd.DataFrame) and len(value.columns) == 0):
-            self.writer.send(_wire.OUTPUT_SCHEMA, {"absent": True})
-            self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": 0})
+            self.writer.hold_message(_wire.OUTPUT_SCHEMA, {"absent": True})
+            self.writer.hold_message(_wire.OUTPUT_END, {"unit": unit, "row_count": 0})
             return
         if not isinstance(value, pd.DataFrame):
             raise SessionError(_wire.ERROR_TYPE, f"{output_name} must be a pandas DataFrame (or Series), "
@@ -414,15 +426,16 @@ class Session:
         rows = len(value)
         columns = []
         specs = []
-        for i in range(len(value.columns)):
-            name = str(value.columns[i])
-            raw, pg_type = self._convert(lambda: _infer.from_series(value.iloc[:, i], name))
+        # items(), not iloc per column: a tenth of the cost, which counts for many one-row outputs
+        for label, series in value.items():
+            name = str(label)
+            raw, pg_type = self._convert(lambda: _infer.from_series(series, name))
             columns.append(raw)
             spec = {"name": name, "type": raw.type, "pg_type": pg_type}
             if raw.type == C.ARRAY:
                 spec["element_type"] = raw.child.type
             specs.append(spec)
-        self.writer.send(_wire.OUTPUT_SCHEMA, {"column": specs, "absent": False})
+        self.writer.hold_message(_wire.OUTPUT_SCHEMA, {"column": specs, "absent": False})
         if rows:
             for start, stop in C.batch_bounds(columns, rows):
                 if self.cancelled.is_set():
@@ -440,8 +453,10 @@ class Session:
                 if payload.length > self.writer.max_payload:
                     raise SessionError(_wire.ERROR_TYPE, f"output rows {start}..{stop - 1} take {payload.length} "
                                        f"bytes, more than the engine's frame limit of {self.writer.max_payload}")
-                self.writer.write(_wire.OUTPUT_BATCH, payload)
-        self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": rows})
+                self.writer.hold(_wire.OUTPUT_BATCH, payload)
+                if self.writer.held_bytes > HOLD_OUTPUT_BYTES:
+                    self.writer.flush()
+        self.writer.hold_message(_wire.OUTPUT_END, {"unit": unit, "row_count": rows})
 
     def _send_output_params(self, params, namespace):
         out = []

@@ -132,7 +132,7 @@ SCHEMAS = {
     HELLO: Schema("HELLO", [
         Field(1, "job_id", TEXT), Field(2, "secret", BYTES), Field(3, "runtime", TEXT, required=True),
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
-        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL),
+        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL), Field(8, "unit_runs", BOOL),
     ]),
     WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
                                   Field(3, "loopback_dsn", TEXT)]),
@@ -143,7 +143,8 @@ SCHEMAS = {
         Field(7, "options", STRUCT, schema=OPTIONS),
     ]),
     INPUT_BATCH: BATCH,
-    END_OF_INPUT: Schema("END_OF_INPUT", [Field(1, "last", BOOL, required=True), Field(2, "unit", INT, required=True)]),
+    END_OF_INPUT: Schema("END_OF_INPUT", [Field(1, "last", BOOL, required=True), Field(2, "unit", INT, required=True),
+                                          Field(3, "unit_rows", BYTES)]),
     OUTPUT_SCHEMA: Schema("OUTPUT_SCHEMA", [
         Field(1, "column", STRUCT, True, COLUMN_SPEC), Field(2, "absent", BOOL, required=True),
     ]),

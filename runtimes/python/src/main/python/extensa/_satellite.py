@@ -230,7 +230,7 @@ class Session:
         self.writer.send(_wire.HELLO, {
             "job_id": self.job_id, "secret": self.secret, "runtime": RUNTIME,
             "runtime_version": platform.python_version(), "pid": os.getpid(),
-            "max_frame": _wire.DEFAULT_MAX_PAYLOAD,
+            "max_frame": _wire.DEFAULT_MAX_PAYLOAD, "unit_runs": True,
         })
         frame = self.reader.read()
         if frame is None:
@@ -271,22 +271,30 @@ class Session:
                     break
                 batches.append(self._convert_early(self._decode_batch(message, schema), schema))
             unit = message["unit"]
+            last = message["last"]
             frame = self._input_frame(schema, batches, has_input) if has_input else pd.DataFrame()
             del batches
-            namespace = {"__name__": "__main__", "__builtins__": builtins}
-            namespace.update(param_values)
-            namespace[input_name] = frame
+            runs = _unit_rows(message, len(frame))
+            for i, stop in enumerate(runs):
+                start = runs[i - 1] if i else 0
+                # a run of units shares one frame: each unit sees its rows as a frame of its own,
+                # a view indexed from 0 like any input
+                part = frame if len(runs) == 1 else _rows_of(frame, start, stop)
+                namespace = {"__name__": "__main__", "__builtins__": builtins}
+                namespace.update(param_values)
+                namespace[input_name] = part
+                del part
+                # loopback statements only once the whole input is here: the engine then reads nothing
+                # from PostgreSQL but our QUERYs, so the two streams cannot block each other
+                self.input_complete = last and i == len(runs) - 1
+                _loopback._attach(self)
+                try:
+                    self._run_script(code, namespace)
+                finally:
+                    _loopback._detach()
+                self._send_output(namespace.get(output_name, None), output_name, unit + i)
             del frame
-            # loopback statements only once the whole input is here: the engine then reads nothing
-            # from PostgreSQL but our QUERYs, so the two streams cannot block each other
-            self.input_complete = message["last"]
-            _loopback._attach(self)
-            try:
-                self._run_script(code, namespace)
-            finally:
-                _loopback._detach()
-            self._send_output(namespace.get(output_name, None), output_name, unit)
-            if message["last"]:
+            if last:
                 break
             if self.inbox.empty() or self.writer.held_bytes > HOLD_OUTPUT_BYTES:
                 self.writer.flush()
@@ -481,6 +489,31 @@ class Session:
             self.writer.send(_wire.ERROR, values)
         except OSError:
             pass
+
+
+def _unit_rows(message, rows):
+    """Where the units of an END_OF_INPUT end: [rows] for one unit, the running sums of unit_rows for
+    a run of units (which must account for exactly the rows received)."""
+    raw = message.get("unit_rows")
+    if raw is None:
+        return [rows]
+    if len(raw) == 0 or len(raw) % 8:
+        raise ProtocolError(f"END_OF_INPUT unit_rows has {len(raw)} bytes, not a positive multiple of 8")
+    counts = np.frombuffer(raw, dtype="<i8")
+    if (counts < 0).any():
+        raise ProtocolError("END_OF_INPUT unit_rows holds a negative row count")
+    ends = np.cumsum(counts)
+    if int(ends[-1]) != rows:
+        raise ProtocolError(f"END_OF_INPUT unit_rows adds up to {int(ends[-1])} rows, {rows} were sent")
+    return ends.tolist()
+
+
+def _rows_of(frame, start, stop):
+    part = frame.iloc[start:stop]
+    part.index = pd.RangeIndex(stop - start)
+    # a unit's own frame, not a "copy" of the run's: pandas must not warn when the script changes it
+    part._is_copy = None
+    return part
 
 
 def _empty_column(spec):

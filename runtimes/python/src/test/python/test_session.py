@@ -331,9 +331,9 @@ class SessionTest(unittest.TestCase):
         lines = [m["text"] for t, m in messages if t == _wire.STDOUT]
         self.assertEqual(lines, ["fd %d" % u for u in range(units)])
 
-    def test_output_held_for_the_next_unit_is_sent_when_the_satellite_waits_for_input(self):
-        # an engine may wait for a unit's answer before it sends the next unit: held output must not
-        # wait for input that only comes after it
+    def test_each_unit_is_answered_before_the_next_unit_arrives(self):
+        # an engine may wait for a unit's answer before it sends the next unit: output held to leave
+        # in one system call must not wait for input that only comes after it
         e = self.engine
         e.start_cold()
         e.init("OutputDataSet = InputDataSet", columns=[("x", C.INT64, "bigint", None)])

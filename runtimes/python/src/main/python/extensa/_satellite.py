@@ -36,8 +36,8 @@ HANDSHAKE_TIMEOUT = 60.0
 CANCEL_TRIES = 5
 # input the receiver reads ahead of the script (the next unit's batches) before it waits
 READ_AHEAD_BYTES = 64 << 20
-# a unit's output frames wait for the next unit's (one system call for many small outputs) while the
-# next unit's input is already here, up to this many bytes; never while the satellite waits for input
+# the output frames of the units of one END_OF_INPUT (one unit, or a run of units) leave together
+# (one system call for many small outputs), and sooner once they hold this many bytes
 HOLD_OUTPUT_BYTES = 256 << 10
 # wire types that always become object columns, independently batch by batch
 EARLY_TYPES = frozenset((C.DECIMAL, C.TEXT, C.JSON, C.BYTES, C.UUID))
@@ -293,11 +293,12 @@ class Session:
                 finally:
                     _loopback._detach()
                 self._send_output(namespace.get(output_name, None), output_name, unit + i)
+                if self.writer.held_bytes > HOLD_OUTPUT_BYTES:
+                    self.writer.flush()
             del frame
             if last:
                 break
-            if self.inbox.empty() or self.writer.held_bytes > HOLD_OUTPUT_BYTES:
-                self.writer.flush()
+            self.writer.flush()
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
 

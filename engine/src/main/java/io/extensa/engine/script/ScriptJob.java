@@ -283,6 +283,11 @@ final class ScriptJob implements AutoCloseable {
         channel.offerLoopback(dsn);
     }
 
+    /** Whether the satellite said in HELLO that it runs a run of units from one END_OF_INPUT. */
+    boolean unitRuns() {
+        return channel.hello() != null && channel.hello().unitRuns();
+    }
+
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),

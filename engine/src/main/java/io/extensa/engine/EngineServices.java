@@ -47,6 +47,7 @@ public final class EngineServices implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();
+    private final io.extensa.engine.script.parallelread.ReaderRoles readerRoles;
 
     public EngineServices(EngineConfig config) {
         this.config = config;
@@ -64,6 +65,13 @@ public final class EngineServices implements AutoCloseable {
             this.libraries = null;
         }
         requests.addListener(stats);
+        this.readerRoles = catalog == null ? null
+                : new io.extensa.engine.script.parallelread.ReaderRoles(catalog, jobPrefix);
+    }
+
+    /** The throw-away login roles of parallel input reads; null without a service connection. */
+    public io.extensa.engine.script.parallelread.ReaderRoles readerRoles() {
+        return readerRoles;
     }
 
     /**

@@ -32,13 +32,19 @@ public final class ServerConfiguration {
     public static final String EXTERNAL_SCRIPTS_TIMEOUT = "external scripts timeout";
     /** A week: longer limits are no limit in practice, and the milliseconds stay far from overflow. */
     public static final int MAX_SCRIPTS_TIMEOUT_SECONDS = 7 * 24 * 3600;
+    /** Tables of at least this many pages are read over several connections when provably equivalent (0: never). */
+    public static final String PARALLEL_READ_MIN_PAGES = "parallel read min pages";
+    static final int DEFAULT_PARALLEL_READ_MIN_PAGES = 16_384;
 
     private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
             new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"),
             MAX_DEGREE_OF_PARALLELISM, new Option(MAX_DEGREE_OF_PARALLELISM, 0, 64,
                     "satellites for a call with @parallel = 1 (0: the number of cores)"),
             EXTERNAL_SCRIPTS_TIMEOUT, new Option(EXTERNAL_SCRIPTS_TIMEOUT, 0, MAX_SCRIPTS_TIMEOUT_SECONDS,
-                    "wall-clock limit of each sp_execute_external_script call in seconds (0: none)"));
+                    "wall-clock limit of each sp_execute_external_script call in seconds (0: none)"),
+            PARALLEL_READ_MIN_PAGES, new Option(PARALLEL_READ_MIN_PAGES, 0, Integer.MAX_VALUE,
+                    "smallest table (8 kB pages) whose input a serial call reads over several connections, "
+                            + "when that is provably the same (0: never)"));
 
     private final Catalog catalog;
     private final boolean scriptsEnabledByDefault;
@@ -95,7 +101,8 @@ public final class ServerConfiguration {
         }
         int byDefault = scriptsEnabledByDefault ? 1 : 0;
         for (Option o : OPTIONS.values()) {
-            int initial = o.name().equals(EXTERNAL_SCRIPTS_ENABLED) ? byDefault : o.minimum();
+            int initial = o.name().equals(EXTERNAL_SCRIPTS_ENABLED) ? byDefault
+                    : o.name().equals(PARALLEL_READ_MIN_PAGES) ? DEFAULT_PARALLEL_READ_MIN_PAGES : o.minimum();
             catalog.query("INSERT INTO extensa_catalog.configuration (name, value, value_in_use, description) "
                     + "VALUES ($1, $2::int, $2::int, $3) ON CONFLICT (name) DO NOTHING", o.name(),
                     String.valueOf(initial), o.description());

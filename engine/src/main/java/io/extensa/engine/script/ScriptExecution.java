@@ -5,6 +5,7 @@ import io.extensa.engine.audit.Audit;
 import io.extensa.engine.loopback.LoopbackSession;
 import io.extensa.engine.loopback.LoopbackSocket;
 import io.extensa.engine.loopback.Outgoing;
+import io.extensa.engine.script.parallelread.ParallelInput;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
@@ -120,10 +121,12 @@ public final class ScriptExecution implements Execution {
         timer.mark("launch sent");
         BackendChannel backend = ctx.backend();
         List<InputColumnPlan> input;
+        ScriptInput.Described described;
         try {
             parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
-            input = call.hasInput() ? ScriptInput.describe(backend, ScriptInput.query(call), catalog, settings)
-                    : List.of();
+            described = call.hasInput()
+                    ? ScriptInput.describeWithSources(backend, ScriptInput.query(call), catalog, settings) : null;
+            input = described == null ? List.of() : described.plans();
         } catch (PgException | RuntimeException e) {
             launching.abandon();
             throw e;
@@ -141,7 +144,7 @@ public final class ScriptExecution implements Execution {
                 input.stream().map(InputColumnPlan::spec).toList(),
                 parameters.stream().map(ScriptParameters.Resolved::wire).toList(), call.hasInput(), null));
         if (call.hasInput()) {
-            streamInput(backend, input);
+            streamInput(backend, described);
         }
         job.send(new EndOfInput(true, 0));
         timer.mark("input");
@@ -162,7 +165,18 @@ public final class ScriptExecution implements Execution {
     }
 
     /** COPY (query) TO STDOUT in binary, decoded into batches that go to the satellite as they fill. */
-    private void streamInput(BackendChannel backend, List<InputColumnPlan> plans) throws PgException {
+    private void streamInput(BackendChannel backend, ScriptInput.Described described) throws PgException {
+        List<InputColumnPlan> plans = described.plans();
+        long parallel = ParallelInput.read(services, ctx, job.jobId(), ScriptInput.query(call), described.columns(),
+                plans, batch -> {
+                    ctx.cancellation().throwIfCancelled();
+                    job.send(MessageType.INPUT_BATCH, batch);
+                });
+        if (parallel >= 0) {
+            rowsIn = parallel;
+            request.progress(rowsIn, rowsOut);
+            return;
+        }
         BatchBuilder batches = InputTypes.newBatch(plans);
         CopyBinaryReader reader = new CopyBinaryReader(plans, batches, full -> {
             ctx.cancellation().throwIfCancelled();

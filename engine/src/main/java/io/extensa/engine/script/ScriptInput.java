@@ -27,9 +27,18 @@ final class ScriptInput {
         return q;
     }
 
+    /** The input's columns as PostgreSQL described them (with their source table and column) and as planned. */
+    record Described(List<ColumnDescriptor> columns, List<InputColumnPlan> plans) {
+    }
+
     /** Describes the query on the caller's connection (so the caller's permissions apply) and plans each column. */
     static List<InputColumnPlan> describe(BackendChannel backend, String query, TypeCatalog catalog,
                                           SessionSettings settings) throws PgException {
+        return describeWithSources(backend, query, catalog, settings).plans();
+    }
+
+    static Described describeWithSources(BackendChannel backend, String query, TypeCatalog catalog,
+                                         SessionSettings settings) throws PgException {
         StatementDescription d = backend.describe(query, new int[0]);
         if (!d.returnsRows()) {
             throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
@@ -44,6 +53,6 @@ final class ScriptInput {
         for (ColumnDescriptor c : d.columns()) {
             plans.add(InputTypes.plan(c.name(), catalog.lookup(c.typeOid()), c.typeModifier(), catalog, settings));
         }
-        return plans;
+        return new Described(d.columns(), plans);
     }
 }

@@ -97,6 +97,59 @@ public final class PgClient implements AutoCloseable {
         return collect();
     }
 
+    /**
+     * Runs {@code COPY ... TO STDOUT} with the simple query protocol, handing every CopyData payload
+     * to the handler (a slice of the read buffer where the message fits in it, valid only during
+     * the call). A handler that throws leaves the connection mid-stream: close it.
+     *
+     * @return the CommandComplete tag
+     */
+    public synchronized String copyOut(String sql, io.extensa.pgwire.intercept.CopyDataHandler handler)
+            throws PgException {
+        out.clear();
+        FrontendMessages.query(out, sql);
+        send();
+        String tag = "";
+        PgException error = null;
+        while (true) {
+            ByteBuffer whole = bufferedCopyData();
+            if (whole != null) {
+                handler.data(whole);
+                continue;
+            }
+            Message m = read();
+            switch (m.type) {
+                case 'd' -> handler.data(m.body);
+                case 'C' -> tag = rest(m.body).replace("\0", "");
+                case 'E' -> error = new PgException(new MessageReader('E', m.body).readErrorFields());
+                case 'Z' -> {
+                    if (error != null) {
+                        throw error;
+                    }
+                    return tag;
+                }
+                default -> {
+                    // CopyOutResponse, CopyDone, notices
+                }
+            }
+        }
+    }
+
+    /** A CopyData message lying whole in the read buffer, consumed and sliced out; null otherwise. */
+    private ByteBuffer bufferedCopyData() {
+        if (in.remaining() < 5 || in.get(in.position()) != 'd') {
+            return null;
+        }
+        int length = in.getInt(in.position() + 1);
+        if (length < 4 || in.remaining() < 1 + length) {
+            return null;
+        }
+        int start = in.position() + 5;
+        ByteBuffer slice = in.slice(start, length - 4);
+        in.position(start + length - 4);
+        return slice;
+    }
+
     @Override
     public void close() {
         if (channel.isOpen()) {

@@ -1,0 +1,146 @@
+package io.extensa.engine.script.parallelread;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.engine.catalog.ServerConfiguration;
+import io.extensa.engine.types.InputColumnPlan;
+import io.extensa.pgwire.ErrorFields;
+import io.extensa.pgwire.PgException;
+import io.extensa.pgwire.SqlState;
+import io.extensa.pgwire.client.PgClient;
+import io.extensa.pgwire.intercept.ColumnDescriptor;
+import io.extensa.pgwire.intercept.ExecutionContext;
+import io.extensa.protocol.wire.PayloadBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parallel input read of a serial call (issue 8c): when {@link ReadEligibility} proves that
+ * the input query is the visible rows of one table, several connections read disjoint block
+ * ranges of it under one snapshot, as the caller, and their batches go to the satellite. In every
+ * other case, and whenever setting the readers up fails before the first row, the caller's own
+ * connection reads the input as before. A session with client_min_messages at debug1 or lower
+ * gets a DEBUG notice naming the path and why.
+ */
+public final class ParallelInput {
+
+    /** Sends one encoded INPUT_BATCH to the satellite; called on the caller's thread only. */
+    @FunctionalInterface
+    public interface BatchSender {
+        void send(PayloadBuilder batch) throws PgException;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ParallelInput.class);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_READERS = 8;
+
+    private ParallelInput() {
+    }
+
+    /**
+     * Reads the input in parallel when that is provably the same as the serial read.
+     *
+     * @return the rows read, or -1 when the caller's connection must read the input
+     */
+    public static long read(EngineServices services, ExecutionContext ctx, String callId, String query,
+                            List<ColumnDescriptor> columns, List<InputColumnPlan> plans, BatchSender sender)
+            throws PgException {
+        ReaderRoles roles = services.readerRoles();
+        if (roles == null) {
+            log.debug("call {}: input read serially: no service connection to create reader roles", callId);
+            return -1;
+        }
+        long minPages = services.configuration().inUse(ServerConfiguration.PARALLEL_READ_MIN_PAGES);
+        ReadDecision decision = ReadEligibility.decide(ctx.backend(), query, columns, minPages);
+        if (decision instanceof ReadDecision.Serial serial) {
+            return serially(ctx, callId, serial.reason(), serial.debugNotices());
+        }
+        ReadDecision.Parallel parallel = (ReadDecision.Parallel) decision;
+        int degree = (int) Math.min(Math.min(services.parallelDegree(), MAX_READERS), Math.max(1, parallel.blocks()));
+        if (degree < 2) {
+            return serially(ctx, callId, "max degree of parallelism is 1", parallel.debugNotices());
+        }
+        List<PgClient> readers = new ArrayList<>();
+        String role = null;
+        try {
+            List<String> queries;
+            try {
+                ReaderRoles.Login login = roles.create(parallel.callerRole(), callId, degree);
+                role = login.role();
+                queries = open(services, ctx, parallel, login, degree, readers);
+            } catch (PgException e) {
+                ctx.cancellation().throwIfCancelled();
+                return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
+                        parallel.debugNotices());
+            }
+            note(ctx, parallel.debugNotices(), "Extensa: input read over " + degree + " connections sharing one "
+                    + "snapshot (table " + parallel.schema() + "." + parallel.table() + ", " + parallel.blocks()
+                    + " pages)");
+            log.debug("call {}: input read over {} connections ({}.{}, {} pages)", callId, degree, parallel.schema(),
+                    parallel.table(), parallel.blocks());
+            return new ParallelReaders(readers, queries, plans, ctx.cancellation(), callId).run(sender);
+        } finally {
+            readers.forEach(PgClient::close);
+            if (role != null) {
+                roles.drop(role);
+            }
+        }
+    }
+
+    /**
+     * Connects the readers as the throw-away role, opens their read-only transactions on one
+     * snapshot (the first reader's, exported), becomes the caller, and checks that each reader's
+     * query is a TID range scan of the same table.
+     */
+    private static List<String> open(EngineServices services, ExecutionContext ctx, ReadDecision.Parallel read,
+                                     ReaderRoles.Login login, int degree, List<PgClient> readers)
+            throws PgException {
+        var address = services.catalog().config().address();
+        for (int k = 0; k < degree; k++) {
+            readers.add(PgClient.connect(address, login.role(), ctx.session().database(), login.password(),
+                    CONNECT_TIMEOUT));
+        }
+        String begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        String snapshot = readers.get(0).execute(begin + "; SELECT pg_catalog.pg_export_snapshot()").single();
+        String becomeCaller = "SET LOCAL ROLE " + Sql.identifier(read.callerRole())
+                + "; SET LOCAL statement_timeout = " + Sql.literal(read.statementTimeout())
+                + "; SET LOCAL search_path = pg_catalog; SET LOCAL max_parallel_workers_per_gather = 0";
+        long[] bounds = read.boundaries(degree);
+        List<String> queries = new ArrayList<>();
+        for (int k = 0; k < degree; k++) {
+            PgClient reader = readers.get(k);
+            if (k > 0) {
+                reader.execute(begin + "; SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            reader.execute(becomeCaller);
+            String caller = reader.execute("SELECT current_user").single();
+            if (!read.callerRole().equals(caller)) {
+                throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "the reader runs as " + caller);
+            }
+            String query = read.rangeQuery(bounds[k], bounds[k + 1]);
+            PlanCheck.Result plan = PlanCheck.check(reader.execute("EXPLAIN (VERBOSE, FORMAT XML) " + query)
+                    .single(), "Tid Range Scan");
+            if (!plan.plain() || !plan.schema().equals(read.schema()) || !plan.relation().equals(read.table())) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "the range query of reader " + k + " is not a TID "
+                        + "range scan of the table: " + (plan.plain() ? plan.schema() + "." + plan.relation()
+                        : plan.refusal()));
+            }
+            queries.add(query);
+        }
+        return queries;
+    }
+
+    private static long serially(ExecutionContext ctx, String callId, String reason, boolean debug) {
+        note(ctx, debug, "Extensa: input read serially: " + reason);
+        log.debug("call {}: input read serially: {}", callId, reason);
+        return -1;
+    }
+
+    private static void note(ExecutionContext ctx, boolean debug, String text) {
+        if (debug) {
+            ctx.notice(ErrorFields.notice("DEBUG", SqlState.SUCCESSFUL_COMPLETION, text));
+        }
+    }
+}

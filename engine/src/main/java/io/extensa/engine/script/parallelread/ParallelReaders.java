@@ -75,7 +75,13 @@ final class ParallelReaders {
                 long t1 = System.nanoTime();
                 waitedNanos += t1 - t0;
                 if (item instanceof PayloadBuilder batch) {
-                    sender.send(batch);
+                    try {
+                        sender.send(batch);
+                    } catch (PgException e) {
+                        // a cancel kills the satellite: report the cancel, not the broken pipe
+                        cancellation.throwIfCancelled();
+                        throw e;
+                    }
                     sendNanos += System.nanoTime() - t1;
                 } else if (item instanceof Done done) {
                     rows += done.rows();
@@ -111,7 +117,9 @@ final class ParallelReaders {
     private void readRange(int index) {
         try {
             BatchBuilder batch = InputTypes.newBatch(plans);
-            CopyBinaryReader decoder = new CopyBinaryReader(plans, batch, full -> hand(full.encode()));
+            // the encoded batch references the builder's buffers, reused for the next batch: queue a copy
+            CopyBinaryReader decoder = new CopyBinaryReader(plans, batch,
+                    full -> hand(PayloadBuilder.encoded(full.encode().toByteBuffer())));
             readers.get(index).copyOut("COPY (" + queries.get(index) + ") TO STDOUT (FORMAT binary)", decoder);
             hand(new Done(decoder.finish()));
         } catch (Throwable e) {

@@ -47,16 +47,16 @@ final class PlanCheck {
             return refused("EXPLAIN returned no plan");
         }
         String type = text(plan, "Node-Type");
+        List<Element> children = plans(plan);
+        if (!type.equals(wantedScan) && !(type.equals("Gather") && children.size() == 1)) {
+            return refused("the plan is a " + type + ", not a single " + wantedScan);
+        }
         String condition = condition(plan);
         if (condition != null) {
             return refused("the plan's " + type + " has a " + condition);
         }
-        List<Element> children = plans(plan);
-        if (type.equals("Gather") && children.size() == 1) {
+        if (type.equals("Gather")) {
             return inspect(children.get(0), wantedScan);
-        }
-        if (!type.equals(wantedScan)) {
-            return refused("the plan is a " + type + ", not a single " + wantedScan);
         }
         if (!children.isEmpty()) {
             return refused("the " + type + " has subplans");

@@ -46,7 +46,8 @@ final class ReadEligibility {
                        pg_catalog.current_setting('client_min_messages'),
                        EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid()
                                AND l.relation = c.oid AND l.granted
-                               AND l.mode = 'AccessExclusiveLock')::text
+                               AND l.mode = 'AccessExclusiveLock')::text,
+                       pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT')::text
                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.oid = $1::text::oid""", Integer.toUnsignedString(relation));
         if (facts == null) {
@@ -68,6 +69,9 @@ final class ReadEligibility {
                     + "per statement)";
         } else if (facts.get(12).equals("true")) {
             why = "the caller's transaction holds an exclusive lock on the table";
+        } else if (!facts.get(13).equals("true")) {
+            // the readers' ranges name ctid, which the serial read does not: without the privilege they would fail
+            why = "the caller may not SELECT the table's ctid (it has column privileges only)";
         } else if (!facts.get(9).equals("UTF8")) {
             why = "the session's client_encoding is " + facts.get(9) + ", not UTF8";
         } else if (blocks < minPages) {

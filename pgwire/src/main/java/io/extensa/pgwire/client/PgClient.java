@@ -117,7 +117,13 @@ public final class PgClient implements AutoCloseable {
                 handler.data(whole);
                 continue;
             }
-            Message m = read();
+            Message m;
+            try {
+                m = read();
+            } catch (PgException lost) {
+                // a FATAL error (terminated, shutting down) comes just before the connection closes: report it
+                throw error != null ? error : lost;
+            }
             switch (m.type) {
                 case 'd' -> handler.data(m.body);
                 case 'C' -> tag = rest(m.body).replace("\0", "");

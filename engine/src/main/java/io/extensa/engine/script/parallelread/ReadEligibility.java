@@ -18,6 +18,8 @@ import java.util.List;
 final class ReadEligibility {
 
     private static final int TEXT = 25;
+    /** Values of the session setting extensa.parallel_read that turn the parallel read off. */
+    private static final java.util.Set<String> OFF = java.util.Set.of("off", "false", "0", "no");
 
     private ReadEligibility() {
     }
@@ -47,7 +49,8 @@ final class ReadEligibility {
                        EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid()
                                AND l.relation = c.oid AND l.granted
                                AND l.mode = 'AccessExclusiveLock')::text,
-                       pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT')::text
+                       pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT')::text,
+                       pg_catalog.lower(coalesce(pg_catalog.current_setting('extensa.parallel_read', true), ''))
                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.oid = $1::text::oid""", Integer.toUnsignedString(relation));
         if (facts == null) {
@@ -56,7 +59,9 @@ final class ReadEligibility {
         boolean debug = facts.get(11).startsWith("debug");
         long blocks = Long.parseLong(facts.get(5));
         String why = null;
-        if (!facts.get(0).equals("r")) {
+        if (OFF.contains(facts.get(14))) {
+            why = "extensa.parallel_read is " + facts.get(14) + " in this session";
+        } else if (!facts.get(0).equals("r")) {
             why = "the source is not an ordinary table";
         } else if (facts.get(1).equals("t")) {
             why = "the table is temporary (other sessions cannot read it)";

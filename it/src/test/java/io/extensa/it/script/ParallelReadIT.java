@@ -306,8 +306,10 @@ class ParallelReadIT {
         });
         try (Connection c = debugSession(stack.connect()); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> rows(s, exec(ECHO, "SELECT i, f, t, ts, b FROM public.pr_big", "")))
+                    // PostgreSQL's FATAL message, or only the closed socket when it was cut off mid-COPY
                     .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getServerErrorMessage()
-                            .getMessage()).contains("terminating connection due to administrator command"));
+                            .getMessage()).containsAnyOf("terminating connection due to administrator command",
+                            "a reader of the parallel input read lost its connection to PostgreSQL"));
             assertThat(rows(s, "SELECT 1")).containsExactly("1");
         } finally {
             stop.set(true);

@@ -148,6 +148,11 @@ final class ParallelReaders {
     }
 
     private static PgException asPgException(Throwable e) {
+        if (e instanceof PgException pg && pg.sqlState().equals(SqlState.CONNECTION_FAILURE)) {
+            // PgClient words it for its usual service connection; say which connection it was
+            return new PgException(SqlState.CONNECTION_FAILURE, "a reader of the parallel input read lost its "
+                    + "connection to PostgreSQL (" + pg.getMessage() + ")", pg);
+        }
         if (e instanceof PgException pg) {
             return pg;
         }

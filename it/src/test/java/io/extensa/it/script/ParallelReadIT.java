@@ -294,7 +294,8 @@ class ParallelReadIT {
             try (Connection k = stack.connect(); Statement ks = k.createStatement()) {
                 while (!stop.get()) {
                     try (ResultSet rs = ks.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
-                            + "FROM pg_stat_activity WHERE usename LIKE 'extensa\\_pread\\_%' AND state = 'active'")) {
+                            + "FROM pg_stat_activity WHERE usename LIKE 'extensa\\_pread\\_%' AND state = 'active' "
+                            + "AND query LIKE 'COPY%'")) {
                         rs.next();
                         killed.addAndGet(rs.getInt(1));
                     }
@@ -305,12 +306,21 @@ class ParallelReadIT {
             }
         });
         try (Connection c = debugSession(stack.connect()); Statement s = c.createStatement()) {
-            assertThatThrownBy(() -> rows(s, exec(ECHO, "SELECT i, f, t, ts, b FROM public.pr_big", "")))
-                    // PostgreSQL's FATAL message, or only the closed socket when it was cut off mid-COPY
-                    .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getServerErrorMessage()
-                            .getMessage()).containsAnyOf("terminating connection due to administrator command",
-                            "a reader of the parallel input read lost its connection to PostgreSQL"));
-            assertThat(rows(s, "SELECT 1")).containsExactly("1");
+            // the killer may miss a read that ends quickly: try a few times, one failure is what is checked
+            PSQLException failure = null;
+            for (int attempt = 0; attempt < 5 && failure == null; attempt++) {
+                try {
+                    rows(s, exec(ECHO, "SELECT i, f, t, ts, b FROM public.pr_big", ""));
+                } catch (PSQLException e) {
+                    failure = e;
+                }
+                assertThat(rows(s, "SELECT 1")).containsExactly("1");
+            }
+            assertThat((Object) failure).as("a call whose reader was terminated").isNotNull();
+            // PostgreSQL's FATAL message, or only the closed socket when it was cut off mid-COPY
+            assertThat(failure.getServerErrorMessage().getMessage()).containsAnyOf(
+                    "terminating connection due to administrator command",
+                    "a reader of the parallel input read lost its connection to PostgreSQL");
         } finally {
             stop.set(true);
             killer.get();

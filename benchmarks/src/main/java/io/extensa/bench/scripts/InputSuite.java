@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * Issue 8c: how fast Extensa gets a large mixed-type input into a script that only counts its
- * rows, whole, streamed, and in parallel shares, against the single-stream ceiling: one binary
- * COPY of the same query read by pgjdbc and discarded. MB/s are bytes of that binary COPY stream.
+ * rows, whole (read serially, and read in parallel over snapshot-sharing connections), streamed, and
+ * in parallel shares, against the single-stream ceiling: one binary COPY of the same query read by
+ * pgjdbc and discarded, and the same split over 2 connections. MB/s are bytes of that binary COPY stream.
  */
 public final class InputSuite implements Suite {
 

@@ -79,6 +79,7 @@ SEXP ext_reap(void);
 SEXP ext_spare_fork(void);
 SEXP ext_read_all(SEXP fd);
 SEXP ext_write_all_close(SEXP fd, SEXP data);
+SEXP ext_pipe(void);
 SEXP ext_close_fd(SEXP fd);
 SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path, SEXP sandbox_spec);
 SEXP ext_exit(SEXP code);

@@ -28,6 +28,7 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_spare_fork, 0),
     ENTRY(ext_read_all, 1),
     ENTRY(ext_write_all_close, 2),
+    ENTRY(ext_pipe, 0),
     ENTRY(ext_close_fd, 1),
     ENTRY(ext_become_job, 5),
     ENTRY(ext_exit, 1),

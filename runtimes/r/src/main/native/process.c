@@ -263,6 +263,21 @@ SEXP ext_write_all_close(SEXP fd_value, SEXP data) {
     return Rf_ScalarLogical(done == length);
 }
 
+/* A pipe: c(read end, write end), both close-on-exec; or a string naming the failure. */
+SEXP ext_pipe(void) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        char message[256];
+        snprintf(message, sizeof message, "pipe: %s", strerror(errno));
+        return Rf_mkString(message);
+    }
+    SEXP result = PROTECT(Rf_allocVector(INTSXP, 2));
+    INTEGER(result)[0] = fds[0];
+    INTEGER(result)[1] = fds[1];
+    UNPROTECT(1);
+    return result;
+}
+
 /* Closes a descriptor that is not a socket (a spare's pipe). */
 SEXP ext_close_fd(SEXP fd_value) {
     close(Rf_asInteger(fd_value));

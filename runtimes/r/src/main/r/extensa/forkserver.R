@@ -32,6 +32,7 @@ forkserver_main <- function() {
   server$spare_target <- spares_from_environment()
   server$spares <- list()  # list(pid, pipe) each, oldest first
   server$spare_failures <- 0L
+  server$own_environment <- r_own_environment()
   send_message(server$writer, MSG$HELLO, list(runtime = RUNTIME, runtime_version = runtime_version(), pid = Sys.getpid(),
                                               sandbox = if (is.null(server$sandbox)) NULL else TRUE))
   tryCatch({
@@ -112,6 +113,7 @@ warm_up <- function() {
   frame <- input_frame(values, names(sample), batch$rows)
   evaluate(parse_script("warmed <- nrow(frame)\nsummary(frame)"))
   reset_globals()
+  rehearse()
   gc()
   invisible(frame)
 }
@@ -156,7 +158,7 @@ make_spare <- function(server) {
     return(NULL)
   }
   if (forked[1] == 0L) {
-    code <- tryCatch(spare_main(forked[2], server$sandbox), error = function(e) {
+    code <- tryCatch(spare_main(forked[2], server$sandbox, server$own_environment), error = function(e) {
       .Call(native$ext_write_line, 2L, paste("extensa fork server: spare failed:", conditionMessage(e)))
       EXIT_CHILD_FAILED
     })
@@ -227,7 +229,7 @@ report <- function(server, kind, message, job_id = NULL) {
 
 # Runs in a spare child: sandboxed up to the job-independent part (when the launchpad sandboxes),
 # then one job from the pipe (or none: the fork server went away). Returns the exit code.
-spare_main <- function(pipe, sandbox) {
+spare_main <- function(pipe, sandbox, own_environment) {
   if (!is.null(sandbox)) {
     failure <- .Call(native$ext_spare_sandbox, sandbox$spec)
     if (!is.null(failure)) {
@@ -235,6 +237,12 @@ spare_main <- function(pipe, sandbox) {
       return(EXIT_CHILD_FAILED)
     }
   }
+  # the page copies a job's first steps cost, taken now; the minor collection then hands the
+  # rehearsal's garbage (on pages this process owns already) to the job's first allocations
+  tryCatch(rehearse(), error = function(e) {
+    .Call(native$ext_write_line, 2L, paste("extensa fork server: a spare's rehearsal failed:", conditionMessage(e)))
+  })
+  gc(full = FALSE)
   bytes <- .Call(native$ext_read_all, pipe)
   .Call(native$ext_close_fd, pipe)
   if (is.character(bytes)) {
@@ -242,21 +250,22 @@ spare_main <- function(pipe, sandbox) {
     return(EXIT_CHILD_FAILED)
   }
   if (!length(bytes)) return(EXIT_OK)
-  child_main(unserialize(bytes))
+  child_main(unserialize(bytes), sandbox, own_environment)
 }
 
-# Runs in the spare once it has its job: becomes a clean job process, then runs the session
-# exactly as a cold start does.
-child_main <- function(fork) {
+# Runs in the spare once it has its job: becomes a clean job process (sandboxed with the server's
+# spec and the job's part of it), then runs the session exactly as a cold start does.
+child_main <- function(fork, sandbox, own) {
   names <- vapply(fork$env, function(v) v$name, "")
   values <- vapply(fork$env, function(v) v$value, "")
   values <- values[!(names %in% HIDDEN_JOB_VARIABLES)]
   names <- names[!(names %in% HIDDEN_JOB_VARIABLES)]
-  own <- r_own_environment()
   failure <- .Call(native$ext_become_job, fork$work_dir, names, values,
                    if (is.null(fork$output_path)) "" else fork$output_path,
-                   if (is.null(fork$sandbox)) "" else fork$sandbox)
+                   if (is.null(sandbox)) "" else paste0(sandbox$spec, fork$sandbox))
   if (!is.null(failure)) {
+    # on the job's output too (the launchpad's tail of it), in case the engine cannot be reached
+    .Call(native$ext_write_line, 2L, paste("extensa satellite: cannot start the job:", failure))
     return(report_startup_failure(fork$socket_path, fork$job_id, fork$secret, paste("cannot start the job:", failure)))
   }
   # the job's environment replaced the fork server's: R's own variables come back where the job

@@ -175,19 +175,41 @@ class RSandboxIT {
 
     @Test
     void sparesAreBoundedAndCollectedAndHoldNoPoolSlot() throws Exception {
+        assertThat(result("r <- 'warm'")).isEqualTo("warm");
+        long forkServer = launchpad().languages().stream().filter(l -> l.name().equals("R")).findFirst()
+                .orElseThrow().forkServerPid();
+        int spares = settledChildren(forkServer, -1).size();
+        assertThat(spares).as("spares, launchpad.warm_children").isBetween(1, 16);
         for (int i = 0; i < 6; i++) {
             assertThat(result("r <- as.character(" + i + ")")).isEqualTo(Integer.toString(i));
         }
-        long forkServer = launchpad().languages().stream().filter(l -> l.name().equals("R")).findFirst()
-                .orElseThrow().forkServerPid();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<ProcessHandle> children = ProcessHandle.of(forkServer).orElseThrow().children().toList();
-        while (children.size() > 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            children = ProcessHandle.of(forkServer).orElseThrow().children().toList();
+        List<Long> children = settledChildren(forkServer, spares);
+        assertThat(children).as("as many spares as before, no finished job left unreaped").hasSize(spares);
+        for (long child : children) {
+            String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
+            assertThat(stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)).as("state of " + child)
+                    .isNotEqualTo("Z");
         }
-        assertThat(children).as("spares (launchpad.warm_children = 2), no finished job left unreaped").hasSizeLessThanOrEqualTo(2);
         assertThat(launchpad().pool("default").orElseThrow().active()).as("spares hold no pool slot").isZero();
+    }
+
+    /** The fork server's children once their number is {@code expected} (any, when negative) for half a second. */
+    private static List<Long> settledChildren(long forkServer, int expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<Long> last = List.of();
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            List<Long> now = ProcessHandle.of(forkServer).orElseThrow().children().map(ProcessHandle::pid).toList();
+            if (!now.equals(last)) {
+                last = now;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > TimeUnit.MILLISECONDS.toNanos(500)
+                    && (expected < 0 || now.size() == expected)) {
+                return now;
+            }
+            Thread.sleep(50);
+        }
+        return last;
     }
 
     // ---- the attacks ---------------------------------------------------------------------------
@@ -326,7 +348,7 @@ class RSandboxIT {
         }
     }
 
-    /** The pool goes again (its role stays): superusers count as members of every role, so it would take other tests' jobs. */
+    /** The pool goes again (its role stays), so that no later test's job can land in it. */
     private static void dropTinyPool() throws SQLException {
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             s.execute("DELETE FROM extensa_catalog.resource_pool_role WHERE pool = '" + POOL + "'");

@@ -241,9 +241,10 @@ class RSandboxIT {
         }
         assertThat(result(attempt("readLines(\"" + dataDir.resolve("pgdata/PG_VERSION") + "\")")))
                 .isEqualTo("cannot open file '" + dataDir.resolve("pgdata/PG_VERSION") + "': No such file or directory");
-        assertThat(result("r <- sort(list.files(\"" + dataDir + "\"))"))
+        // libraries/ is there when it existed as the spare was prepared (it is bound, read-only, for imports)
+        assertThat(result("r <- sort(list.files(\"" + dataDir + "\"))").split("\n"))
                 .as("the data directory holds only what the sandbox put there")
-                .isEqualTo("jobs\nlibraries\nrun\nruntime");
+                .contains("jobs", "run", "runtime").isSubsetOf("jobs", "libraries", "run", "runtime");
     }
 
     @Test

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -99,8 +100,13 @@ struct spec {
     const char *jobs_dir;
     const char *workdir;
     const char *socket;
+    /* job_ro=: the job's own read-only binds (its libraries), made at enter, not in the shared view */
+    const char *job_ro[MAX_LIST];
+    int n_job_ro;
     const char *cgroup_procs[MAX_LIST];
     int n_cgroup;
+    const char *spare_cgroups[MAX_LIST];
+    int n_spare_cgroup;
     struct rlimit_setting rlimits[RLIM_NLIMITS];
     long long uid;
     long long gid;
@@ -307,6 +313,13 @@ static int parse_line(struct spec *s, char *line, char *err, size_t errlen) {
         return 0;
     }
     if (strcmp(key, "cgroup_procs") == 0) return add_to(s->cgroup_procs, &s->n_cgroup, key, value, err, errlen);
+    if (strcmp(key, "spare_cgroup") == 0) {
+        if (check_path(key, value, err, errlen) < 0) {
+            return -1;
+        }
+        return add_to(s->spare_cgroups, &s->n_spare_cgroup, key, value, err, errlen);
+    }
+    if (strcmp(key, "job_ro") == 0) return add_to(s->job_ro, &s->n_job_ro, key, value, err, errlen);
     if (strcmp(key, "tmp_bytes") == 0) {
         if (parse_number(value, &number) < 0 || number < 4096 || number == (unsigned long long) RLIM_INFINITY) {
             return fail(err, errlen, 0, "spec: tmp_bytes must be a number of bytes, at least 4096");
@@ -638,12 +651,41 @@ static int unshare_step(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * A warm spare moves itself into a leaf cgroup of its own, spare_<pid>, under each directory
+ * given (the default pool's), before it forks anything: its whole future process tree is born
+ * there, and the launchpad hands the leaf to the job by renaming it. Moving a process between
+ * cgroups waits for an RCU grace period (10-25 ms here), which this takes off the job's path.
+ * Best effort: a spare that cannot do it is still a good spare (the launchpad then moves it).
+ */
+static void join_spare_cgroups(const struct spec *s) {
+    long long t = now_ns();
+    char leaf[PATH_MAX];
+    char procs[PATH_MAX];
+    for (int i = 0; i < s->n_spare_cgroup; i++) {
+        int n = snprintf(leaf, sizeof leaf, "%s/spare_%ld", s->spare_cgroups[i], (long) getpid());
+        if (n < 0 || (size_t) n >= sizeof leaf || snprintf(procs, sizeof procs, "%s/cgroup.procs", leaf) < 0) {
+            continue;
+        }
+        if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
+            continue;
+        }
+        if (write_file(procs, "0") < 0) {
+            rmdir(leaf);
+        }
+    }
+    if (s->n_spare_cgroup > 0) {
+        step("spare_cgroup", t);
+    }
+}
+
 int extensa_sandbox_unshare(const char *text, char *err, size_t errlen) {
     struct spec s;
     n_steps = 0;
     if (parse_spec(text, &s, err, errlen) < 0) {
         return -1;
     }
+    join_spare_cgroups(&s);
     int result = unshare_step(&s, err, errlen);
     free_spec(&s);
     return result;
@@ -1024,6 +1066,22 @@ static int bind_socket(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * The job's own read-only directories (the external libraries its caller may use): bound for this
+ * job only, so no job sees another user's private libraries. Missing ones are skipped.
+ */
+static int job_read_only(const struct spec *s, char *err, size_t errlen) {
+    if (s->n_job_ro > 0 && pivoted) {
+        return fail(err, errlen, 0, "job_ro= needs the host's file system, which a prepared sandbox no longer sees");
+    }
+    for (int i = 0; i < s->n_job_ro; i++) {
+        if (bind_read_only(s->root, s->job_ro[i], err, errlen) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int set_rlimits(const struct spec *s, char *err, size_t errlen) {
     for (int r = 0; r < RLIM_NLIMITS; r++) {
         if (!s->rlimits[r].set) {
@@ -1200,6 +1258,9 @@ static int enter_step(const struct spec *s, char *err, size_t errlen) {
         if (s->socket != NULL && bind_socket(s, err, errlen) < 0) {
             return -1;
         }
+        if (job_read_only(s, err, errlen) < 0) {
+            return -1;
+        }
         step("job_mounts", t);
         if (!pivoted && switch_root(s, err, errlen) < 0) {
             return -1;
@@ -1239,7 +1300,73 @@ int extensa_sandbox_enter(const char *text, char *err, size_t errlen) {
 
 /* ---- all at once, and the waiter ------------------------------------------------------------- */
 
+#define PARENT_CHECK_NS 100000000L
+
+/*
+ * Should the launchpad that started the job die (SIGKILL leaves it no chance to end its jobs),
+ * nobody would ever end the job: the waiter does. The starter is the waiter's parent (the cold
+ * path: the launchpad itself), or a pid given by a fork server's spare (the launchpad, the fork
+ * server's own parent: a fork server that dies alone leaves its running jobs to the launchpad).
+ * PR_SET_PDEATHSIG cannot serve: it follows the parent's thread, and a JVM starts processes from
+ * threads that end long before the job.
+ */
+static int starter_gone(pid_t parent, pid_t starter, int pidfd) {
+    if (starter <= 1) {
+        return getppid() != parent;
+    }
+    if (pidfd >= 0) {
+        struct pollfd exit_event = {pidfd, POLLIN, 0};
+        return poll(&exit_event, 1, 0) > 0;
+    }
+    return kill(starter, 0) < 0 && errno == ESRCH;
+}
+
+/* Waits for child; kills it (the PID namespace's init, and with it the whole job) when the starter is gone. */
+static int wait_watching(pid_t child, pid_t starter) {
+    pid_t parent = getppid();
+    int pidfd = -1;
+#ifdef SYS_pidfd_open
+    if (starter > 1) {
+        pidfd = (int) syscall(SYS_pidfd_open, starter, 0);
+    }
+#endif
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    /* blocked, SIGCHLD stays pending for sigtimedwait even though its default action is to ignore it */
+    sigprocmask(SIG_SETMASK, &chld, NULL);
+    struct timespec tick = {0, PARENT_CHECK_NS};
+    int status;
+    for (;;) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) {
+            break;
+        }
+        if (done < 0 && errno != EINTR) {
+            _exit(125);
+        }
+        if (starter_gone(parent, starter, pidfd)) {
+            kill(child, SIGKILL);
+            while (waitpid(child, &status, 0) < 0) {
+                if (errno != EINTR) {
+                    _exit(125);
+                }
+            }
+            break;
+        }
+        sigtimedwait(&chld, NULL, &tick);
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return status;
+}
+
 void extensa_sandbox_wait(pid_t child) {
+    extensa_sandbox_wait_watching(child, 0);
+}
+
+void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
     /* no pipe or socket of the job may stay open here: readers wait for their end */
     close_descriptors(NULL, 0, 0);
     struct sigaction action;
@@ -1250,17 +1377,12 @@ void extensa_sandbox_wait(pid_t child) {
             sigaction(sig, &action, NULL);
         }
     }
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    int status = wait_watching(child, starter);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    int status;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) {
-            _exit(125);
-        }
-    }
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     /* the namespace's init reports a satellite killed by signal n as 128 + n: die of it here, where it is not PID 1 */
     if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {

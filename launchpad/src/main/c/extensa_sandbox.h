@@ -24,7 +24,8 @@
  *                                     reaper (never returns), the new child (PID 2) returns
  *     extensa_sandbox_prepare(spec)   in PID 2: the job-independent file system
  *     ... wait for a job ...
- *     extensa_sandbox_enter(spec)     the job's part: cgroups, job directory, socket, pivot_root,
+ *     extensa_sandbox_enter(spec)     the job's part: cgroups, job directory, socket, the job's
+ *                                     read-only binds (job_ro=), pivot_root,
  *                                     rlimits, identity, capabilities, no_new_privs, descriptors
  *
  * All functions must be called from a single-threaded process (unshare of a user namespace
@@ -55,8 +56,18 @@ int extensa_sandbox_enter(const char *spec, char *err, size_t errlen);
 /* In PID 1 of a new PID namespace: forks the satellite's process; PID 1 stays a reaper (see above). */
 int extensa_sandbox_init(char *err, size_t errlen);
 
-/* Closes every descriptor, waits for child, then exits with its exit code or dies of its signal. */
+/*
+ * Closes every descriptor, waits for child, then exits with its exit code or dies of its signal.
+ * Should the caller's parent die first (a launchpad killed with SIGKILL), kills child, and with it
+ * the whole PID namespace, within a tenth of a second.
+ */
 void extensa_sandbox_wait(pid_t child) __attribute__((noreturn));
+
+/*
+ * As extensa_sandbox_wait, but watches starter (when > 1) instead of the parent: a fork server's
+ * spare names the launchpad, so a job outlives a fork server that dies alone but not the launchpad.
+ */
+void extensa_sandbox_wait_watching(pid_t child, pid_t starter) __attribute__((noreturn));
 
 /*
  * Which namespaces this process may create, tried one by one in short-lived children, e.g.

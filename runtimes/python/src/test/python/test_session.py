@@ -331,6 +331,95 @@ class SessionTest(unittest.TestCase):
         lines = [m["text"] for t, m in messages if t == _wire.STDOUT]
         self.assertEqual(lines, ["fd %d" % u for u in range(units)])
 
+    def test_each_unit_is_answered_before_the_next_unit_arrives(self):
+        # an engine may wait for a unit's answer before it sends the next unit: output held to leave
+        # in one system call must not wait for input that only comes after it
+        e = self.engine
+        e.start_cold()
+        e.init("OutputDataSet = InputDataSet", columns=[("x", C.INT64, "bigint", None)])
+        for unit in range(3):
+            frame = pd.DataFrame({"x": np.array([unit], dtype=np.int64)})
+            e.batch(raw_columns(frame), 1)
+            e.end_of_input(last=unit == 2, unit=unit)
+            answer = e.collect(stop=(_wire.OUTPUT_END, _wire.ERROR))
+            self.assertEqual(types(answer), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END"])
+            self.assertEqual(answer[-1][1], {"unit": unit, "row_count": 1})
+        self.assertEqual(types(e.collect()), ["OUTPUT_PARAMS", "END"])
+
+    def test_a_failing_unit_comes_after_the_output_of_the_units_before_it(self):
+        # the engine names the failing partition by counting OUTPUT_ENDs: held output goes first
+        e = self.engine
+        e.start_cold()
+        e.init("assert InputDataSet.x[0] != 7, 'seven'\nOutputDataSet = InputDataSet",
+               columns=[("x", C.INT64, "bigint", None)])
+        for unit in range(10):
+            frame = pd.DataFrame({"x": np.array([unit], dtype=np.int64)})
+            e.batch(raw_columns(frame), 1)
+            e.end_of_input(last=unit == 9, unit=unit)
+        messages = e.collect()
+        self.assertEqual(types(messages), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END"] * 7 + ["ERROR"])
+        self.assertEqual([m["unit"] for t, m in messages if t == _wire.OUTPUT_END], list(range(7)))
+        self.assertEqual(messages[-1][1]["message"], "seven")
+
+    def end_of_run(self, first, rows, last):
+        self.engine.writer.send(_wire.END_OF_INPUT, {"last": last, "unit": first,
+                                                     "unit_rows": np.array(rows, dtype="<i8").tobytes()})
+
+    def test_hello_offers_runs_of_units(self):
+        self.engine.start_cold()
+        self.assertTrue(self.engine.hello.get("unit_runs"))
+
+    def test_a_run_of_units_runs_the_script_once_per_unit_on_its_rows(self):
+        e = self.engine
+        e.start_cold()
+        e.init("import warnings\nwarnings.simplefilter('error')\n"
+               "assert list(InputDataSet.index) == list(range(len(InputDataSet)))\n"
+               "InputDataSet['twice'] = InputDataSet.x * 2\n"
+               "OutputDataSet = InputDataSet.assign(rows=len(InputDataSet))",
+               columns=[("k", C.INT32, "integer", None), ("x", C.INT64, "bigint", None)])
+        keys = [0, 0, 1, 2, 2, 2, 2, 3]
+        frame = pd.DataFrame({"k": np.array(keys, dtype=np.int32), "x": np.arange(8, dtype=np.int64)})
+        # unit 2 (k = 2) spans the two batches; units 0-3 in one run, unit 4 (no rows) in the last
+        e.batch(raw_columns(frame.iloc[:4]), 4)
+        e.batch(raw_columns(frame.iloc[4:]), 4)
+        self.end_of_run(0, [2, 1, 4, 1], False)
+        self.end_of_run(4, [0], True)
+        messages = e.collect()
+        ends = [m for t, m in messages if t == _wire.OUTPUT_END]
+        self.assertEqual(ends, [{"unit": 0, "row_count": 2}, {"unit": 1, "row_count": 1},
+                                {"unit": 2, "row_count": 4}, {"unit": 3, "row_count": 1},
+                                {"unit": 4, "row_count": 0}], types(messages))
+        self.assertEqual(types(messages)[-2:], ["OUTPUT_PARAMS", "END"])
+        end_at = [i for i, (t, m) in enumerate(messages) if t == _wire.OUTPUT_END]
+        unit2 = messages[end_at[1] + 1:end_at[2] + 1]
+        out = output_frame(unit2)
+        self.assertEqual(out["k"].tolist(), [2, 2, 2, 2])
+        self.assertEqual(out["twice"].tolist(), [6, 8, 10, 12])
+        self.assertEqual(out["rows"].tolist(), [4, 4, 4, 4])
+
+    def test_a_failing_unit_in_a_run_comes_after_the_output_of_the_units_before_it(self):
+        e = self.engine
+        e.start_cold()
+        e.init("assert InputDataSet.x[0] != 3, 'three'\nOutputDataSet = InputDataSet",
+               columns=[("x", C.INT64, "bigint", None)])
+        frame = pd.DataFrame({"x": np.arange(6, dtype=np.int64)})
+        e.batch(raw_columns(frame), 6)
+        self.end_of_run(0, [1, 1, 1, 1, 1, 1], True)
+        messages = e.collect()
+        self.assertEqual(types(messages), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END"] * 3 + ["ERROR"])
+        self.assertEqual(messages[-1][1]["message"], "three")
+
+    def test_unit_rows_that_miss_rows_are_a_protocol_error(self):
+        e = self.engine
+        e.start_cold()
+        e.init("OutputDataSet = InputDataSet", columns=[("x", C.INT64, "bigint", None)])
+        frame = pd.DataFrame({"x": np.arange(3, dtype=np.int64)})
+        e.batch(raw_columns(frame), 3)
+        self.end_of_run(0, [1, 1], True)
+        error = self.error_of(e.collect())
+        self.assertEqual(error["kind"], "protocol")
+        self.assertIn("adds up to 2 rows, 3 were sent", error["message"])
+
     def test_units_streamed_ahead_of_the_script_are_read_with_a_bound(self):
         e = self.engine
         e.start_cold()

@@ -433,6 +433,12 @@ def batch_bounds(columns, rows, max_bytes=MAX_BATCH_BYTES, max_rows=MAX_BATCH_RO
         return [(0, 0)]
     if not columns:
         return [(start, min(start + max_rows, rows)) for start in range(0, rows, max_rows)]
+    if all(c.type in WIDTH for c in columns):
+        # fixed widths: the rows per batch follow from one row's size (no array per row; most outputs
+        # of partitioned calls are a few rows)
+        row_bytes = sum(WIDTH[c.type] + (1 if c.null_count else 0) for c in columns)
+        per = max(1, min(max_rows, max_bytes // max(1, row_bytes)))
+        return [(start, min(start + per, rows)) for start in range(0, rows, per)]
     sizes = np.zeros(rows, dtype=np.int64)
     for column in columns:
         sizes += column.row_bytes()

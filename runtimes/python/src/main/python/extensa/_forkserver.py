@@ -36,7 +36,7 @@ class Sandbox:
         self.lib = ctypes.CDLL(library_path, use_errno=True)
         for name in ("extensa_sandbox_unshare", "extensa_sandbox_prepare", "extensa_sandbox_enter"):
             getattr(self.lib, name).argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
-        self.lib.extensa_sandbox_wait.argtypes = [ctypes.c_int]
+        self.lib.extensa_sandbox_wait_watching.argtypes = [ctypes.c_int, ctypes.c_int]
         self.lib.extensa_sandbox_init.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
         self.spec = spec
 
@@ -59,8 +59,10 @@ class Sandbox:
     def enter(self, job_spec):
         self._call("extensa_sandbox_enter", self.spec + job_spec)
 
-    def wait(self, child):
-        self.lib.extensa_sandbox_wait(child)  # never returns
+    def wait(self, child, launchpad):
+        # kills the job should the launchpad die (SIGKILL leaves it no chance to); a fork server that
+        # dies alone leaves its running jobs to the launchpad
+        self.lib.extensa_sandbox_wait_watching(child, launchpad)  # never returns
 
 
 def _sandbox_from_environment():
@@ -138,6 +140,7 @@ class ForkServer:
         self.spares = []  # [(pid, job pipe write end)], oldest first
         self.spare_failures = 0
         self.wake_read, self.wake_write = os.pipe()
+        self.launchpad = os.getppid()
         os.set_blocking(self.wake_read, False)
         os.set_blocking(self.wake_write, False)
 
@@ -186,7 +189,8 @@ class ForkServer:
             try:
                 os.close(job_write)
                 code = _spare(job_read, self.sandbox, [self.channel_in, self.channel_out, self.wake_read,
-                                                       self.wake_write] + [p for _, p in self.spares])
+                                                       self.wake_write] + [p for _, p in self.spares],
+                              self.launchpad)
             except BaseException as e:  # noqa: B902  (nothing may escape into the fork server's loop)
                 print(f"extensa fork server: spare failed: {e}", file=sys.stderr, flush=True)
             finally:
@@ -292,7 +296,7 @@ class ForkServer:
         self.writer.send(_wire.ERROR, {"kind": kind, "message": message, "detail": job_id})
 
 
-def _spare(job_read, sandbox, inherited):
+def _spare(job_read, sandbox, inherited, launchpad=0):
     """A spare child: own session, namespaces and file system view, then one job (or none at end of file)."""
     signal.set_wakeup_fd(-1)
     for fd in inherited:
@@ -303,15 +307,30 @@ def _spare(job_read, sandbox, inherited):
         sandbox.unshare()
         inner = os.fork()
         if inner > 0:
-            sandbox.wait(inner)  # the PID namespace's init is the child: wait outside, exit with its status
+            sandbox.wait(inner, launchpad)  # the namespace's init is the child: wait outside, exit with its status
         sandbox.init()  # PID 1 stays behind as the namespace's reaper; this process goes on as PID 2
         sandbox.prepare()
+    _touch_data_path()
     job = _read_all(job_read)
     os.close(job_read)
     if not job:
         return 0
     job = pickle.loads(job)
     return _child(job, sandbox)
+
+
+def _touch_data_path():
+    """Runs the small call's data path once more, in the process that will run the job, while it
+    waits: the pages it writes (reference counts, caches of pandas and numpy) are shared
+    copy-on-write with the fork server, and copying them on first write costs a job several
+    milliseconds that a spare can pay before the job exists."""
+    try:
+        _warm_up()
+    except Exception as e:  # a slower job, not a broken spare
+        print(f"extensa fork server: spare warm-up failed: {e!r}", file=sys.stderr, flush=True)
+    import numpy
+    # the fork server's generator state would repeat in every job: this process runs one job only
+    numpy.random.seed()
 
 
 def _read_all(fd):
@@ -354,8 +373,6 @@ def _become_job_process(job, sandbox):
     os.chdir(job["work_dir"])
     os.environ.clear()
     os.environ.update(job["env"])
-    import numpy
-    numpy.random.seed()  # the parent's generator state would repeat in every child
 
 
 def _max_fd():

@@ -63,6 +63,11 @@ def from_series(series, name):
     return from_objects(series.to_numpy(dtype=object), name)
 
 
+def from_numeric_array(array, name):
+    """What from_series gives for a Series of a numpy bool, integer or float dtype, from its array."""
+    return _numeric(array, None, name)
+
+
 def _from_categorical(series, name):
     codes = series.cat.codes.to_numpy()
     categories = series.cat.categories

@@ -36,6 +36,9 @@ HANDSHAKE_TIMEOUT = 60.0
 CANCEL_TRIES = 5
 # input the receiver reads ahead of the script (the next unit's batches) before it waits
 READ_AHEAD_BYTES = 64 << 20
+# the output frames of the units of one END_OF_INPUT (one unit, or a run of units) leave together
+# (one system call for many small outputs), and sooner once they hold this many bytes
+HOLD_OUTPUT_BYTES = 256 << 10
 # wire types that always become object columns, independently batch by batch
 EARLY_TYPES = frozenset((C.DECIMAL, C.TEXT, C.JSON, C.BYTES, C.UUID))
 
@@ -89,6 +92,8 @@ class Session:
         self.queue_space = threading.Condition()
         self.loopback_offered = False
         self.input_complete = False
+        # (column specs, encoded OUTPUT_SCHEMA payload) of the last unit
+        self._schema_cache = None
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -158,6 +163,9 @@ class Session:
 
     def _next(self, *expected):
         while True:
+            if self.inbox.empty():
+                # about to wait: what we hold must reach the engine first, it may be waiting for it
+                self.writer.flush()
             msg_type, message, size = self.inbox.get()
             if msg_type == _wire.INPUT_BATCH:
                 with self.queue_space:
@@ -187,8 +195,6 @@ class Session:
             signal.signal(signal.SIGINT, self._on_sigint)
             threading.Thread(target=self._receive_loop, daemon=True, name="extensa-receiver").start()
             _, init = self._next(_wire.SESSION_INIT)
-            self.capture = OutputCapture(self.writer)
-            self.capture.install()
             self._serve(init)
             return EXIT_OK
         except _Cancelled:
@@ -224,8 +230,11 @@ class Session:
         self.writer.send(_wire.HELLO, {
             "job_id": self.job_id, "secret": self.secret, "runtime": RUNTIME,
             "runtime_version": platform.python_version(), "pid": os.getpid(),
-            "max_frame": _wire.DEFAULT_MAX_PAYLOAD,
+            "max_frame": _wire.DEFAULT_MAX_PAYLOAD, "unit_runs": True,
         })
+        # while the engine prepares the call: the capture's threads start off the call's path
+        self.capture = OutputCapture(self.writer)
+        self.capture.install()
         frame = self.reader.read()
         if frame is None:
             raise _EngineGone("the engine closed the connection during the handshake")
@@ -265,23 +274,34 @@ class Session:
                     break
                 batches.append(self._convert_early(self._decode_batch(message, schema), schema))
             unit = message["unit"]
+            last = message["last"]
             frame = self._input_frame(schema, batches, has_input) if has_input else pd.DataFrame()
             del batches
-            namespace = {"__name__": "__main__", "__builtins__": builtins}
-            namespace.update(param_values)
-            namespace[input_name] = frame
+            runs = _unit_rows(message, len(frame))
+            for i, stop in enumerate(runs):
+                start = runs[i - 1] if i else 0
+                # a run of units shares one frame: each unit sees its rows as a frame of its own,
+                # a view indexed from 0 like any input
+                part = frame if len(runs) == 1 else _rows_of(frame, start, stop)
+                namespace = {"__name__": "__main__", "__builtins__": builtins}
+                namespace.update(param_values)
+                namespace[input_name] = part
+                del part
+                # loopback statements only once the whole input is here: the engine then reads nothing
+                # from PostgreSQL but our QUERYs, so the two streams cannot block each other
+                self.input_complete = last and i == len(runs) - 1
+                _loopback._attach(self)
+                try:
+                    self._run_script(code, namespace)
+                finally:
+                    _loopback._detach()
+                self._send_output(namespace.get(output_name, None), output_name, unit + i)
+                if self.writer.held_bytes > HOLD_OUTPUT_BYTES:
+                    self.writer.flush()
             del frame
-            # loopback statements only once the whole input is here: the engine then reads nothing
-            # from PostgreSQL but our QUERYs, so the two streams cannot block each other
-            self.input_complete = message["last"]
-            _loopback._attach(self)
-            try:
-                self._run_script(code, namespace)
-            finally:
-                _loopback._detach()
-            self._send_output(namespace.get(output_name, None), output_name, unit)
-            if message["last"]:
+            if last:
                 break
+            self.writer.flush()
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
 
@@ -343,8 +363,12 @@ class Session:
             arrays[i] = self._convert(lambda: _convert.to_pandas(raw, spec["name"]))
         if not schema:
             return pd.DataFrame(index=pd.RangeIndex(rows))
+        names = [spec["name"] for spec in schema]
+        if len(set(names)) == len(names):
+            # named at construction: renaming afterwards costs more than building the frame (per unit)
+            return pd.DataFrame(dict(zip(names, arrays.values())), copy=False)
         frame = pd.DataFrame(arrays, copy=False)
-        frame.columns = [spec["name"] for spec in schema]
+        frame.columns = names
         return frame
 
     @staticmethod
@@ -405,8 +429,8 @@ class Session:
         if isinstance(value, pd.Series):
             value = value.to_frame()
         if value is None or (isinstance(value, pd.DataFrame) and len(value.columns) == 0):
-            self.writer.send(_wire.OUTPUT_SCHEMA, {"absent": True})
-            self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": 0})
+            self.writer.hold_message(_wire.OUTPUT_SCHEMA, {"absent": True})
+            self.writer.hold_message(_wire.OUTPUT_END, {"unit": unit, "row_count": 0})
             return
         if not isinstance(value, pd.DataFrame):
             raise SessionError(_wire.ERROR_TYPE, f"{output_name} must be a pandas DataFrame (or Series), "
@@ -414,15 +438,17 @@ class Session:
         rows = len(value)
         columns = []
         specs = []
-        for i in range(len(value.columns)):
-            name = str(value.columns[i])
-            raw, pg_type = self._convert(lambda: _infer.from_series(value.iloc[:, i], name))
+        for name, raw, pg_type in self._output_columns(value):
             columns.append(raw)
-            spec = {"name": name, "type": raw.type, "pg_type": pg_type}
-            if raw.type == C.ARRAY:
-                spec["element_type"] = raw.child.type
+            spec = (name, raw.type, pg_type, raw.child.type if raw.type == C.ARRAY else None)
             specs.append(spec)
-        self.writer.send(_wire.OUTPUT_SCHEMA, {"column": specs, "absent": False})
+        specs = tuple(specs)
+        # units of a partitioned call mostly answer with the same columns: encode that schema once
+        if self._schema_cache is None or self._schema_cache[0] != specs:
+            self._schema_cache = (specs, _wire.encode_message(_wire.OUTPUT_SCHEMA, {"column": [
+                {"name": n, "type": t, "pg_type": pg, "element_type": e} for n, t, pg, e in specs], "absent": False}))
+        self.writer.hold(_wire.OUTPUT_SCHEMA, self._schema_cache[1])
+        specs = [{"name": spec[0]} for spec in specs]
         if rows:
             for start, stop in C.batch_bounds(columns, rows):
                 if self.cancelled.is_set():
@@ -440,8 +466,26 @@ class Session:
                 if payload.length > self.writer.max_payload:
                     raise SessionError(_wire.ERROR_TYPE, f"output rows {start}..{stop - 1} take {payload.length} "
                                        f"bytes, more than the engine's frame limit of {self.writer.max_payload}")
-                self.writer.write(_wire.OUTPUT_BATCH, payload)
-        self.writer.send(_wire.OUTPUT_END, {"unit": unit, "row_count": rows})
+                self.writer.hold(_wire.OUTPUT_BATCH, payload)
+                if self.writer.held_bytes > HOLD_OUTPUT_BYTES:
+                    self.writer.flush()
+        self.writer.hold_message(_wire.OUTPUT_END, {"unit": unit, "row_count": rows})
+
+    def _output_columns(self, value):
+        """(name, RawColumn, pg_type) per output column. Plain numpy numeric columns are read straight
+        from the frame: one Series per column costs more than the rest of a one-row output."""
+        get_array = getattr(value, "_get_column_array", None)
+        if get_array is not None:
+            arrays = [get_array(i) for i in range(len(value.columns))]
+            if all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in arrays):
+                out = []
+                for label, array in zip(value.columns, arrays):
+                    name = str(label)
+                    out.append((name, *self._convert(lambda: _infer.from_numeric_array(array, name))))
+                return out
+        # items(), not iloc per column: a tenth of the cost
+        return [(str(label), *self._convert(lambda: _infer.from_series(series, str(label))))
+                for label, series in value.items()]
 
     def _send_output_params(self, params, namespace):
         out = []
@@ -466,6 +510,31 @@ class Session:
             self.writer.send(_wire.ERROR, values)
         except OSError:
             pass
+
+
+def _unit_rows(message, rows):
+    """Where the units of an END_OF_INPUT end: [rows] for one unit, the running sums of unit_rows for
+    a run of units (which must account for exactly the rows received)."""
+    raw = message.get("unit_rows")
+    if raw is None:
+        return [rows]
+    if len(raw) == 0 or len(raw) % 8:
+        raise ProtocolError(f"END_OF_INPUT unit_rows has {len(raw)} bytes, not a positive multiple of 8")
+    counts = np.frombuffer(raw, dtype="<i8")
+    if (counts < 0).any():
+        raise ProtocolError("END_OF_INPUT unit_rows holds a negative row count")
+    ends = np.cumsum(counts)
+    if int(ends[-1]) != rows:
+        raise ProtocolError(f"END_OF_INPUT unit_rows adds up to {int(ends[-1])} rows, {rows} were sent")
+    return ends.tolist()
+
+
+def _rows_of(frame, start, stop):
+    part = frame.iloc[start:stop]
+    part.index = pd.RangeIndex(stop - start)
+    # a unit's own frame, not a "copy" of the run's: pandas must not warn when the script changes it
+    part._is_copy = None
+    return part
 
 
 def _empty_column(spec):

@@ -132,7 +132,7 @@ SCHEMAS = {
     HELLO: Schema("HELLO", [
         Field(1, "job_id", TEXT), Field(2, "secret", BYTES), Field(3, "runtime", TEXT, required=True),
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
-        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL),
+        Field(6, "max_frame", INT), Field(7, "sandbox", BOOL), Field(8, "unit_runs", BOOL),
     ]),
     WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
                                   Field(3, "loopback_dsn", TEXT)]),
@@ -143,7 +143,8 @@ SCHEMAS = {
         Field(7, "options", STRUCT, schema=OPTIONS),
     ]),
     INPUT_BATCH: BATCH,
-    END_OF_INPUT: Schema("END_OF_INPUT", [Field(1, "last", BOOL, required=True), Field(2, "unit", INT, required=True)]),
+    END_OF_INPUT: Schema("END_OF_INPUT", [Field(1, "last", BOOL, required=True), Field(2, "unit", INT, required=True),
+                                          Field(3, "unit_rows", BYTES)]),
     OUTPUT_SCHEMA: Schema("OUTPUT_SCHEMA", [
         Field(1, "column", STRUCT, True, COLUMN_SPEC), Field(2, "absent", BOOL, required=True),
     ]),
@@ -529,17 +530,50 @@ class FrameWriter:
         self.max_payload = max_payload
         self._lock = threading.Lock()
         self._sequence = 0
+        # frames numbered and waiting to leave with the next write or flush, in order
+        self._held = []
+        self.held_bytes = 0
 
-    def write(self, msg_type, payload=None):
+    def _views(self, msg_type, payload):
+        """Header and payload views of the next frame; the caller holds the lock."""
         length = payload.length if payload is not None else 0
         if length > self.max_payload:
             raise ProtocolError(f"{MESSAGE_NAMES[msg_type]} frame of {length} bytes exceeds the maximum "
                                 f"of {self.max_payload}")
         body = payload.buffers() if payload is not None else []
+        header = _HEADER.pack(MAGIC, VERSION, msg_type, 0, length, self._sequence)
+        self._sequence = (self._sequence + 1) & 0xFFFFFFFF
+        return [memoryview(header)] + [memoryview(b).cast("B") for b in body], _HEADER.size + length
+
+    def write(self, msg_type, payload=None):
+        """Sends the frame now, after any held frames, in one gathering write."""
         with self._lock:
-            header = _HEADER.pack(MAGIC, VERSION, msg_type, 0, length, self._sequence)
-            self._sequence = (self._sequence + 1) & 0xFFFFFFFF
-            self._write_all([memoryview(header)] + [memoryview(b).cast("B") for b in body])
+            views, _ = self._views(msg_type, payload)
+            if self._held:
+                views = self._held + views
+                self._held = []
+                self.held_bytes = 0
+            self._write_all(views)
+
+    def hold(self, msg_type, payload=None):
+        """Numbers the frame but keeps it until the next write or flush: many small frames (a unit's
+        output, several units' outputs) then leave in one system call instead of one each. Frames
+        from other threads still come after it, because every write sends the held frames first."""
+        with self._lock:
+            views, size = self._views(msg_type, payload)
+            self._held += views
+            self.held_bytes += size
+
+    def hold_message(self, msg_type, values=None):
+        self.hold(msg_type, encode_message(msg_type, values or {}))
+
+    def flush(self):
+        with self._lock:
+            if self._held:
+                views = self._held
+                self._held = []
+                self.held_bytes = 0
+                self._write_all(views)
 
     def send(self, msg_type, values=None):
         self.write(msg_type, encode_message(msg_type, values or {}))

@@ -227,7 +227,7 @@ local({
   s$HELLO <- schema("HELLO", list(
     field(1, "job_id", "TEXT"), field(2, "secret", "BYTES"), field(3, "runtime", "TEXT", required = TRUE),
     field(4, "runtime_version", "TEXT", required = TRUE), field(5, "pid", "INT", required = TRUE),
-    field(6, "max_frame", "INT"), field(7, "sandbox", "BOOL")))
+    field(6, "max_frame", "INT"), field(7, "sandbox", "BOOL"), field(8, "unit_runs", "BOOL")))
   # loopback (docs/protocol.md 7.1): the R runtime reads and writes these messages; it sends no QUERY yet
   s$WELCOME <- schema("WELCOME", list(field(1, "max_frame", "INT", required = TRUE), field(2, "loopback", "BOOL"),
                                       field(3, "loopback_dsn", "TEXT")))
@@ -249,7 +249,8 @@ local({
     field(7, "options", "STRUCT", schema = "options")))
   s$INPUT_BATCH <- s$batch
   s$END_OF_INPUT <- schema("END_OF_INPUT", list(
-    field(1, "last", "BOOL", required = TRUE), field(2, "unit", "INT", required = TRUE)))
+    field(1, "last", "BOOL", required = TRUE), field(2, "unit", "INT", required = TRUE),
+    field(3, "unit_rows", "BYTES")))
   s$OUTPUT_SCHEMA <- schema("OUTPUT_SCHEMA", list(
     field(1, "column", "STRUCT", TRUE, "column_spec"), field(2, "absent", "BOOL", required = TRUE)))
   s$OUTPUT_BATCH <- s$batch

@@ -22,6 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What every statement of every session shares: configuration, the launchpad, type catalogs, timers. */
 public final class EngineServices implements AutoCloseable {
 
+    /**
+     * How long a call waits for a launchpad that does not accept connections: the server restarts
+     * a launchpad that died within a few seconds (see ExtensaServer), and a call should not fail
+     * because it arrived in between.
+     */
+    public static final java.time.Duration LAUNCHPAD_RECONNECT_WAIT = java.time.Duration.ofSeconds(20);
+
     private final EngineConfig config;
     private final LaunchpadClient launchpad;
     private final Catalog catalog;
@@ -43,7 +50,9 @@ public final class EngineServices implements AutoCloseable {
 
     public EngineServices(EngineConfig config) {
         this.config = config;
-        this.launchpad = new LaunchpadClient(config.launchpadSocket());
+        // a call arriving while the launchpad restarts waits for it rather than failing at once
+        this.launchpad = new LaunchpadClient(config.launchpadSocket(), LaunchpadClient.DEFAULT_REPLY_TIMEOUT,
+                LAUNCHPAD_RECONNECT_WAIT);
         this.catalog = config.catalog().map(Catalog::new).orElse(null);
         this.configuration = catalog == null ? null : new ServerConfiguration(catalog, config.scriptsEnabledByDefault());
         this.resourceGovernor = catalog == null ? null : new io.extensa.engine.pools.ResourceGovernor(catalog, launchpad);
@@ -64,8 +73,19 @@ public final class EngineServices implements AutoCloseable {
      */
     public synchronized void startMonitoring(ResourcePoolUsage pools) {
         if (monitor == null && catalog != null) {
-            monitor = new MonitorWriter(new Catalog(catalog.config()), requests, stats,
+            monitor = new MonitorWriter(Catalog.forTransientRows(catalog.config()), requests, stats,
                     pools == null ? new DefaultPoolUsage() : pools, launchpad);
+        }
+    }
+
+    /**
+     * The launchpad was restarted (a new process on the same socket): it gets the catalog's resource
+     * pools again, so their limits hold for the jobs it starts. It has also loaded the pools it last
+     * applied from its own file at start; this makes the catalog win should the two differ.
+     */
+    public void launchpadRestarted() {
+        if (resourceGovernor != null) {
+            resourceGovernor.applyAtStart();
         }
     }
 
@@ -158,6 +178,12 @@ public final class EngineServices implements AutoCloseable {
         int configured = configuration == null ? 0
                 : configuration.inUse(ServerConfiguration.MAX_DEGREE_OF_PARALLELISM);
         return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** sp_configure 'external scripts timeout' in milliseconds; 0 when none is set (or without a catalog). */
+    public long scriptTimeoutMillis() throws PgException {
+        return configuration == null ? 0
+                : configuration.inUse(ServerConfiguration.EXTERNAL_SCRIPTS_TIMEOUT) * 1000L;
     }
 
     public ScheduledExecutorService scheduler() {

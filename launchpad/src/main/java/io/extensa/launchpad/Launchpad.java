@@ -122,6 +122,8 @@ public final class Launchpad implements AutoCloseable {
             }
             pools = ManagedPools.start(config);
             registry = new JobRegistry(config.maxJobs());
+            pools.sweepSpareCgroups();
+            timers.scheduleWithFixedDelay(pools::sweepSpareCgroups, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
             startForkServers();
             Job.Services services = jobServices();
             JobLauncher launcher = new JobLauncher(languages, pools, sandbox, forkServers, config.forkTimeout(),
@@ -189,6 +191,9 @@ public final class Launchpad implements AutoCloseable {
             Map<String, String> environment = JobEnvironment.base(home, Path.of("/tmp"));
             environment.putAll(command.get().environment());
             environment.putAll(sandbox.forkServerEnvironment());
+            // spares wait in leaf cgroups of the default pool, which a job of that pool takes over as is
+            environment.computeIfPresent("EXTENSA_SANDBOX_SPEC", (name, spec) -> spec + pools.spareCgroupDirectories()
+                    .stream().map(dir -> "spare_cgroup=" + dir + "\n").collect(java.util.stream.Collectors.joining()));
             environment.put("EXTENSA_WARM_SPARES", Integer.toString(config.warmChildren()));
             String key = language.name().toLowerCase(Locale.ROOT);
             ForkServerSupervisor supervisor = new ForkServerSupervisor(new ForkServerSupervisor.Spec(language.name(),

@@ -66,6 +66,11 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     /** More paths hidden inside the read-only ones (comma-separated), e.g. /etc/my-secrets. */
     public static final String SANDBOX_HIDDEN_PATHS = "launchpad.sandbox.hidden_paths";
     /**
+     * The directory under which every LAUNCH library_path must lie (the external-library cache);
+     * unset: any absolute path the engine names is bound for its job.
+     */
+    public static final String SANDBOX_LIBRARY_ROOT = "launchpad.sandbox.library_root";
+    /**
      * Size of a tmpfs the jobs directory is mounted on when root, MiB (default 0: on disk). Opt-in: a
      * launchpad killed with SIGKILL leaves the mount behind (the next one reuses it).
      */
@@ -95,7 +100,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
             QUEUE_TIMEOUT_MS, QUEUE_MAX, WARM, MAX_JOBS, OUTPUT_TAIL_BYTES, ALLOWED_USERS, SETSID,
             REQUEST_TIMEOUT_MS, KILL_TIMEOUT_MS, FORK_TIMEOUT_MS, WARM_START_TIMEOUT_MS, WARM_RESTART_MIN_MS,
             WARM_RESTART_MAX_MS, WARM_CHILDREN, SANDBOX, SANDBOX_TMP_MB, SANDBOX_MAX_FILE_MB, SANDBOX_MAX_PROCESSES,
-            SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, JOBS_TMPFS_MB, WORKERS,
+            SANDBOX_MAX_OPEN_FILES, SANDBOX_LOOPBACK, SANDBOX_READ_ONLY_PATHS, SANDBOX_HIDDEN_PATHS, SANDBOX_LIBRARY_ROOT, JOBS_TMPFS_MB, WORKERS,
             WORKER_PREFIX, WORKER_GROUP, WORKER_WAIT_MS);
 
     public LaunchpadConfig {
@@ -175,7 +180,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
     }
 
     public int warmChildren() {
-        return (int) number(WARM_CHILDREN, 2, 0, 16);
+        return (int) number(WARM_CHILDREN, 4, 0, 16);
     }
 
     public boolean sandbox() {
@@ -215,6 +220,16 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
 
     public List<Path> sandboxHiddenPaths() {
         return paths(SANDBOX_HIDDEN_PATHS);
+    }
+
+    /** {@link #SANDBOX_LIBRARY_ROOT}, when set. */
+    public java.util.Optional<Path> sandboxLibraryRoot() {
+        List<Path> root = paths(SANDBOX_LIBRARY_ROOT);
+        if (root.size() > 1) {
+            throw new IllegalArgumentException("setting " + SANDBOX_LIBRARY_ROOT + " names one directory, not "
+                    + root.size());
+        }
+        return root.stream().findFirst();
     }
 
     public long jobsTmpfsBytes() {
@@ -349,6 +364,7 @@ public record LaunchpadConfig(Path socketPath, Path jobsDir, Path runtimeDir, Ma
         sandboxLoopbackUp();
         sandboxReadOnlyPaths();
         sandboxHiddenPaths();
+        sandboxLibraryRoot();
         jobsTmpfsBytes();
         workers();
         workerPrefix();

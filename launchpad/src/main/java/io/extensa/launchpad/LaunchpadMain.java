@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * {@code java io.extensa.launchpad.LaunchpadMain --socket PATH --jobs-dir DIR --runtime-dir DIR
- * [--config FILE] [--log-file FILE]}: runs the launchpad until SIGTERM or SIGINT, then stops its
- * jobs, removes their directories and its socket, and exits 0. Exits 2 on bad arguments and 1
- * when it cannot start.
+ * [--config FILE] [--log-file FILE] [--exit-with-stdin]}: runs the launchpad until SIGTERM or
+ * SIGINT (or, with {@code --exit-with-stdin}, the end of its standard input), then stops its jobs,
+ * removes their directories and its socket, and exits 0. Exits 2 on bad arguments and 1 when it
+ * cannot start.
  */
 public final class LaunchpadMain {
 
@@ -23,6 +24,8 @@ public final class LaunchpadMain {
               --runtime-dir DIR   where language runtimes unpack their support files
               --config FILE       optional key = value settings (launchpad.*, language.<name>.*)
               --log-file FILE     log there instead of stderr (ignored when -Dlogback.configurationFile is set)
+              --exit-with-stdin   stop when standard input ends (a pipe from the process that started it, so a
+                                  launchpad does not outlive its server when that is killed)
             """;
 
     private LaunchpadMain() {
@@ -54,6 +57,9 @@ public final class LaunchpadMain {
             launchpad = new Launchpad(config);
             Runtime.getRuntime().addShutdownHook(new Thread(launchpad::close, "launchpad-shutdown"));
             launchpad.start();
+            if (options.containsKey("--exit-with-stdin")) {
+                watchStdin(launchpad, log);
+            }
         } catch (Exception e) {
             log.error("the launchpad cannot start: {}", e.getMessage(), e);
             fail(System.err, e.getMessage());
@@ -68,12 +74,29 @@ public final class LaunchpadMain {
         }
     }
 
+    /** The server holds the other end of our stdin: its end (the server died, even by SIGKILL) is ours. */
+    private static void watchStdin(Launchpad launchpad, Logger log) {
+        Thread.ofPlatform().daemon().name("launchpad-lifeline").start(() -> {
+            byte[] buffer = new byte[256];
+            try {
+                while (System.in.read(buffer) >= 0) {
+                    // nothing is ever sent: only the end counts
+                }
+            } catch (java.io.IOException e) {
+                // a broken pipe ends it just the same
+            }
+            log.warn("standard input ended: the process that started the launchpad is gone; stopping");
+            launchpad.close();
+        });
+    }
+
     static Map<String, String> parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--help", "-h" -> options.put("--help", "");
+                case "--exit-with-stdin" -> options.put("--exit-with-stdin", "");
                 case "--socket", "--jobs-dir", "--runtime-dir", "--config", "--log-file" -> {
                     if (i + 1 >= args.length || args[i + 1].isEmpty()) {
                         throw new IllegalArgumentException(arg + " needs a value");

@@ -35,6 +35,10 @@ class LaunchpadMainTest {
     Path root;
 
     private Process startDaemon(Path log) throws Exception {
+        return startDaemon(log, List.of());
+    }
+
+    private Process startDaemon(Path log, List<String> extraArguments) throws Exception {
         Path config = Files.writeString(root.resolve("launchpad.conf"), """
                 # test settings (process trees watched by HELLO pids: no PID namespace, see TestLaunchpad)
                 launchpad.sandbox = false
@@ -42,11 +46,13 @@ class LaunchpadMainTest {
                 language.testlang.interpreter = /usr/bin/python3
                 """);
         LaunchpadConfig paths = TestLaunchpad.config(root);
-        Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LaunchpadMain.class.getName(),
                 "--socket", paths.socketPath().toString(), "--jobs-dir", paths.jobsDir().toString(),
                 "--runtime-dir", paths.runtimeDir().toString(), "--config", config.toString(),
-                "--log-file", log.toString())
+                "--log-file", log.toString()));
+        command.addAll(extraArguments);
+        Process daemon = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(root.resolve("daemon.out").toFile()).start();
         LaunchpadClient client = new LaunchpadClient(paths.socketPath());
         boolean up = Await.until(() -> {
@@ -107,6 +113,26 @@ class LaunchpadMainTest {
             assertThat(entries.map(p -> p.getFileName().toString())).containsOnly(".lock");
         }
         assertThat(readQuietly(log)).contains("launchpad stopped");
+    }
+
+    @Test
+    void withExitWithStdinTheEndOfStandardInputStopsItLikeSigterm() throws Exception {
+        Path log = root.resolve("launchpad.log");
+        Process daemon = startDaemon(log, List.of("--exit-with-stdin"));
+        LaunchpadConfig paths = TestLaunchpad.config(root);
+        LaunchpadClient client = new LaunchpadClient(paths.socketPath());
+        FakeEngine engine = FakeEngine.listen(root.resolve("engine/lifeline.sock"));
+        LaunchedJob job = client.launch(TestLaunchpad.request(TestLangRuntime.NAME, engine, "hello,tree,sleep").build());
+        engine.awaitHello(WAIT);
+        List<Long> processes = Processes.awaitSessionSize(job.pid(), 7, WAIT);
+
+        daemon.getOutputStream().close();
+
+        assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the launchpad stopped").isTrue();
+        job.close();
+        assertThat(Processes.alive(processes)).isEmpty();
+        assertThat(paths.socketPath()).doesNotExist();
+        assertThat(readQuietly(log)).contains("standard input ended").contains("launchpad stopped");
     }
 
     @Test

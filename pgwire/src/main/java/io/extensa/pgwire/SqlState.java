@@ -67,6 +67,8 @@ public final class SqlState {
     public static final String OUTPUT_MISMATCH = "38S04";
     /** A resource pool limit stopped the job (memory, queue wait, wall clock). */
     public static final String RESOURCE_LIMIT = "38S05";
+    /** The launchpad stopped (crashed, was killed) while the job ran; it restarts by itself. */
+    public static final String LAUNCHPAD_RESTARTED = "38S06";
     /** An external library could not be installed (R compile error, failing install command). */
     public static final String EXTERNAL_LIBRARY_INSTALL_FAILED = "38L01";
 }

@@ -12,6 +12,7 @@ import io.extensa.server.datadir.PidFile;
 import io.extensa.server.datadir.ServerLock;
 import io.extensa.server.datadir.ServerState;
 import io.extensa.server.launchpad.LaunchpadProcess;
+import io.extensa.server.launchpad.LaunchpadRestarts;
 import io.extensa.server.postgres.ManagedPostgres;
 import io.extensa.server.postgres.PostgresBinaries;
 import java.io.IOException;
@@ -44,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order is PostgreSQL, launchpad, gateway; {@link #close()} stops them in reverse. While it
  * runs, the server holds DIR/extensa.lock, so a second server on the same directory is refused.
- * If PostgreSQL or the launchpad dies, the server stops itself and {@link #awaitTermination()}
+ * If the launchpad dies, the server starts a new one on the same socket (with backoff, at most
+ * {@link LaunchpadRestarts#MAX_RESTARTS} times within {@link LaunchpadRestarts#WINDOW}) and sends
+ * it the resource pools again; jobs that ran fail with 38S06, the sessions go on. If PostgreSQL
+ * dies, or the launchpad keeps dying, the server stops itself and {@link #awaitTermination()}
  * returns the reason.
  */
 public final class ExtensaServer implements AutoCloseable {
@@ -61,7 +65,9 @@ public final class ExtensaServer implements AutoCloseable {
     private ManagedPostgres postgres;
     private Optional<String> adminPassword = Optional.empty();
     private BackendAddress backend;
-    private LaunchpadProcess launchpad;
+    private volatile LaunchpadProcess launchpad;
+    private final LaunchpadRestarts launchpadRestarts;
+    private String launchpadMainClass = LaunchpadProcess.MAIN_CLASS;
     private Gateway gateway;
     private ExtensaEngine engine;
     private io.extensa.server.metrics.MetricsEndpoint metrics;
@@ -69,7 +75,8 @@ public final class ExtensaServer implements AutoCloseable {
     private final AtomicBoolean failing = new AtomicBoolean();
     private boolean closed;
 
-    private ExtensaServer(ServerConfig config, DataDirectory dir, ServerLock lock) {
+    private ExtensaServer(ServerConfig config, DataDirectory dir, ServerLock lock, LaunchpadRestarts restarts) {
+        this.launchpadRestarts = restarts;
         this.config = config;
         this.dir = dir;
         this.lock = lock;
@@ -81,10 +88,14 @@ public final class ExtensaServer implements AutoCloseable {
     }
 
     static ExtensaServer start(ServerConfig config, String launchpadMainClass) {
+        return start(config, launchpadMainClass, new LaunchpadRestarts());
+    }
+
+    static ExtensaServer start(ServerConfig config, String launchpadMainClass, LaunchpadRestarts restarts) {
         DataDirectory dir = new DataDirectory(config.dataDir());
         preflight(config);
         ServerLock lock = ServerLock.tryAcquire(dir).orElseThrow(() -> alreadyRunning(dir));
-        var server = new ExtensaServer(config, dir, lock);
+        var server = new ExtensaServer(config, dir, lock, restarts);
         try {
             server.startComponents(launchpadMainClass);
         } catch (RuntimeException | Error e) {
@@ -165,6 +176,7 @@ public final class ExtensaServer implements AutoCloseable {
         }
         PidFile.write(dir.pidFile(), ProcessHandle.current().pid());
         ServerState.delete(dir);
+        removeStaleJobSockets();
         log.info("starting Extensa {} on {}", version(), dir);
 
         if (config.managedPostgres()) {
@@ -178,6 +190,7 @@ public final class ExtensaServer implements AutoCloseable {
             log.info("using the external PostgreSQL at {}", backend);
         }
 
+        this.launchpadMainClass = launchpadMainClass;
         launchpad = LaunchpadProcess.start(dir, launchpadSettings(dir), config.logLevel(), launchpadMainClass,
                 LAUNCHPAD_READY_TIMEOUT);
 
@@ -211,6 +224,29 @@ public final class ExtensaServer implements AutoCloseable {
         watch();
     }
 
+    /**
+     * The engine's per-job sockets (DIR/run/jobs/*.sock) of a gateway that was killed: nobody
+     * listens on them any more, and only this server (it holds the lock) may create new ones.
+     */
+    private void removeStaleJobSockets() {
+        Path sockets = dir.runDir().resolve("jobs");
+        if (!Files.isDirectory(sockets)) {
+            return;
+        }
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(sockets, "*.sock")) {
+            for (Path socket : entries) {
+                Files.deleteIfExists(socket);
+                removed++;
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove stale job sockets in {}: {}", sockets, e.getMessage());
+        }
+        if (removed > 0) {
+            log.warn("removed {} job sockets left by a gateway that was not stopped cleanly", removed);
+        }
+    }
+
     private void publishState() {
         var values = new LinkedHashMap<String, String>();
         values.put(ServerState.PID, Long.toString(ProcessHandle.current().pid()));
@@ -233,7 +269,7 @@ public final class ExtensaServer implements AutoCloseable {
         new ServerState(values).write(dir);
     }
 
-    /** Stops the server when PostgreSQL or the launchpad dies under it. */
+    /** Restarts a launchpad that died; stops the server when PostgreSQL dies, or the launchpad keeps dying. */
     private void watch() {
         watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "extensa-watchdog");
@@ -242,8 +278,8 @@ public final class ExtensaServer implements AutoCloseable {
         });
         watchdog.scheduleWithFixedDelay(() -> {
             String failure = null;
-            if (!launchpad.isAlive() && !launchpad.stopping()) {
-                failure = "the launchpad (pid " + launchpad.pid() + ") exited unexpectedly; see " + dir.launchpadLog();
+            if (!launchpad.isAlive() && !launchpad.stopping() && !failing.get()) {
+                failure = restartLaunchpad();
             } else if (postgres != null && !postgres.isRunning()) {
                 failure = "PostgreSQL exited unexpectedly; see " + dir.postgresLog();
             }
@@ -254,6 +290,49 @@ public final class ExtensaServer implements AutoCloseable {
                 new Thread(() -> closeBecause(Optional.of(reason)), "extensa-stop").start();
             }
         }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts a new launchpad in place of one that died; null when it runs, else why the server
+     * must stop. The jobs of the dead one are gone: their control connections broke, so their
+     * calls fail (38S06); their satellites die with it (the sandbox's waiter watches the launchpad)
+     * and the new launchpad sweeps whatever is left (pid files, job directories, cgroups) at start.
+     */
+    private String restartLaunchpad() {
+        LaunchpadProcess dead = launchpad;
+        String exit = dead.exitDescription();
+        Optional<Duration> delay = launchpadRestarts.next(System.nanoTime());
+        if (delay.isEmpty()) {
+            return "the launchpad (pid " + dead.pid() + ") " + exit + " unexpectedly after "
+                    + launchpadRestarts.maxRestarts() + " restarts within " + launchpadRestarts.window().toMinutes()
+                    + " minutes; see " + dir.launchpadLog();
+        }
+        log.error("the launchpad (pid {}) {}; running script calls fail, restarting it in {} ms (restart {} of at"
+                        + " most {} within {} minutes); see {}", dead.pid(), exit, delay.get().toMillis(),
+                launchpadRestarts.recent(System.nanoTime()), launchpadRestarts.maxRestarts(),
+                launchpadRestarts.window().toMinutes(), dir.launchpadLog());
+        try {
+            Thread.sleep(delay.get().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            try {
+                launchpad = LaunchpadProcess.start(dir, launchpadSettings(dir), config.logLevel(), launchpadMainClass,
+                        LAUNCHPAD_READY_TIMEOUT);
+            } catch (RuntimeException e) {
+                log.error("the launchpad could not be restarted: {}", e.getMessage());
+                return null;
+            }
+        }
+        log.warn("launchpad restarted (pid {}); sending it the resource pools", launchpad.pid());
+        engine.services().launchpadRestarted();
+        step("update the state file", this::publishState);
+        return null;
     }
 
     public int gatewayPort() {
@@ -301,19 +380,19 @@ public final class ExtensaServer implements AutoCloseable {
     }
 
     /**
-     * The operator's launchpad settings, plus the external-library directory among the paths
-     * satellites see read-only: the sandbox shows a satellite nothing of the data directory but its
-     * own job, and scripts must still import the libraries on their search path.
+     * The operator's launchpad settings, plus the external-library directory as the only place a
+     * job's library binds may come from: each job sees read-only just the library directories its
+     * caller may use (LAUNCH library_path), never the whole cache with other users' private ones.
      */
     private java.util.Map<String, String> launchpadSettings(DataDirectory dir) {
         Path libraries;
         try {
-            libraries = Files.createDirectories(dir.librariesDir());
+            libraries = Files.createDirectories(dir.librariesDir()).toAbsolutePath().normalize();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot create " + dir.librariesDir(), e);
         }
         java.util.Map<String, String> settings = new java.util.TreeMap<>(config.launchpadSettings());
-        settings.merge("launchpad.sandbox.read_only_paths", libraries.toString(), (mine, ours) -> mine + "," + ours);
+        settings.putIfAbsent("launchpad.sandbox.library_root", libraries.toString());
         return settings;
     }
 

@@ -69,15 +69,32 @@ class ExtensaServerIT {
     }
 
     @Test
-    void aDyingLaunchpadStopsTheServer() throws InterruptedException {
+    void aDyingLaunchpadIsRestartedAndOneThatKeepsDyingStopsTheServer() throws Exception {
         ServerConfig config = ServerConfig.builder(base.resolve("d")).gatewayPort(0).build();
-        ExtensaServer server = ExtensaServer.start(config);
+        ExtensaServer server = ExtensaServer.start(config, io.extensa.server.launchpad.LaunchpadProcess.MAIN_CLASS,
+                new io.extensa.server.launchpad.LaunchpadRestarts(1, java.time.Duration.ofMinutes(10),
+                        java.time.Duration.ofMillis(100)));
         try {
-            ProcessHandle.of(server.launchpadPid()).orElseThrow().destroyForcibly();
+            long first = server.launchpadPid();
+            ProcessHandle.of(first).orElseThrow().destroyForcibly();
 
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline && (server.launchpadPid() == first
+                    || !ServerState.read(server.dataDirectory()).map(state -> state.getLong(ServerState.LAUNCHPAD_PID))
+                    .equals(Optional.of(java.util.OptionalLong.of(server.launchpadPid()))))) {
+                Thread.sleep(50);
+            }
+            long second = server.launchpadPid();
+            assertThat(second).as("a new launchpad").isNotEqualTo(first);
+            assertThat(Processes.isAlive(second)).isTrue();
+            assertThat(ServerState.read(server.dataDirectory()).orElseThrow().getLong(ServerState.LAUNCHPAD_PID))
+                    .hasValue(second);
+
+            ProcessHandle.of(second).orElseThrow().destroyForcibly();
             Optional<String> reason = server.awaitTermination();
 
-            assertThat(reason).hasValueSatisfying(r -> assertThat(r).contains("launchpad").contains("exited unexpectedly"));
+            assertThat(reason).hasValueSatisfying(r -> assertThat(r).contains("launchpad")
+                    .contains("was killed by signal 9 unexpectedly after 1 restarts"));
             assertThat(server.postgresPid()).isEmpty();
         } finally {
             server.close();

@@ -19,11 +19,28 @@ public final class Catalog implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final CatalogConfig config;
+    private final String onConnect;
     private PgClient client;
     private boolean bootstrapped;
 
     public Catalog(CatalogConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param onConnect run on every new connection (e.g. a SET for this connection's use), or null
+     */
+    public Catalog(CatalogConfig config, String onConnect) {
         this.config = config;
+        this.onConnect = onConnect;
+    }
+
+    /**
+     * A connection for rows that may be lost in a crash (what runs now, for the monitoring views):
+     * its commits do not wait for the WAL flush, so they cost no fsync each.
+     */
+    public static Catalog forTransientRows(CatalogConfig config) {
+        return new Catalog(config, "SET synchronous_commit = off");
     }
 
     public CatalogConfig config() {
@@ -69,6 +86,9 @@ public final class Catalog implements AutoCloseable {
             client = PgClient.connect(config.address(), config.user(), config.database(),
                     config.password() == null ? null : config.password().get(), CONNECT_TIMEOUT);
             log.info("catalog connection to database {} as {}", config.database(), config.user());
+            if (onConnect != null) {
+                client.execute(onConnect);
+            }
         }
         if (!bootstrapped) {
             CatalogSchema.migrate(client);

@@ -28,11 +28,17 @@ public final class ServerConfiguration {
     }
 
     public static final String MAX_DEGREE_OF_PARALLELISM = "max degree of parallelism";
+    /** Wall-clock limit of every call in seconds, 0 for none; the satellite is killed when it passes. */
+    public static final String EXTERNAL_SCRIPTS_TIMEOUT = "external scripts timeout";
+    /** A week: longer limits are no limit in practice, and the milliseconds stay far from overflow. */
+    public static final int MAX_SCRIPTS_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
     private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
             new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"),
             MAX_DEGREE_OF_PARALLELISM, new Option(MAX_DEGREE_OF_PARALLELISM, 0, 64,
-                    "satellites for a call with @parallel = 1 (0: the number of cores)"));
+                    "satellites for a call with @parallel = 1 (0: the number of cores)"),
+            EXTERNAL_SCRIPTS_TIMEOUT, new Option(EXTERNAL_SCRIPTS_TIMEOUT, 0, MAX_SCRIPTS_TIMEOUT_SECONDS,
+                    "wall-clock limit of each sp_execute_external_script call in seconds (0: none)"));
 
     private final Catalog catalog;
     private final boolean scriptsEnabledByDefault;

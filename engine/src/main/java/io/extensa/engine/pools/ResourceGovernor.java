@@ -51,11 +51,15 @@ public final class ResourceGovernor {
         if (cached != null && now - cached.at() < CACHE_NANOS) {
             return cached.pool();
         }
+        // memberships as granted, followed through groups: not pg_has_role, by which a superuser is a
+        // member of every role and so would land in whichever routed pool sorts first
         String pool = catalog.query("""
+                WITH RECURSIVE member_of(oid) AS (
+                    SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1
+                    UNION
+                    SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN member_of ON m.member = member_of.oid)
                 SELECT r.pool FROM extensa_catalog.resource_pool_role r
-                WHERE r.role = $1 OR (EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)
-                    AND CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.role)
-                             THEN pg_catalog.pg_has_role($1::name, r.role::name, 'MEMBER') ELSE false END)
+                WHERE r.role = $1 OR r.role IN (SELECT g.rolname FROM pg_catalog.pg_roles g JOIN member_of USING (oid))
                 ORDER BY r.role = $1 DESC, r.role LIMIT 1""", user).rows().stream()
                 .findFirst().map(row -> row.get(0)).orElse(PoolDefinition.DEFAULT_POOL);
         routes.put(user, new CachedRoute(pool, now));

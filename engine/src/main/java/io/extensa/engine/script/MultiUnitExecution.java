@@ -66,6 +66,13 @@ public final class MultiUnitExecution implements Execution {
     /** smaller batches for plain parallel shares, so modest inputs still spread over the satellites */
     private static final int SHARE_BATCH_ROWS = 8192;
     private static final long SHARE_BATCH_BYTES = 2L << 20;
+    /**
+     * Partitions go to a satellite in runs: consecutive partitions share batches and one
+     * END_OF_INPUT until the run holds this many rows (or units), so small partitions cost a slice
+     * of one DataFrame in the satellite rather than a frame, a DataFrame and an END_OF_INPUT each.
+     */
+    private static final long RUN_ROWS = 8192;
+    private static final int RUN_UNITS = 4096;
 
     private final EngineServices services;
     private final ExecutionContext ctx;
@@ -88,6 +95,8 @@ public final class MultiUnitExecution implements Execution {
     private boolean portalOpen;
     private boolean inputDone;
     private boolean finalSent;
+    /** partitions are sent in runs of units (every satellite offered unit_runs) */
+    private boolean runs;
     /** the satellite receiving the current unit's rows (units mode) */
     private SatelliteWorker feeding;
     private long unitRows;
@@ -183,6 +192,8 @@ public final class MultiUnitExecution implements Execution {
             w.job.send(init);
             w.start(events);
         }
+        runs = shape.partitioned() && call.rowsPerRead() <= 0
+                && workers.stream().allMatch(w -> w.job.unitRuns());
         timer.mark("connect");
         BatchBuilder builder = sharesMode()
                 ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
@@ -231,11 +242,27 @@ public final class MultiUnitExecution implements Execution {
         }
     }
 
-    /** A unit begins: the previous one is complete, the next goes to the least busy satellite. */
+    /**
+     * A unit begins: the previous one is complete, the next goes to the least busy satellite (or,
+     * with runs, to the same satellite while its run has room).
+     */
     private void startUnit(byte[][] key) throws PgException {
+        if (runs && feeding != null) {
+            feeding.addRunUnit(unitRows);
+            if (feeding.runRowsTotal < RUN_ROWS && feeding.runUnits < RUN_UNITS) {
+                beginUnitOn(feeding, key);
+                currentKey = key;
+                unitRows = 0;
+                return;
+            }
+        }
         decoder.flush();
         if (feeding != null) {
-            feeding.deferredEnd = feeding.unitsStarted - 1;
+            if (runs) {
+                feeding.closeRun();
+            } else {
+                feeding.deferredEnd = feeding.unitsStarted - 1;
+            }
         }
         SatelliteWorker next = workers.get(0);
         for (SatelliteWorker w : workers) {
@@ -243,6 +270,7 @@ public final class MultiUnitExecution implements Execution {
                 next = w;
             }
         }
+        next.runFirst = next.unitsStarted;
         beginUnitOn(next, key);
         feeding = next;
         currentKey = key;
@@ -251,8 +279,9 @@ public final class MultiUnitExecution implements Execution {
 
     private void beginUnitOn(SatelliteWorker w, byte[][] key) {
         if (w.deferredEnd >= 0) {
-            queue(w, new EndOfInput(false, w.deferredEnd).encode(), MessageType.END_OF_INPUT);
+            queue(w, new EndOfInput(false, w.deferredEnd, w.deferredRunRows).encode(), MessageType.END_OF_INPUT);
             w.deferredEnd = -1;
+            w.deferredRunRows = null;
         }
         w.unitsStarted++;
         w.keysInFlight.addLast(key == null ? new byte[0][] : key);
@@ -285,7 +314,12 @@ public final class MultiUnitExecution implements Execution {
             beginUnitOn(workers.get(0), null);
         }
         if (feeding != null) {
-            feeding.deferredEnd = feeding.unitsStarted - 1;
+            if (runs) {
+                feeding.addRunUnit(unitRows);
+                feeding.closeRun();
+            } else {
+                feeding.deferredEnd = feeding.unitsStarted - 1;
+            }
         }
         for (SatelliteWorker w : workers) {
             if (w.unitsStarted == 0) {
@@ -293,8 +327,10 @@ public final class MultiUnitExecution implements Execution {
                 w.ended = true;
                 w.close();
             } else {
-                queue(w, new EndOfInput(true, w.unitsStarted - 1).encode(), MessageType.END_OF_INPUT);
+                long unit = w.deferredEnd >= 0 ? w.deferredEnd : w.unitsStarted - 1;
+                queue(w, new EndOfInput(true, unit, w.deferredRunRows).encode(), MessageType.END_OF_INPUT);
                 w.deferredEnd = -1;
+                w.deferredRunRows = null;
             }
         }
         finalSent = true;

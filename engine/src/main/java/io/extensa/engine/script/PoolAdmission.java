@@ -29,10 +29,9 @@ final class PoolAdmission {
     private PoolAdmission() {
     }
 
-    /** Sends LAUNCH and waits for LAUNCHED; a CancelRequest meanwhile withdraws the request. */
-    static LaunchedJob launch(EngineServices services, ExecutionContext ctx, LaunchRequest request)
+    /** Waits for the LAUNCHED of a LAUNCH already sent; a CancelRequest meanwhile withdraws the request. */
+    static LaunchedJob await(EngineServices services, ExecutionContext ctx, LaunchedJob job)
             throws IOException, PgException {
-        LaunchedJob job = services.launchpad().start(request);
         AutoCloseable withdraw = ctx.cancellation().onCancel(job::close);
         try {
             job.awaitLaunched(LONGEST_QUEUE_WAIT.plus(services.launchpad().replyTimeout()));
@@ -56,7 +55,9 @@ final class PoolAdmission {
     /** The caller's statement_timeout in milliseconds; 0 when none is set. */
     static long statementTimeoutMillis(BackendChannel backend) throws PgException {
         String[] value = {"0"};
-        backend.execute("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'", List.of(), 0,
+        // not pg_settings: that view builds a row for every setting, about a millisecond per call
+        backend.execute("SELECT (pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
+                        + "::pg_catalog.interval) * 1000)::pg_catalog.int8::pg_catalog.text", List.of(), 0,
                 row -> {
                     row.getShort();
                     int length = row.getInt();

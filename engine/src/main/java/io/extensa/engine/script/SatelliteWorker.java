@@ -40,6 +40,13 @@ final class SatelliteWorker implements AutoCloseable {
     long unitsStarted;
     /** the unit whose rows were all sent but whose END_OF_INPUT waits to know whether it is the last */
     long deferredEnd = -1;
+    /** with runs of units: the rows of the run's units, in order, and its first unit's number */
+    long[] runRows = new long[16];
+    int runUnits;
+    long runRowsTotal;
+    long runFirst;
+    /** the rows of the run whose END_OF_INPUT is deferred (null: a single unit) */
+    long[] deferredRunRows;
     /** partition keys of the units sent and not yet answered, oldest first (empty lists without partitions) */
     final Deque<byte[][]> keysInFlight = new ArrayDeque<>();
     /** the columns of the unit the satellite is answering (null: it set no output) */
@@ -66,6 +73,23 @@ final class SatelliteWorker implements AutoCloseable {
     /** Queues a frame without waiting; false when the queue is full (the satellite is busy). */
     boolean offer(Frame frame) {
         return outbound.offer(frame);
+    }
+
+    /** A finished unit joins the open run. */
+    void addRunUnit(long rows) {
+        if (runUnits == runRows.length) {
+            runRows = java.util.Arrays.copyOf(runRows, runUnits * 2);
+        }
+        runRows[runUnits++] = rows;
+        runRowsTotal += rows;
+    }
+
+    /** The open run is complete: its END_OF_INPUT waits, like a single unit's, to know whether it is the last. */
+    void closeRun() {
+        deferredEnd = runFirst;
+        deferredRunRows = java.util.Arrays.copyOf(runRows, runUnits);
+        runUnits = 0;
+        runRowsTotal = 0;
     }
 
     long outstandingUnits() {

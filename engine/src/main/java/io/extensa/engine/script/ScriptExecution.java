@@ -115,18 +115,26 @@ public final class ScriptExecution implements Execution {
     private void begin() throws PgException {
         ctx.cancellation().throwIfCancelled();
         request = RequestMonitoring.begin(services, ctx, call);
-        // launch first: the runtime starts up while PostgreSQL answers the questions below
-        job = ScriptJob.launch(services, ctx, call.language(), request.info().requestId());
+        // LAUNCH first: the launchpad starts the satellite while PostgreSQL answers the questions below
+        ScriptJob.Launching launching = ScriptJob.begin(services, ctx, call.language(), request.info().requestId());
+        timer.mark("launch sent");
+        BackendChannel backend = ctx.backend();
+        List<InputColumnPlan> input;
+        try {
+            parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
+            input = call.hasInput() ? ScriptInput.describe(backend, ScriptInput.query(call), catalog, settings)
+                    : List.of();
+        } catch (PgException | RuntimeException e) {
+            launching.abandon();
+            throw e;
+        }
+        timer.mark("describe");
+        job = launching.await();
         request.satellite(job.pid(), job.worker());
-        timer.mark("launch");
+        timer.mark("launched");
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
         openLoopbackSocket();
-        BackendChannel backend = ctx.backend();
-        parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
-        List<InputColumnPlan> input = call.hasInput()
-                ? ScriptInput.describe(backend, ScriptInput.query(call), catalog, settings) : List.of();
-        timer.mark("describe");
         job.awaitSatellite(services, services.config().satelliteConnectTimeout());
         timer.mark("connect");
         job.send(new SessionInit(call.script(), call.inputName(), call.outputName(),

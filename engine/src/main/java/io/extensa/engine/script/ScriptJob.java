@@ -35,6 +35,8 @@ final class ScriptJob implements AutoCloseable {
     private volatile boolean cancelled;
     private volatile boolean timedOut;
     private volatile ScheduledFuture<?> statementTimer;
+    private volatile CallDeadline deadline = CallDeadline.NONE;
+    private volatile boolean launchpadLost;
 
     private ScriptJob(String language, String jobId, SatelliteChannel channel, LaunchedJob job, String pool) {
         this.language = language;
@@ -76,6 +78,20 @@ final class ScriptJob implements AutoCloseable {
 
     private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                     boolean onlyIfSlotFree) throws PgException {
+        return begin(services, ctx, language, jobId, onlyIfSlotFree).await();
+    }
+
+    /**
+     * Sends LAUNCH and returns at once, so the caller can ask PostgreSQL what it needs while the
+     * launchpad starts the satellite; {@link Launching#await} then waits for LAUNCHED.
+     */
+    static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId)
+            throws PgException {
+        return begin(services, ctx, language, jobId, false);
+    }
+
+    private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
+                                   boolean onlyIfSlotFree) throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -86,74 +102,155 @@ final class ScriptJob implements AutoCloseable {
             throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
                     "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
         }
-        String pool = null;
-        long timeoutMillis = 0;
-        long started = System.nanoTime();
+        Launching launching = new Launching(services, ctx, language, jobId, onlyIfSlotFree, channel, secret);
         try {
-            pool = services.poolFor(ctx.session().user());
-            timeoutMillis = PoolAdmission.statementTimeoutMillis(ctx.backend());
+            launching.pool = services.poolFor(ctx.session().user());
+            launching.deadline = CallDeadline.of(PoolAdmission.statementTimeoutMillis(ctx.backend()),
+                    services.scriptTimeoutMillis());
+            launching.timeoutMillis = launching.deadline.millis();
             LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())
                     .secret(secret)
                     .user(ctx.session().user())
                     .database(ctx.session().database())
-                    .pool(pool)
+                    .pool(launching.pool)
                     .sessionId(ctx.session().sessionId())
                     .libraryPaths(libraries);
             if (onlyIfSlotFree) {
                 builder.queueTimeout(Duration.ofMillis(1));
-            } else if (timeoutMillis > 0) {
+            } else if (launching.timeoutMillis > 0) {
                 // waiting in the pool's queue counts against statement_timeout too
-                builder.queueTimeout(Duration.ofMillis(timeoutMillis));
+                builder.queueTimeout(Duration.ofMillis(launching.timeoutMillis));
             }
-            LaunchedJob job = PoolAdmission.launch(services, ctx, builder.build());
-            ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
-            scriptJob.secret = secret;
-            if (timeoutMillis > 0) {
-                long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
-                scriptJob.statementTimer = services.scheduler().schedule(() -> {
-                    scriptJob.timedOut = true;
-                    scriptJob.cancel();
-                }, left, TimeUnit.MILLISECONDS);
-            }
-            return scriptJob;
+            // while the launchpad restarts this waits for it (a CancelRequest ends the wait)
+            launching.pending = services.launchpad().start(builder.build(), ctx.cancellation()::isCancelled);
+            return launching;
         } catch (PgException e) {
             channel.close();
             throw e;
-        } catch (LaunchpadException e) {
-            channel.close();
-            if (onlyIfSlotFree && (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT)
-                    || e.kind().equals(LaunchErrorKind.POOL_QUEUE_FULL))) {
-                throw new NoFreeSlot(e.getMessage());
-            }
-            if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
-                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout")
-                        .withDetail(e.getMessage());
-            }
-            throw switch (e.kind()) {
-                case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
-                        SqlState.INSUFFICIENT_RESOURCES, "no free slot in external resource pool \"" + pool
-                        + "\" for a '" + language + "' script: " + e.getMessage())
-                        .withHint("raise MAX_PROCESSES of the pool, or launchpad.queue_timeout_ms");
-                case LaunchErrorKind.UNKNOWN_POOL -> new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        "external resource pool \"" + pool + "\" is not in force: " + e.getMessage())
-                        .withHint("run ALTER RESOURCE GOVERNOR RECONFIGURE");
-                case LaunchErrorKind.UNKNOWN_LANGUAGE -> new PgException(SqlState.UNDEFINED_OBJECT, e.getMessage())
-                        .withHint("the languages available are listed by EXEC sp_extensa_info");
-                case LaunchErrorKind.CONNECTION_FAILED -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
-                        "unable to communicate with the launchpad to run a '" + language + "' script: " + e.getMessage())
-                        .withHint("is the launchpad running? see bin/extensa status");
-                default -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
-                        "unable to launch the runtime for a '" + language + "' script: " + e.getMessage());
-            };
         } catch (IOException | RuntimeException e) {
             channel.close();
-            throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
-                    "unable to launch the runtime for a '" + language + "' script: " + e.getMessage());
+            throw launching.failure(e);
+        }
+    }
+
+    /** A LAUNCH sent, its LAUNCHED not yet read. */
+    static final class Launching {
+        private final EngineServices services;
+        private final ExecutionContext ctx;
+        private final String language;
+        private final String jobId;
+        private final boolean onlyIfSlotFree;
+        private final SatelliteChannel channel;
+        private final byte[] secret;
+        private final long started = System.nanoTime();
+        private String pool;
+        private long timeoutMillis;
+        private CallDeadline deadline = CallDeadline.NONE;
+        private LaunchedJob pending;
+
+        private Launching(EngineServices services, ExecutionContext ctx, String language, String jobId,
+                          boolean onlyIfSlotFree, SatelliteChannel channel, byte[] secret) {
+            this.services = services;
+            this.ctx = ctx;
+            this.language = language;
+            this.jobId = jobId;
+            this.onlyIfSlotFree = onlyIfSlotFree;
+            this.channel = channel;
+            this.secret = secret;
+        }
+
+        /** Waits for LAUNCHED (cancellably); the job then runs and its satellite connects soon. */
+        ScriptJob await() throws PgException {
+            try {
+                LaunchedJob job = PoolAdmission.await(services, ctx, pending);
+                ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
+                scriptJob.secret = secret;
+                scriptJob.deadline = deadline;
+                scriptJob.watchLaunchpad();
+                if (timeoutMillis > 0) {
+                    long left = Math.max(1, timeoutMillis - (System.nanoTime() - started) / 1_000_000);
+                    scriptJob.statementTimer = services.scheduler().schedule(() -> {
+                        scriptJob.timedOut = true;
+                        scriptJob.cancel();
+                    }, left, TimeUnit.MILLISECONDS);
+                }
+                return scriptJob;
+            } catch (PgException e) {
+                channel.close();
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw failure(e);
+            }
+        }
+
+        /** Gives the launch up (the call failed before it needed the satellite): the launchpad ends the job. */
+        void abandon() {
+            if (pending != null) {
+                pending.close();
+            }
+            channel.close();
+        }
+
+        private PgException failure(Exception cause) {
+            if (cause instanceof LaunchpadException e) {
+                if (onlyIfSlotFree && (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT)
+                        || e.kind().equals(LaunchErrorKind.POOL_QUEUE_FULL))) {
+                    return new NoFreeSlot(e.getMessage());
+                }
+                if (e.kind().equals(LaunchErrorKind.POOL_TIMEOUT) && timeoutMillis > 0) {
+                    return deadline.expired().withDetail(e.getMessage());
+                }
+                return switch (e.kind()) {
+                    case LaunchErrorKind.POOL_TIMEOUT, LaunchErrorKind.POOL_QUEUE_FULL -> new PgException(
+                            SqlState.INSUFFICIENT_RESOURCES, "no free slot in external resource pool \"" + pool
+                            + "\" for a '" + language + "' script: " + e.getMessage())
+                            .withHint("raise MAX_PROCESSES of the pool, or launchpad.queue_timeout_ms");
+                    case LaunchErrorKind.UNKNOWN_POOL -> new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            "external resource pool \"" + pool + "\" is not in force: " + e.getMessage())
+                            .withHint("run ALTER RESOURCE GOVERNOR RECONFIGURE");
+                    case LaunchErrorKind.UNKNOWN_LANGUAGE -> new PgException(SqlState.UNDEFINED_OBJECT, e.getMessage())
+                            .withHint("the languages available are listed by EXEC sp_extensa_info");
+                    case LaunchErrorKind.CONNECTION_FAILED -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                            "unable to communicate with the launchpad to run a '" + language + "' script: "
+                            + e.getMessage()).withHint("is the launchpad running? see bin/extensa status");
+                    default -> new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                            "unable to launch the runtime for a '" + language + "' script: " + e.getMessage());
+                };
+            }
+            return new PgException(SqlState.SATELLITE_LAUNCH_FAILED,
+                    "unable to launch the runtime for a '" + language + "' script: " + cause.getMessage());
         }
     }
 
     private byte[] secret;
+
+    /**
+     * A launchpad that dies takes the job's control connection with it: the satellite is killed
+     * (its sandbox's waiter watches the launchpad), and this call must fail at once with an error
+     * that says so, not wait for a satellite that will never answer.
+     */
+    private void watchLaunchpad() {
+        job.exit().whenComplete((exited, error) -> {
+            if (isLaunchpadLoss(error)) {
+                launchpadLost = true;
+                channel.close();
+            }
+        });
+    }
+
+    private static boolean isLaunchpadLoss(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        return cause instanceof LaunchpadException e && e.kind().equals(LaunchErrorKind.CONNECTION_LOST);
+    }
+
+    private PgException launchpadRestarted() {
+        return new PgException(SqlState.LAUNCHPAD_RESTARTED, "the launchpad stopped while the '" + language
+                + "' script ran (job " + jobId + "); the script was ended. Extensa restarts the launchpad: run the"
+                + " call again")
+                .withHint("the launchpad's log (DIR/log/launchpad.log) and the gateway's log say why it stopped");
+    }
 
     String jobId() {
         return jobId;
@@ -186,6 +283,11 @@ final class ScriptJob implements AutoCloseable {
         channel.offerLoopback(dsn);
     }
 
+    /** Whether the satellite said in HELLO that it runs a run of units from one END_OF_INPUT. */
+    boolean unitRuns() {
+        return channel.hello() != null && channel.hello().unitRuns();
+    }
+
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),
@@ -199,6 +301,9 @@ final class ScriptJob implements AutoCloseable {
             channel.accept(jobId, secret);
         } catch (IOException e) {
             throwIfCancelled();
+            if (launchpadLost) {
+                throw launchpadRestarted();
+            }
             Optional<Exited> exit = exitInfo(Duration.ofMillis(500));
             if (exit.isPresent()) {
                 throw withTail(new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language
@@ -272,6 +377,9 @@ final class ScriptJob implements AutoCloseable {
             return cancelledError();
         }
         Optional<Exited> exit = exitInfo(Duration.ofSeconds(2));
+        if (launchpadLost) {
+            return launchpadRestarted();
+        }
         if (exit.isPresent() && exit.get().reason() == io.extensa.protocol.launch.ExitReason.OOM) {
             return withTail(PoolAdmission.memoryKilled(language, job.pid(), pool, exit.get()), exit.get());
         }
@@ -286,6 +394,9 @@ final class ScriptJob implements AutoCloseable {
         try {
             return job.awaitExit(wait);
         } catch (IOException e) {
+            if (isLaunchpadLoss(e)) {
+                launchpadLost = true;
+            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -300,8 +411,8 @@ final class ScriptJob implements AutoCloseable {
     }
 
     private PgException cancelledError() {
-        return new PgException(SqlState.QUERY_CANCELED, timedOut ? "canceling statement due to statement timeout"
-                : "canceling statement due to user request");
+        return timedOut ? deadline.expired()
+                : new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
     }
 
     private static String describe(Exited exit) {

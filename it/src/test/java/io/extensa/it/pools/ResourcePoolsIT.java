@@ -357,6 +357,33 @@ class ResourcePoolsIT {
         }
     }
 
+    @Test
+    void aWarmJobOfTheDefaultPoolRunsInItsOwnLeafCgroupWhichGoesWithIt() throws Exception {
+        Assumptions.assumeTrue(enforces("pids"), "no pids cgroup here: " + launchpad().enforcement());
+        List<String> cgroups;
+        try (Connection c = stack.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(python("import pandas\n"
+                     + "OutputDataSet = pandas.DataFrame({'line': open('/proc/self/cgroup').read().splitlines()})"))) {
+            cgroups = column(rs);
+        }
+        // a superuser is routed by the roles it was granted, not into every pool (it was, into it_cpu);
+        // its job takes a spare's own leaf (spare_<pid>), renamed to the job's: pool_default/job_<id>
+        String pidsLine = cgroups.stream().filter(l -> List.of(l.split(":", 3)[1].split(",")).contains("pids")
+                || l.startsWith("0::")).findFirst().orElseThrow();
+        String path = pidsLine.split(":", 3)[2];
+        assertThat(path).containsPattern("/pool_default/job_[A-Za-z0-9-]+$").doesNotContain("spare_");
+        Path leaf = Path.of(pidsLine.startsWith("0::") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids", path.substring(1));
+        for (int i = 0; i < 100 && Files.exists(leaf); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(leaf).as("the job's leaf is removed with the job").doesNotExist();
+        try (var spares = Files.list(leaf.getParent())) {
+            assertThat(spares.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spare_")).toList())
+                    .as("spares waiting for jobs, each in its own leaf, at most launchpad.warm_children of them")
+                    .hasSizeLessThanOrEqualTo(4 * 2);
+        }
+    }
+
     /** The pool's directory: the parent of the job's cgroup the script saw in /proc/self/cgroup. */
     private static Path cpuPoolDirectory(List<String> cgroupLines) {
         for (String line : cgroupLines) {

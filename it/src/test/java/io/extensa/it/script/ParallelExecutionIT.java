@@ -177,6 +177,31 @@ class ParallelExecutionIT {
     }
 
     @Test
+    void partitionsInRunsSeeOnlyTheirRowsWhenOneSpansSeveralBatches() throws SQLException {
+        // small partitions share batches and END_OF_INPUTs (runs of units); key 1 has 20,000 rows,
+        // more than one input batch, in the middle of small ones
+        String script = "import pandas as pd\n"
+                + "d = InputDataSet\n"
+                + "assert list(d.index) == list(range(len(d)))\n"
+                + "OutputDataSet = pd.DataFrame({'k': [d.k.iloc[0]], 'keys': [d.k.nunique()], 'n': [len(d)],"
+                + " 'first': [d.i.min()], 'ordered': [bool(d.i.is_monotonic_increasing)]})";
+        String query = "SELECT CASE WHEN i BETWEEN 1000 AND 20999 THEN 1 ELSE i % 500 + 2 END AS k, i "
+                + "FROM generate_series(0, 39999) i";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            List<String> expected = rows(s, "SELECT k, 1, count(*), min(i), true FROM (" + query + ") q GROUP BY k");
+            for (String parallel : List.of("0", "1")) {
+                s.clearWarnings();
+                List<String> out = rows(s, exec(script, query, ", @parallel = " + parallel
+                        + ", @input_data_1_partition_by_columns = N'(k)', @input_data_1_order_by_columns = N'(i)'"));
+                assertThat(out).as("@parallel = " + parallel).containsExactlyInAnyOrderElementsOf(
+                        expected);
+                assertThat(out).contains("1|1|20000|1000|t");
+                assertThat(notices(s)).contains("501 units (partitions)");
+            }
+        }
+    }
+
+    @Test
     void streamingRunsPerChunkAndTheLastChunkIsShort() throws SQLException {
         String script = "import pandas as pd\nOutputDataSet = pd.DataFrame({'n': [len(InputDataSet)], "
                 + "'first': [InputDataSet.i.iloc[0]]})";

@@ -97,7 +97,7 @@ public final class IsolationSetup {
             sandbox = new NamespaceSandbox(helper, chosen, root, config.jobsDir(), readOnly,
                     config.sandboxHiddenPaths(), new NamespaceSandbox.Limits(config.sandboxTmpBytes(),
                     config.sandboxMaxFileBytes(), config.sandboxMaxProcesses(), config.sandboxMaxOpenFiles(),
-                    config.sandboxLoopbackUp()), cgroups);
+                    config.sandboxLoopbackUp()), cgroups, config.sandboxLibraryRoot());
         }
         warnings.forEach(warning -> log.warn("isolation: {}", warning));
         return new Choice(sandbox, workers, List.copyOf(warnings));

@@ -1,5 +1,8 @@
 package io.extensa.launchpad.isolation;
 
+import io.extensa.launchpad.job.LaunchFailure;
+import io.extensa.protocol.launch.LaunchErrorKind;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,6 +40,7 @@ public final class NamespaceSandbox implements Sandbox {
     private final String baseSpec;
     private final boolean switchUser;
     private final CgroupPlacement cgroups;
+    private final java.util.Optional<Path> libraryRoot;
 
     /**
      * @param namespaces among user, mount, pid, net, ipc, uts; those this machine allows
@@ -46,6 +50,14 @@ public final class NamespaceSandbox implements Sandbox {
      */
     public NamespaceSandbox(SandboxHelper helper, Set<String> namespaces, boolean switchUser, Path jobsDir,
                             Collection<Path> readOnly, Collection<Path> hidden, Limits limits, CgroupPlacement cgroups) {
+        this(helper, namespaces, switchUser, jobsDir, readOnly, hidden, limits, cgroups, java.util.Optional.empty());
+    }
+
+    /** @param libraryRoot where every job's library directories must lie, when set */
+    public NamespaceSandbox(SandboxHelper helper, Set<String> namespaces, boolean switchUser, Path jobsDir,
+                            Collection<Path> readOnly, Collection<Path> hidden, Limits limits, CgroupPlacement cgroups,
+                            java.util.Optional<Path> libraryRoot) {
+        this.libraryRoot = libraryRoot.map(p -> p.toAbsolutePath().normalize());
         this.helper = helper;
         this.namespaces = Set.copyOf(namespaces);
         this.switchUser = switchUser;
@@ -97,6 +109,7 @@ public final class NamespaceSandbox implements Sandbox {
         if (namespaces.contains("mount")) {
             text.append("workdir=").append(spec.workDir()).append('\n');
             text.append("socket=").append(spec.engineSocket()).append('\n');
+            spec.libraries().forEach(path -> text.append("job_ro=").append(path).append('\n'));
         }
         if (switchUser && spec.worker().uid() > 0) {
             text.append("uid=").append(spec.worker().uid()).append('\n');
@@ -106,6 +119,24 @@ public final class NamespaceSandbox implements Sandbox {
             text.append("cgroup_procs=").append(procs).append('\n');
         }
         return text.toString();
+    }
+
+    @Override
+    public List<Path> libraryBinds(List<String> libraryPaths) throws LaunchFailure {
+        List<Path> binds = new ArrayList<>(libraryPaths.size());
+        for (String text : libraryPaths) {
+            Path path = Path.of(text);
+            if (!path.isAbsolute() || !path.normalize().equals(path)) {
+                throw new LaunchFailure(LaunchErrorKind.BAD_REQUEST, "library_path '" + text
+                        + "' is not an absolute, normalized path");
+            }
+            if (libraryRoot.isPresent() && (!path.startsWith(libraryRoot.get()) || path.equals(libraryRoot.get()))) {
+                throw new LaunchFailure(LaunchErrorKind.BAD_REQUEST, "library_path '" + text + "' is not inside "
+                        + libraryRoot.get() + " (launchpad.sandbox.library_root)");
+            }
+            binds.add(path);
+        }
+        return binds;
     }
 
     @Override

@@ -34,6 +34,15 @@ public interface ResourcePools {
         default void place(long pid) throws LaunchFailure {
         }
 
+        /**
+         * Every process of the job now, when the pool knows them exactly (the job's leaf cgroup,
+         * which its processes cannot leave); empty when it does not, and the process table must
+         * be searched instead.
+         */
+        default java.util.Optional<java.util.List<Long>> processes() {
+            return java.util.Optional.empty();
+        }
+
         /** The pool's memory limit in bytes when the kernel killed the job for exceeding it; empty otherwise. */
         default OptionalLong memoryKill() {
             return OptionalLong.empty();

@@ -26,6 +26,15 @@ public interface Sandbox {
         return Map.of();
     }
 
+    /**
+     * The LAUNCH library paths as directories the job sees read-only; refuses paths the sandbox
+     * would not show (outside launchpad.sandbox.library_root).
+     */
+    default java.util.List<java.nio.file.Path> libraryBinds(java.util.List<String> libraryPaths)
+            throws io.extensa.launchpad.job.LaunchFailure {
+        return libraryPaths.stream().map(java.nio.file.Path::of).toList();
+    }
+
     /** How satellites are isolated, for STATUS and the log, e.g. "no sandbox". */
     String describe();
 }

@@ -125,12 +125,16 @@ public final class Job {
             killReason = reason;
         }
         log.info("job {}: killing its process tree ({})", id(), reason.wireName());
-        services.killer().killTree(satellite.pid(), satellite.startTime());
+        killProcesses();
+    }
+
+    private void killProcesses() {
+        services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime());
     }
 
     private void reportExit(ExitStatus status) {
         // whatever the satellite left running in its session dies with it
-        services.killer().killTree(satellite.pid(), satellite.startTime());
+        killProcesses();
         ScheduledFuture<?> limit = timeout;
         if (limit != null) {
             limit.cancel(false);
@@ -181,7 +185,7 @@ public final class Job {
             if (limit != null) {
                 limit.cancel(false);
             }
-            services.killer().killTree(satellite.pid(), satellite.startTime());
+            killProcesses();
             await(satellite.exit(), services.killTimeout(), "to be reaped");
             if (satellite.exit().isDone() && connection != null) {
                 await(exited, EXIT_REPORT_WAIT, "to be reported");

@@ -81,19 +81,26 @@ public final class JobLauncher {
         WorkerAccount worker = null;
         Path workDir = null;
         SatelliteProcess satellite = null;
+        long started = System.nanoTime();
+        long[] marks = new long[5];
         try {
             admission = pools.admit(request, abandoned);
+            marks[0] = System.nanoTime();
             worker = services.workers().acquire(jobId);
             workDir = services.directories().create(jobId);
+            marks[1] = System.nanoTime();
             Map<String, String> environment = JobEnvironment.forJob(request, command, workDir);
-            SandboxSpec sandboxSpec = new SandboxSpec(jobId, workDir, Path.of(request.socketPath()), worker);
+            SandboxSpec sandboxSpec = new SandboxSpec(jobId, workDir, Path.of(request.socketPath()), worker,
+                    sandbox.libraryBinds(request.libraryPaths()));
             satellite = startWarm(language, request, workDir, environment, sandboxSpec).orElse(null);
             if (satellite == null) {
                 satellite = startCold(language, command, workDir, environment, sandboxSpec);
             }
+            marks[2] = System.nanoTime();
             // the one place a satellite is put under its pool's limits (cgroups), warm or cold, sandboxed
             // or not: before LAUNCHED, so before the engine gives it any user code
             admission.place(satellite.pid());
+            marks[3] = System.nanoTime();
             try {
                 services.directories().recordProcess(services.directories().pidFile(jobId), satellite.pid(),
                         satellite.startTime());
@@ -103,6 +110,13 @@ public final class JobLauncher {
             }
             Job job = new Job(request, language.name(), workDir, satellite, worker, admission, services);
             services.registry().activate(job);
+            marks[4] = System.nanoTime();
+            if (log.isDebugEnabled()) {
+                log.debug("job {}: launch phases: admit {}, account and directory {}, {} start {}, limits {},"
+                        + " pid file {} ms", jobId, millis(started, marks[0]), millis(marks[0], marks[1]),
+                        satellite.warm() ? "warm" : "cold", millis(marks[1], marks[2]), millis(marks[2], marks[3]),
+                        millis(marks[3], marks[4]));
+            }
             log.info("job {}: {} satellite started {}, pid {}, for user {} (database {}, pool {}, session {})", jobId,
                     language.name(), satellite.warm() ? "warm" : "cold", satellite.pid(), request.user(),
                     request.database(), request.pool(), request.sessionId());
@@ -111,6 +125,10 @@ public final class JobLauncher {
             undo(jobId, satellite, workDir, worker, admission);
             throw e;
         }
+    }
+
+    private static String millis(long from, long to) {
+        return String.format(Locale.ROOT, "%.2f", (to - from) / 1e6);
     }
 
     private Optional<SatelliteProcess> startWarm(Language language, LaunchRequest request, Path workDir,

@@ -172,22 +172,27 @@ public final class ManagedPools implements ResourcePools {
         }
     }
 
+    /**
+     * The default pool's directory in each cgroup hierarchy: warm spares create their leaf there
+     * ({@code spare_<pid>}, spec key {@code spare_cgroup}); empty without cgroups.
+     */
+    public List<Path> spareCgroupDirectories() {
+        return cgroups.map(c -> c.tree().hierarchies().stream()
+                .map(h -> c.tree().poolDirectory(h.directory(), PoolDefinition.DEFAULT_POOL)).toList()).orElse(List.of());
+    }
+
+    /** Removes the leaves of spares that ended without a job (a fork server stopped or restarted). */
+    public void sweepSpareCgroups() {
+        cgroups.ifPresent(c -> c.sweepSpares(PoolDefinition.DEFAULT_POOL));
+    }
+
     @Override
     public Admission admit(LaunchRequest request, BooleanSupplier abandoned) throws LaunchFailure {
         Duration wait = request.queueTimeout().filter(t -> t.compareTo(queueTimeout) < 0).orElse(queueTimeout);
         String pool = request.pool();
         PoolDefinition definition = slots.acquire(pool, wait, abandoned);
         String jobId = request.jobId();
-        if (cgroups.isPresent()) {
-            try {
-                cgroups.get().createJob(pool, jobId, jobMaxPids);
-            } catch (IOException e) {
-                cgroups.get().removeJob(pool, jobId);
-                slots.release(pool);
-                throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot create the cgroup of job " + jobId
-                        + " in resource pool '" + pool + "': " + e.getMessage(), e);
-            }
-        }
+        // the job's leaf cgroups are made in place(): a warm spare brings its own
         return new JobPlace(pool, jobId, memoryLimits.getOrDefault(definition.name(), 0L));
     }
 
@@ -197,6 +202,7 @@ public final class ManagedPools implements ResourcePools {
         private final String jobId;
         private final long memoryLimit;
         private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile boolean placed;
 
         JobPlace(String pool, String jobId, long memoryLimit) {
             this.pool = pool;
@@ -213,7 +219,8 @@ public final class ManagedPools implements ResourcePools {
                 if (cgroups.isEmpty()) {
                     return;
                 }
-                cgroups.get().place(pool, jobId, pid);
+                cgroups.get().place(pool, jobId, pid, jobMaxPids);
+                placed = true;
             } catch (IOException e) {
                 if (!io.extensa.launchpad.process.ProcessTable.isRunning(pid, 0)) {
                     // it ended already (a crash at start-up): nothing to limit, and its end is reported as usual
@@ -221,6 +228,18 @@ public final class ManagedPools implements ResourcePools {
                 }
                 throw new LaunchFailure(LaunchErrorKind.LAUNCH_FAILED, "cannot put the satellite (pid " + pid
                         + ") under the limits of resource pool '" + pool + "': " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Optional<List<Long>> processes() {
+            if (cgroups.isEmpty() || !placed) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(cgroups.get().jobProcesses(pool, jobId));
+            } catch (IOException e) {
+                return Optional.empty();
             }
         }
 

@@ -43,6 +43,24 @@ class NamespaceSandboxTest {
     }
 
     @Test
+    void theJobsLibrariesAreBoundForItAloneAndOnlyFromTheLibraryRoot() throws Exception {
+        NamespaceSandbox sandbox = new NamespaceSandbox(HELPER, Set.of("mount", "pid"), true, Path.of("/data/jobs"),
+                List.of(), List.of(), LIMITS, spec -> List.of(), java.util.Optional.of(Path.of("/data/libraries")));
+        List<Path> binds = sandbox.libraryBinds(List.of("/data/libraries/python/private/alice/lib-0123",
+                "/data/libraries/python/public/pub-4567"));
+        SandboxSpec job = new SandboxSpec("job-1", Path.of("/data/jobs/job-1"), Path.of("/data/run/jobs/job-1.sock"),
+                new WorkerAccount("extensa-w03", 990, 980), binds);
+        assertThat(sandbox.jobSpec(job).lines().toList()).contains(
+                "job_ro=/data/libraries/python/private/alice/lib-0123", "job_ro=/data/libraries/python/public/pub-4567");
+        assertThat(sandbox.baseSpec()).doesNotContain("/data/libraries");
+        for (String outside : List.of("/etc", "/data/libraries", "/data/libraries/../pgdata", "/data/librariesX/y")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> sandbox.libraryBinds(List.of(outside)))
+                    .as(outside).isInstanceOf(io.extensa.launchpad.job.LaunchFailure.class)
+                    .hasMessageContaining("library_path '" + outside + "'");
+        }
+    }
+
+    @Test
     void withoutRootTheAccountStaysAndWithoutAMountNamespaceNothingIsBound() {
         assertThat(sandbox(Set.of("user", "mount", "net"), false).jobSpec(JOB)).doesNotContain("uid=");
         NamespaceSandbox bare = sandbox(Set.of(), false);

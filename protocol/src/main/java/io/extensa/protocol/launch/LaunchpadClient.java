@@ -16,11 +16,17 @@ import java.util.concurrent.TimeoutException;
 /**
  * The engine's side of the launch-control channel. Stateless apart from the socket path: every
  * {@link #launch} opens the job's own connection and every {@link #status} a short one, so one
- * client may be shared by any number of threads.
+ * client may be shared by any number of threads, and a launchpad that was restarted (a new
+ * process on the same socket path) is simply reached by the next request.
+ *
+ * <p>While the launchpad is down (between a crash and its restart), a launch waits up to the
+ * client's reconnect wait for the socket to accept again; status and pool requests fail at once.
  */
 public final class LaunchpadClient {
 
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(30);
+    /** Polling interval while a launch waits for a restarting launchpad. */
+    private static final long RECONNECT_POLL_MILLIS = 100;
 
     /** The launchpad drops connections from OS users it does not accept without a word. */
     static final String REFUSED_HINT = "; if this keeps happening, check that this OS user is in the launchpad's"
@@ -28,6 +34,7 @@ public final class LaunchpadClient {
 
     private final Path socketPath;
     private final Duration replyTimeout;
+    private final Duration reconnectWait;
 
     public LaunchpadClient(Path socketPath) {
         this(socketPath, DEFAULT_REPLY_TIMEOUT);
@@ -35,8 +42,22 @@ public final class LaunchpadClient {
 
     /** @param replyTimeout how long to wait for LAUNCHED or STATUS before giving up */
     public LaunchpadClient(Path socketPath, Duration replyTimeout) {
+        this(socketPath, replyTimeout, Duration.ZERO);
+    }
+
+    /**
+     * @param reconnectWait how long a launch keeps trying to connect while the launchpad does not
+     *                      accept (it is being restarted); zero fails at once
+     */
+    public LaunchpadClient(Path socketPath, Duration replyTimeout, Duration reconnectWait) {
         this.socketPath = Objects.requireNonNull(socketPath, "socketPath");
         this.replyTimeout = Objects.requireNonNull(replyTimeout, "replyTimeout");
+        this.reconnectWait = Objects.requireNonNull(reconnectWait, "reconnectWait");
+    }
+
+    /** How long a launch waits for a launchpad that does not accept connections. */
+    public Duration reconnectWait() {
+        return reconnectWait;
     }
 
     public Path socketPath() {
@@ -62,7 +83,16 @@ public final class LaunchpadClient {
      * it). Follow with {@link LaunchedJob#awaitLaunched(Duration)}.
      */
     public LaunchedJob start(LaunchRequest request) throws IOException {
-        SocketChannel channel = connect();
+        return start(request, () -> false);
+    }
+
+    /**
+     * As {@link #start(LaunchRequest)}; while the launchpad does not accept connections (it is
+     * being restarted) this waits up to {@link #reconnectWait()}, unless {@code abandoned} turns
+     * true (the call was cancelled).
+     */
+    public LaunchedJob start(LaunchRequest request, java.util.function.BooleanSupplier abandoned) throws IOException {
+        SocketChannel channel = connectWaiting(abandoned);
         LaunchedJob job;
         try {
             job = LaunchedJob.start(channel, request);
@@ -132,6 +162,29 @@ public final class LaunchpadClient {
     /** The names of the enabled languages, e.g. {@code [Python, R]}. */
     public List<String> languages() throws IOException {
         return status().languageNames();
+    }
+
+    private SocketChannel connectWaiting(java.util.function.BooleanSupplier abandoned) throws IOException {
+        long deadline = System.nanoTime() + reconnectWait.toNanos();
+        while (true) {
+            try {
+                return connect();
+            } catch (LaunchpadException e) {
+                if (System.nanoTime() - deadline >= 0 || abandoned.getAsBoolean()) {
+                    if (reconnectWait.isZero()) {
+                        throw e;
+                    }
+                    throw new LaunchpadException(LaunchErrorKind.CONNECTION_FAILED, e.getMessage()
+                            + " (waited " + reconnectWait.toMillis() + " ms for it to come back)", e.getCause());
+                }
+            }
+            try {
+                Thread.sleep(RECONNECT_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the launchpad to come back");
+            }
+        }
     }
 
     private SocketChannel connect() throws LaunchpadException {

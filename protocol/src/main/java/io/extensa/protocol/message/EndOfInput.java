@@ -4,14 +4,39 @@ import io.extensa.protocol.wire.FieldCursor;
 import io.extensa.protocol.wire.MessageType;
 import io.extensa.protocol.wire.PayloadBuilder;
 import io.extensa.protocol.wire.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * END_OF_INPUT 0x12, engine to satellite: the rows of a unit are complete; run the script on them.
+ * With {@code unit_rows} (only to a satellite whose HELLO offered {@code unit_runs}) the rows since
+ * the previous END_OF_INPUT form a run of consecutive units, {@code unit} being the first.
  * <pre>
- *  1 last BOOL (no unit follows)  2 unit INT (0-based)
+ *  1 last BOOL (no unit follows)  2 unit INT (0-based)  3 unit_rows BYTES (i64 per unit of the run; negotiated, so not critical)
  * </pre>
+ *
+ * @param unitRows rows of each unit of the run, in order; null for a single unit
  */
-public record EndOfInput(boolean last, long unit) implements Message {
+public record EndOfInput(boolean last, long unit, long[] unitRows) implements Message {
+
+    public EndOfInput {
+        unitRows = unitRows == null ? null : unitRows.clone();
+    }
+
+    public EndOfInput(boolean last, long unit) {
+        this(last, unit, null);
+    }
+
+    @Override
+    public long[] unitRows() {
+        return unitRows == null ? null : unitRows.clone();
+    }
+
+    /** Units this END_OF_INPUT completes. */
+    public int unitCount() {
+        return unitRows == null ? 1 : unitRows.length;
+    }
 
     @Override
     public MessageType type() {
@@ -20,17 +45,35 @@ public record EndOfInput(boolean last, long unit) implements Message {
 
     @Override
     public PayloadBuilder encode() {
-        return new PayloadBuilder().bool(1, last).int64(2, unit);
+        PayloadBuilder out = new PayloadBuilder().bool(1, last).int64(2, unit);
+        if (unitRows != null) {
+            ByteBuffer rows = ByteBuffer.allocate(unitRows.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            rows.asLongBuffer().put(unitRows);
+            out.bytes(3, rows.array());
+        }
+        return out;
     }
 
     public static EndOfInput decode(FieldCursor fields) throws ProtocolException {
         FieldReader in = new FieldReader(fields, "END_OF_INPUT");
         boolean last = false;
         long unit = 0;
+        long[] unitRows = null;
         while (in.next()) {
             switch (in.tag()) {
                 case 1 -> last = in.bool();
                 case 2 -> unit = in.int64();
+                case 3 -> {
+                    byte[] raw = in.bytes();
+                    if (raw.length == 0 || raw.length % 8 != 0) {
+                        throw in.invalid("unit_rows has " + raw.length + " bytes, not a positive multiple of 8");
+                    }
+                    unitRows = new long[raw.length / 8];
+                    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(unitRows);
+                    if (Arrays.stream(unitRows).anyMatch(r -> r < 0)) {
+                        throw in.invalid("unit_rows holds a negative row count");
+                    }
+                }
                 default -> in.unknown();
             }
         }
@@ -39,6 +82,22 @@ public record EndOfInput(boolean last, long unit) implements Message {
         if (unit < 0) {
             throw in.invalid("unit " + unit + " is negative");
         }
-        return new EndOfInput(last, unit);
+        return new EndOfInput(last, unit, unitRows);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EndOfInput e && last == e.last && unit == e.unit && Arrays.equals(unitRows, e.unitRows);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(unit) * 31 + Boolean.hashCode(last) + Arrays.hashCode(unitRows);
+    }
+
+    @Override
+    public String toString() {
+        return "EndOfInput[last=" + last + ", unit=" + unit + (unitRows == null ? "" : ", unitRows="
+                + Arrays.toString(unitRows)) + "]";
     }
 }

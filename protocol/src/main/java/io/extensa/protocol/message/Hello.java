@@ -13,14 +13,16 @@ import java.util.Objects;
  * fork server (only runtime, runtime_version and pid).
  * <pre>
  *  1 job_id TEXT  2 secret BYTES (32)  3 runtime TEXT  4 runtime_version TEXT  5 pid INT  6 max_frame INT
+ *  8 unit_runs BOOL (the satellite takes END_OF_INPUT with unit_rows; 7 is the fork server's sandbox)
  * </pre>
  *
  * @param jobId null in a fork server's HELLO
  * @param secret null in a fork server's HELLO
  * @param maxFrame largest payload this side accepts, 0 when not stated
+ * @param unitRuns the satellite runs a run of several units from one END_OF_INPUT with unit_rows
  */
-public record Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame)
-        implements Message {
+public record Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame,
+                    boolean unitRuns) implements Message {
 
     public static final int SECRET_LENGTH = 32;
 
@@ -28,6 +30,10 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(runtimeVersion, "runtimeVersion");
         secret = secret == null ? null : secret.clone();
+    }
+
+    public Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame) {
+        this(jobId, secret, runtime, runtimeVersion, pid, maxFrame, false);
     }
 
     /** A fork server's greeting. */
@@ -65,6 +71,9 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         if (maxFrame != 0) {
             out.int64(6, maxFrame);
         }
+        if (unitRuns) {
+            out.bool(8, true);
+        }
         return out;
     }
 
@@ -76,6 +85,7 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         String version = null;
         long pid = 0;
         long maxFrame = 0;
+        boolean unitRuns = false;
         while (in.next()) {
             switch (in.tag()) {
                 case 1 -> jobId = in.text();
@@ -84,6 +94,7 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
                 case 4 -> version = in.text();
                 case 5 -> pid = in.int64();
                 case 6 -> maxFrame = in.int64();
+                case 8 -> unitRuns = in.bool();
                 default -> in.unknown();
             }
         }
@@ -96,25 +107,25 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         if (maxFrame < 0) {
             throw in.invalid("max_frame " + maxFrame + " is negative");
         }
-        return new Hello(jobId, secret, runtime, version, pid, maxFrame);
+        return new Hello(jobId, secret, runtime, version, pid, maxFrame, unitRuns);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Hello h && Objects.equals(jobId, h.jobId) && Arrays.equals(secret, h.secret)
                 && runtime.equals(h.runtime) && runtimeVersion.equals(h.runtimeVersion) && pid == h.pid
-                && maxFrame == h.maxFrame;
+                && maxFrame == h.maxFrame && unitRuns == h.unitRuns;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(jobId, Arrays.hashCode(secret), runtime, runtimeVersion, pid, maxFrame);
+        return Objects.hash(jobId, Arrays.hashCode(secret), runtime, runtimeVersion, pid, maxFrame, unitRuns);
     }
 
     /** Never prints the secret. */
     @Override
     public String toString() {
         return "Hello[jobId=" + jobId + ", secret=" + (secret == null ? "none" : secret.length + " bytes")
-                + ", runtime=" + runtime + " " + runtimeVersion + ", pid=" + pid + ", maxFrame=" + maxFrame + "]";
+                + ", runtime=" + runtime + " " + runtimeVersion + ", pid=" + pid + ", maxFrame=" + maxFrame + (unitRuns ? ", unitRuns" : "") + "]";
     }
 }

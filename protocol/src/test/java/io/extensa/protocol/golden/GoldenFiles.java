@@ -345,6 +345,8 @@ public final class GoldenFiles {
 
         cases.add(new Case("hello", s2e, "a satellite's HELLO with job id, 32-byte secret and max_frame")
                 .add(new Hello("job-42", secret(), "python", "3.11.2", 12345, FrameHeader.DEFAULT_MAX_PAYLOAD)));
+        cases.add(new Case("hello_unit_runs", s2e, "a satellite's HELLO offering unit_runs")
+                .add(new Hello("job-43", secret(), "python", "3.11.2", 12346, FrameHeader.DEFAULT_MAX_PAYLOAD, true)));
         cases.add(new Case("welcome", e2s, "the engine's WELCOME")
                 .add(new Welcome(FrameHeader.DEFAULT_MAX_PAYLOAD)));
 
@@ -400,6 +402,9 @@ public final class GoldenFiles {
                 .batch(MessageType.INPUT_BATCH, 5));
         cases.add(new Case("end_of_input", e2s, "END_OF_INPUT of two units")
                 .add(new EndOfInput(false, 0)).add(new EndOfInput(true, 1)));
+        cases.add(new Case("end_of_input_runs", e2s, "END_OF_INPUT of runs of units (unit_rows): "
+                + "units 0-2 of 3, 1 and 5 rows, then units 3-4 of 2 and 0 rows, the last")
+                .add(new EndOfInput(false, 0, new long[] {3, 1, 5})).add(new EndOfInput(true, 3, new long[] {2, 0})));
 
         List<ColumnSpec> outputSchema = List.of(
                 ColumnSpec.of("id", ColumnType.INT64, "bigint"),

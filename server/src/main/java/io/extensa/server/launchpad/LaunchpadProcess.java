@@ -99,6 +99,15 @@ public final class LaunchpadProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** How the daemon ended, e.g. "was killed by signal 9" or "exited with code 1"; "is running" while it runs. */
+    public String exitDescription() {
+        if (process.isAlive()) {
+            return "is running";
+        }
+        int code = process.exitValue();
+        return code > 128 && code <= 128 + 64 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+    }
+
     /** Completes when the daemon exits, whether we stopped it or it died. */
     public CompletableFuture<Process> onExit() {
         return process.onExit();
@@ -174,6 +183,9 @@ public final class LaunchpadProcess implements AutoCloseable {
         command.add("-Dextensa.log.level=" + logLevel);
         // The daemon holds little and mostly waits on sockets and children: a small collector suffices.
         command.add("-XX:+UseSerialGC");
+        // and it runs no hot loops: the quick compiler alone, so optimising compiles do not take a
+        // share of a 2-core machine from the jobs for minutes after start
+        command.add("-XX:TieredStopAtLevel=1");
         command.add(mainClass);
         command.add("--socket");
         command.add(dir.launchpadSocket().toString());
@@ -183,6 +195,8 @@ public final class LaunchpadProcess implements AutoCloseable {
         command.add(dir.runtimeDir().toString());
         command.add("--config");
         command.add(dir.launchpadConfigFile().toString());
+        // the lifeline: our end of its stdin closes when this JVM dies, however it dies
+        command.add("--exit-with-stdin");
         return command;
     }
 

@@ -25,7 +25,10 @@ public final class CgroupEnforcer {
 
     private static final Logger log = LoggerFactory.getLogger(CgroupEnforcer.class);
     private static final int REMOVE_ATTEMPTS = 50;
+    private static final int MOVE_ROUNDS = 20;
     private static final String OWNER_PREFIX = "owner_";
+    /** Leaf of a warm spare waiting for a job: made by the sandbox helper (spec key spare_cgroup). */
+    public static final String SPARE_PREFIX = "spare_";
 
     private final CgroupTree tree;
 
@@ -188,40 +191,115 @@ public final class CgroupEnforcer {
         }
     }
 
-    /** Creates the job's leaf cgroups with their per-job limits. */
-    public void createJob(String pool, String jobId, int maxPids) throws IOException {
+    private void createLeaf(CgroupTree.Hierarchy hierarchy, Path directory) throws IOException {
+        Files.createDirectory(directory);
+        if (tree.version() == CgroupTree.Version.V1 && hierarchy.controllers().contains(Controller.MEMORY)) {
+            // the interpreter's start-up memory counts against the pool too
+            writeQuietly(directory.resolve("memory.move_charge_at_immigrate"), "3");
+        }
+    }
+
+    /**
+     * Makes the job's leaf cgroups, with their per-job limits, and puts {@code pid} and every
+     * process it has started so far in them. A warm
+     * spare that waits in its own leaf ({@code spare_<pid>}, made by the sandbox helper before it
+     * forked anything) has its leaf renamed to the job's, which costs no migration; otherwise the
+     * processes are moved (found by parent link and session id after the move, so none forked
+     * during it is missed). A move waits for an RCU grace period, 10-25 ms on a small machine.
+     */
+    public void place(String pool, String jobId, long pid, int maxPids) throws IOException {
+        String pidText = Long.toString(pid);
+        List<Path> toMove = new ArrayList<>();
         for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
-            Path directory = tree.jobDirectory(hierarchy.directory(), pool, jobId);
-            Files.createDirectory(directory);
-            if (tree.version() == CgroupTree.Version.V1 && hierarchy.controllers().contains(Controller.MEMORY)) {
-                // the interpreter's start-up memory counts against the pool too
-                writeQuietly(directory.resolve("memory.move_charge_at_immigrate"), "3");
+            Path jobDirectory = tree.jobDirectory(hierarchy.directory(), pool, jobId);
+            if (!adoptSpareLeaf(tree.poolDirectory(hierarchy.directory(), pool).resolve(SPARE_PREFIX + pid), jobDirectory,
+                    pidText)) {
+                createLeaf(hierarchy, jobDirectory);
+                toMove.add(jobDirectory.resolve("cgroup.procs"));
             }
         }
         for (Map.Entry<Path, String> file : tree.jobLimitFiles(pool, jobId, maxPids).entrySet()) {
             write(file.getKey(), file.getValue());
         }
-    }
-
-    /**
-     * Moves {@code pid} into the job's cgroups, then every process it has started so far (found
-     * by parent link and session id after the move, so none forked during it is missed).
-     */
-    public void place(String pool, String jobId, long pid) throws IOException {
-        List<Path> procsFiles = tree.jobProcsFiles(pool, jobId);
-        for (Path procs : procsFiles) {
-            write(procs, Long.toString(pid));
+        if (toMove.isEmpty()) {
+            return;
         }
-        for (long descendant : io.extensa.launchpad.pools.JobProcesses.startedBy(pid)) {
-            for (Path procs : procsFiles) {
-                try {
-                    write(procs, Long.toString(descendant));
-                } catch (IOException e) {
-                    log.debug("process {} of job {} ended before it could be moved: {}", descendant, jobId,
-                            e.getMessage());
+        for (Path procs : toMove) {
+            write(procs, pidText);
+        }
+        // a child not moved yet may fork while the others move; its child is then born outside, so
+        // search again until a search finds nothing new (each round's children are born inside)
+        java.util.Set<Long> moved = new java.util.HashSet<>();
+        for (int round = 0; round < MOVE_ROUNDS; round++) {
+            List<Long> found = io.extensa.launchpad.pools.JobProcesses.startedBy(pid);
+            found.removeAll(moved);
+            if (found.isEmpty()) {
+                return;
+            }
+            for (long descendant : found) {
+                moved.add(descendant);
+                for (Path procs : toMove) {
+                    try {
+                        write(procs, Long.toString(descendant));
+                    } catch (IOException e) {
+                        log.debug("process {} of job {} ended before it could be moved: {}", descendant, jobId,
+                                e.getMessage());
+                    }
                 }
             }
         }
+        log.warn("job {}: its processes kept forking while they were moved into its cgroup; some may be outside",
+                jobId);
+    }
+
+    /** Renames the spare's leaf to the job's when it exists and holds the spare; false to move instead. */
+    private boolean adoptSpareLeaf(Path spareLeaf, Path jobDirectory, String pidText) {
+        try {
+            if (!Files.isDirectory(spareLeaf)
+                    || !Files.readAllLines(spareLeaf.resolve("cgroup.procs")).contains(pidText)) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        try {
+            Files.move(spareLeaf, jobDirectory, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            // cgroup v2 has no rename: the job gets its leaf back and the processes move
+            log.debug("cannot rename {} to {} ({}); moving the processes instead", spareLeaf, jobDirectory,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /** Removes the spare leaves of {@code pool} whose spare is gone (ended without a job, or moved out). */
+    public void sweepSpares(String pool) {
+        for (CgroupTree.Hierarchy hierarchy : tree.hierarchies()) {
+            try (var leaves = Files.newDirectoryStream(tree.poolDirectory(hierarchy.directory(), pool),
+                    SPARE_PREFIX + "*")) {
+                for (Path leaf : leaves) {
+                    try {
+                        Files.delete(leaf);  // refused while a process is inside: that spare still waits
+                    } catch (IOException e) {
+                        log.trace("spare leaf {} stays: {}", leaf, e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                log.debug("cannot list the spare leaves of pool {}: {}", pool, e.getMessage());
+            }
+        }
+    }
+
+    /** The processes in the job's leaf cgroup (of the first hierarchy; every hierarchy holds the same). */
+    public List<Long> jobProcesses(String pool, String jobId) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (String line : Files.readAllLines(tree.jobProcsFiles(pool, jobId).get(0))) {
+            if (!line.isBlank()) {
+                pids.add(Long.parseLong(line.strip()));
+            }
+        }
+        return pids;
     }
 
     /** OOM kills the kernel counted in the job's memory cgroup; 0 without a memory controller. */

@@ -9,5 +9,5 @@ rscript=${EXTENSA_RSCRIPT:-Rscript}
 include=$("$rscript" --vanilla -e 'cat(R.home("include"))')
 mkdir -p "$(dirname "$out")"
 "$cc" -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type -Werror \
-  -I"$include" -o "$out.tmp" "$here"/*.c -lpthread
+  -I"$include" -o "$out.tmp" "$here"/*.c -lpthread -ldl
 mv "$out.tmp" "$out"

@@ -74,11 +74,20 @@ SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity);
 /* process.c */
 SEXP ext_input_closed(void);
 SEXP ext_forkserver_channel(void);
-SEXP ext_forkserver_wait(SEXP fd);
+SEXP ext_forkserver_wait(SEXP fd, SEXP timeout_ms);
 SEXP ext_reap(void);
-SEXP ext_fork(void);
-SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path);
+SEXP ext_spare_fork(void);
+SEXP ext_read_all(SEXP fd);
+SEXP ext_write_all_close(SEXP fd, SEXP data);
+SEXP ext_pipe(void);
+SEXP ext_close_fd(SEXP fd);
+SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path, SEXP sandbox_spec);
 SEXP ext_exit(SEXP code);
 SEXP ext_write_line(SEXP fd, SEXP text);
+
+/* sandbox.c */
+SEXP ext_sandbox_load(SEXP path);
+SEXP ext_spare_sandbox(SEXP spec);
+SEXP ext_sandbox_enter(SEXP spec);
 
 #endif

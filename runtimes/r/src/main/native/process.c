@@ -1,7 +1,8 @@
 /*
  * Process work for the fork server and its children (docs/launchpad.md, "Fork-server contract"):
- * moving the frame channel off fds 0/1, waiting for a FORK or a child's exit, reaping, forking,
- * and turning a fresh child into a clean job process before any job code runs.
+ * moving the frame channel off fds 0/1, waiting for a FORK or a child's exit, reaping, forking
+ * spare children and handing them their job, and turning a spare into a clean (and sandboxed)
+ * job process before any job code runs.
  *
  * The fork server is single-threaded (the helper threads start only inside a child's session),
  * so fork() is safe. SIGCHLD wakes the wait through a self-pipe.
@@ -73,22 +74,26 @@ SEXP ext_forkserver_channel(void) {
     return result;
 }
 
-/* Blocks until a frame can be read on fd or a child ended: c(input = TRUE/FALSE, child = TRUE/FALSE). */
-SEXP ext_forkserver_wait(SEXP fd) {
+/*
+ * Blocks until a frame can be read on fd or a child ended, or timeout_ms passed (negative: no
+ * limit): c(input = TRUE/FALSE, child = TRUE/FALSE), both FALSE after the timeout.
+ */
+SEXP ext_forkserver_wait(SEXP fd, SEXP timeout_ms) {
     struct pollfd p[2] = {{Rf_asInteger(fd), POLLIN, 0}, {child_wake[0], POLLIN, 0}};
-    while (poll(p, 2, -1) < 0) {
+    int ready;
+    while ((ready = poll(p, 2, Rf_asInteger(timeout_ms))) < 0) {
         if (errno != EINTR) {
             Rf_error("poll: %s", strerror(errno));
         }
     }
-    if (p[1].revents & POLLIN) {
+    if (ready > 0 && (p[1].revents & POLLIN)) {
         char ignored[64];
         while (read(child_wake[0], ignored, sizeof ignored) > 0) {
         }
     }
     SEXP result = PROTECT(Rf_allocVector(LGLSXP, 2));
-    LOGICAL(result)[0] = (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-    LOGICAL(result)[1] = (p[1].revents & POLLIN) != 0;
+    LOGICAL(result)[0] = ready > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+    LOGICAL(result)[1] = ready > 0 && (p[1].revents & POLLIN) != 0;
     UNPROTECT(1);
     return result;
 }
@@ -132,23 +137,6 @@ SEXP ext_reap(void) {
     return result;
 }
 
-/* fork(): the child's pid in the parent, 0 in the child, or a string naming the failure. */
-SEXP ext_fork(void) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        char message[256];
-        snprintf(message, sizeof message, "fork: %s", strerror(errno));
-        return Rf_mkString(message);
-    }
-    if (pid == 0) {
-        signal(SIGCHLD, SIG_DFL);
-        close(child_wake[0]);
-        close(child_wake[1]);
-    }
-    return Rf_ScalarInteger((int) pid);
-}
-
 static void close_from(int first) {
 #ifdef SYS_close_range
     if (syscall(SYS_close_range, (unsigned) first, ~0u, 0) == 0) {
@@ -161,6 +149,141 @@ static void close_from(int first) {
     }
 }
 
+/* Closes every descriptor from `first` on except `keep`. */
+static void close_all_but(int first, int keep) {
+    if (keep < first) {
+        close_from(first);
+        return;
+    }
+    for (int fd = first; fd < keep; fd++) {
+        close(fd);
+    }
+    close_from(keep + 1);
+}
+
+/*
+ * Forks a spare child with a pipe to hand it its job later. In the fork server: c(pid, the
+ * pipe's write end). In the spare: c(0, the pipe's read end), after it closed every other
+ * inherited descriptor (the channel, the wake-up pipe, other spares' pipes: a spare must see the
+ * end of its own pipe when the fork server goes), restored SIGCHLD and started its own session.
+ * A string naming the failure when there is no spare.
+ */
+SEXP ext_spare_fork(void) {
+    int job[2];
+    if (pipe2(job, O_CLOEXEC) != 0) {
+        char message[256];
+        snprintf(message, sizeof message, "pipe: %s", strerror(errno));
+        return Rf_mkString(message);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        char message[256];
+        snprintf(message, sizeof message, "fork: %s", strerror(errno));
+        close(job[0]);
+        close(job[1]);
+        return Rf_mkString(message);
+    }
+    SEXP result = PROTECT(Rf_allocVector(INTSXP, 2));
+    if (pid > 0) {
+        close(job[0]);
+        INTEGER(result)[0] = (int) pid;
+        INTEGER(result)[1] = job[1];
+        UNPROTECT(1);
+        return result;
+    }
+    signal(SIGCHLD, SIG_DFL);
+    child_wake[0] = child_wake[1] = -1;
+    close_all_but(3, job[0]);
+    setsid();
+    INTEGER(result)[0] = 0;
+    INTEGER(result)[1] = job[0];
+    UNPROTECT(1);
+    return result;
+}
+
+/* Reads fd to its end: the bytes (a raw vector), or a string naming the failure. */
+SEXP ext_read_all(SEXP fd_value) {
+    int fd = Rf_asInteger(fd_value);
+    size_t capacity = 65536;
+    size_t length = 0;
+    unsigned char *bytes = (unsigned char *) R_alloc(capacity, 1);
+    for (;;) {
+        if (length == capacity) {
+            unsigned char *grown = (unsigned char *) R_alloc(capacity * 2, 1);
+            memcpy(grown, bytes, length);
+            bytes = grown;
+            capacity *= 2;
+        }
+        ssize_t n = read(fd, bytes + length, capacity - length);
+        if (n == 0) {
+            break;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            char message[256];
+            snprintf(message, sizeof message, "read: %s", strerror(errno));
+            return Rf_mkString(message);
+        }
+        length += (size_t) n;
+    }
+    SEXP result = Rf_allocVector(RAWSXP, (R_xlen_t) length);
+    memcpy(RAW(result), bytes, length);
+    return result;
+}
+
+/*
+ * Writes all of a raw vector to a pipe and closes it: TRUE, or FALSE when the reader is gone
+ * (EPIPE, with SIGPIPE ignored meanwhile so that R's handler does not see it).
+ */
+SEXP ext_write_all_close(SEXP fd_value, SEXP data) {
+    int fd = Rf_asInteger(fd_value);
+    const unsigned char *bytes = RAW(data);
+    size_t length = (size_t) XLENGTH(data);
+    struct sigaction ignore, previous;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &previous);
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, bytes + done, length - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            break;
+        }
+        done += (size_t) n;
+    }
+    sigaction(SIGPIPE, &previous, NULL);
+    close(fd);
+    return Rf_ScalarLogical(done == length);
+}
+
+/* A pipe: c(read end, write end), both close-on-exec; or a string naming the failure. */
+SEXP ext_pipe(void) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        char message[256];
+        snprintf(message, sizeof message, "pipe: %s", strerror(errno));
+        return Rf_mkString(message);
+    }
+    SEXP result = PROTECT(Rf_allocVector(INTSXP, 2));
+    INTEGER(result)[0] = fds[0];
+    INTEGER(result)[1] = fds[1];
+    UNPROTECT(1);
+    return result;
+}
+
+/* Closes a descriptor that is not a socket (a spare's pipe). */
+SEXP ext_close_fd(SEXP fd_value) {
+    close(Rf_asInteger(fd_value));
+    return R_NilValue;
+}
+
 static SEXP step_failed(const char *step, const char *detail, int error) {
     char message[1024];
     snprintf(message, sizeof message, "%s%s%s: %s", step, detail ? " " : "", detail ? detail : "", strerror(error));
@@ -168,18 +291,15 @@ static SEXP step_failed(const char *step, const char *detail, int error) {
 }
 
 /*
- * Turns a freshly forked child into the job's process, in this order: its own session, signal
+ * Turns a spare child (its own session already) into the job's process, in this order: signal
  * dispositions and mask as for a new process, fd 0 on /dev/null and fds 1 and 2 on the job's
- * output file (or the fork server's stderr), every other inherited descriptor closed (the
- * channel pipes included), then the job directory, the job's complete environment, and R's
- * per-session temporary directory under the job's TMPDIR (the fork server's must not be shared).
- * Isolation that needs privileges (the sandbox) belongs right after the descriptors are closed,
- * before anything of the job is touched. Returns NULL, or a message naming the step that failed.
+ * output file (or the fork server's stderr), then the sandbox's job part when sandbox_spec is not
+ * empty (it closes every descriptor above 2 itself) or every other inherited descriptor closed,
+ * then the job directory, the job's complete environment, and R's per-session temporary
+ * directory under the job's TMPDIR (the fork server's must not be shared). Nothing of the job
+ * runs before the sandbox is entered. Returns NULL, or a message naming the step that failed.
  */
-SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path) {
-    if (setsid() < 0) {
-        return step_failed("setsid", NULL, errno);
-    }
+SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path, SEXP sandbox_spec) {
     int reset[] = {SIGCHLD, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2};
     for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++) {
         signal(reset[i], SIG_DFL);
@@ -197,7 +317,7 @@ SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path) {
     }
     const char *output = Rf_length(output_path) > 0 ? Rf_translateChar(STRING_ELT(output_path, 0)) : "";
     if (output[0] != '\0') {
-        int fd = open(output, O_WRONLY | O_APPEND);
+        int fd = open(output, O_WRONLY | O_APPEND | O_NOFOLLOW);
         if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
             return step_failed("open", output, errno);
         }
@@ -205,7 +325,15 @@ SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path) {
             close(fd);
         }
     }
-    close_from(3);
+    const char *spec = Rf_length(sandbox_spec) > 0 ? Rf_translateChar(STRING_ELT(sandbox_spec, 0)) : "";
+    if (spec[0] != '\0') {
+        SEXP failure = ext_sandbox_enter(sandbox_spec);
+        if (failure != R_NilValue) {
+            return failure;
+        }
+    } else {
+        close_from(3);
+    }
 
     const char *directory = Rf_translateChar(STRING_ELT(work_dir, 0));
     if (chdir(directory) != 0) {

@@ -65,17 +65,38 @@ SEXP ext_open_file(SEXP path, SEXP write) {
     return Rf_ScalarInteger(fd);
 }
 
+/* How long a closing satellite waits for the engine to close its end. */
+#define EXT_CLOSE_LINGER_MS 2000
+
 /*
- * Closes a descriptor. A socket is shut down for writing and drained first: closing with unread
- * bytes (say, an END the session did not need to read) would reset the connection, and the peer
- * would lose the frames sent just before.
+ * Closes a descriptor. A socket is shut down for writing, then read until the engine closes its
+ * end (at most EXT_CLOSE_LINGER_MS): closing with unread bytes would reset the connection, and a
+ * satellite that closed right after its last frame (an ERROR answering SESSION_INIT, say) would
+ * make the engine's next write (END_OF_INPUT) fail before it read that frame.
  */
 SEXP ext_close(SEXP fd_value) {
     int fd = Rf_asInteger(fd_value);
     if (shutdown(fd, SHUT_WR) == 0) {
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
         char ignored[4096];
-        while (read(fd, ignored, sizeof ignored) > 0) {
+        for (;;) {
+            ssize_t n = read(fd, ignored, sizeof ignored);
+            if (n > 0 || (n < 0 && errno == EINTR)) {
+                continue;
+            }
+            if (n == 0 || errno != EAGAIN) {
+                break;
+            }
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long waited = (long) (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+            if (waited >= EXT_CLOSE_LINGER_MS) {
+                break;
+            }
+            struct pollfd p = {fd, POLLIN, 0};
+            poll(&p, 1, (int) (EXT_CLOSE_LINGER_MS - waited));
         }
     }
     close(fd);

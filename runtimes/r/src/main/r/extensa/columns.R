@@ -151,9 +151,10 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
     column$offsets <- offsets
     column$data <- bytes
     if (type == T_DECIMAL) {
-      numbers <- .Call(native$ext_parse_decimals, bytes, offsets, validity)
-      if (is.integer(numbers)) column_error(where, "row ", numbers, " is not a decimal number")
-      column$numbers <- numbers
+      parsed <- .Call(native$ext_parse_decimals, bytes, offsets, validity)
+      if (is.integer(parsed)) column_error(where, "row ", parsed, " is not a decimal number")
+      column$numbers <- parsed[[1]]
+      column$check <- parsed[[2]]
     } else if (type %in% TEXT_TYPES) {
       column$text <- split_text(bytes, offsets, validity, where)
     }

@@ -223,8 +223,7 @@ convert_column <- function(column, name) {
     DECIMAL = {
       numbers <- column$numbers
       # only long values and zeros, infinities and subnormals can be inexact: their text decides
-      check <- which(diff(column$offsets) > 15L |
-                     (!is.na(numbers) & (!is.finite(numbers) | abs(numbers) < 2.2250738585072014e-308)))
+      check <- column$check
       if (length(check)) {
         text <- decimal_text(column, check)
         exact <- decimal_exact(text, numbers[check])

@@ -145,10 +145,19 @@ handshake <- function(s) {
 
 # From here on the script's output is streamed, and the watcher can stop a running unit.
 start_capture <- function(s) {
-  cancel_error <- unlist(encode_message(MSG$ERROR, list(kind = ERROR_CANCELLED, message = "the script did not stop after cancel")))
   s$saved_stderr <- .Call(native$ext_capture_start, s$writer)
   s$capturing <- TRUE
-  .Call(native$ext_watch_start, s$fd, s$writer, cancel_error)
+  .Call(native$ext_watch_start, s$fd, s$writer, cancel_error_payload())
+}
+
+# What the watcher sends when a script ignores CANCEL; made once (in a fork server, before any fork).
+cached <- new.env(parent = emptyenv())
+cancel_error_payload <- function() {
+  if (is.null(cached$cancel_error)) {
+    cached$cancel_error <- unlist(encode_message(MSG$ERROR, list(kind = ERROR_CANCELLED,
+                                                                 message = "the script did not stop after cancel")))
+  }
+  cached$cancel_error
 }
 
 sync_output <- function(s) {
@@ -167,7 +176,8 @@ send_error <- function(s, kind, message, exception = NULL, traceback = NULL, lin
 }
 
 serve <- function(s, init) {
-  loopback_attach(s)
+  loopback_attach()
+  loopback_state$session <- s
   statements <- parse_script(init$script)
   params <- init$param
   values <- lapply(params, function(p) param_value(decode_column(p$value, 1, paste("param", p$name)), p$name))
@@ -474,6 +484,37 @@ run_session <- function(socket_path, job_id, secret) {
   code
 }
 
+# Plays a trivial call through the session code, the engine's side included, against frames it
+# writes into a pipe itself (no socket, no threads, output to /dev/null), and leaves nothing
+# behind. A fork server runs it once before it forks; a spare child runs it again while it waits
+# for its job: a forked child's first allocations and first writes into the server's heap copy a
+# page each (thousands per job), and this way the spare pays for them ahead of the job.
+rehearse <- function() {
+  fds <- .Call(native$ext_pipe)
+  sink <- .Call(native$ext_open_file, "/dev/null", TRUE)
+  on.exit({
+    .Call(native$ext_close_fd, fds[1])
+    .Call(native$ext_close_fd, fds[2])
+    if (is.numeric(sink)) .Call(native$ext_close_fd, sink)
+    reset_globals()
+    loopback_state$session <- NULL
+  })
+  if (is.character(sink)) stop(sink)
+  engine <- new_writer(fds[2])
+  column <- infer_column(1L, "x")
+  send_message(engine, MSG$WELCOME, list(max_frame = DEFAULT_MAX_PAYLOAD))
+  send_message(engine, MSG$SESSION_INIT, list(
+    script = "OutputDataSet <- InputDataSet", input_name = "InputDataSet", output_name = "OutputDataSet",
+    column = list(list(name = "x", type = column$type, pg_type = column$pg_type)), has_input = TRUE))
+  write_frame(engine, MSG$INPUT_BATCH, batch_parts(1, list(column$slice(1, 1))))
+  send_message(engine, MSG$END_OF_INPUT, list(last = TRUE, unit = 0))
+  s <- new_session(fds[1], "rehearsal", raw(32))
+  s$writer <- new_writer(sink)
+  handshake(s)
+  serve(s, next_message(s, MSG$SESSION_INIT))
+  invisible()
+}
+
 # Greets the engine and sends ERROR of kind internal: the job could not start.
 report_startup_failure <- function(socket_path, job_id, secret, message) {
   fd <- .Call(native$ext_connect, socket_path)
@@ -494,18 +535,25 @@ report_startup_failure <- function(socket_path, job_id, secret, message) {
 
 # ---- calls back into the database (docs/protocol.md 7.1) -----------------------------------
 
+# The session the loopback functions talk to: the process's one session, set when it starts serving.
+loopback_state <- new.env(parent = emptyenv())
+
 # extensa_query(), extensa_execute() and extensa_connection_string() for scripts: an environment
 # on the search path, since the global environment is the script's and is emptied per unit.
-loopback_attach <- function(s) {
+# Attached once per process: a fork server does it before it forks, since attach() writes into
+# R's global variable cache, which a child would otherwise copy page by page.
+loopback_attach <- function() {
+  if (isTRUE(loopback_state$attached)) return(invisible())
   api <- new.env(parent = emptyenv())
-  api$extensa_query <- function(sql, params = list()) loopback_call(s, sql, params)$frame
-  api$extensa_execute <- function(sql, params = list()) loopback_call(s, sql, params)$row_count
+  api$extensa_query <- function(sql, params = list()) loopback_call(loopback_state$session, sql, params)$frame
+  api$extensa_execute <- function(sql, params = list()) loopback_call(loopback_state$session, sql, params)$row_count
   api$extensa_connection_string <- function() {
     dsn <- Sys.getenv("EXTENSA_LOOPBACK_DSN")
     if (!nzchar(dsn)) stop("extensa_connection_string: this call has no loopback connection", call. = FALSE)
     dsn
   }
   attach(api, name = "extensa:loopback", warn.conflicts = FALSE)
+  loopback_state$attached <- TRUE
 }
 
 # One statement run as the caller on the caller's connection: list(frame, row_count); a failure

@@ -227,7 +227,7 @@ local({
   s$HELLO <- schema("HELLO", list(
     field(1, "job_id", "TEXT"), field(2, "secret", "BYTES"), field(3, "runtime", "TEXT", required = TRUE),
     field(4, "runtime_version", "TEXT", required = TRUE), field(5, "pid", "INT", required = TRUE),
-    field(6, "max_frame", "INT"), field(8, "unit_runs", "BOOL")))
+    field(6, "max_frame", "INT"), field(7, "sandbox", "BOOL"), field(8, "unit_runs", "BOOL")))
   # loopback (docs/protocol.md 7.1): the R runtime reads and writes these messages; it sends no QUERY yet
   s$WELCOME <- schema("WELCOME", list(field(1, "max_frame", "INT", required = TRUE), field(2, "loopback", "BOOL"),
                                       field(3, "loopback_dsn", "TEXT")))
@@ -269,7 +269,7 @@ local({
   s$FORK <- schema("FORK", list(
     field(1, "job_id", "TEXT", required = TRUE), field(2, "socket_path", "TEXT", required = TRUE),
     field(3, "secret", "BYTES", required = TRUE), field(4, "work_dir", "TEXT", required = TRUE),
-    field(5, "env", "STRUCT", TRUE, "env"), field(6, "output_path", "TEXT")))
+    field(5, "env", "STRUCT", TRUE, "env"), field(6, "output_path", "TEXT"), field(7, "sandbox", "TEXT")))
   s$FORKED <- schema("FORKED", list(
     field(1, "job_id", "TEXT", required = TRUE), field(2, "pid", "INT", required = TRUE)))
   s$CHILD_EXITED <- schema("CHILD_EXITED", list(

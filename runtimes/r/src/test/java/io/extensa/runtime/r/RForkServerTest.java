@@ -157,6 +157,73 @@ class RForkServerTest {
     }
 
     @Test
+    void sparesWaitAheadOfTheirJobsEachJobGetsOneAndTheyLeaveWithTheServer() throws Exception {
+        SatelliteCommand command = satellites.runtime().forkServerCommand(satellites.context()).orElseThrow();
+        ProcessBuilder builder = new ProcessBuilder(command.argv()).directory(dir.toFile())
+                .redirectError(dir.resolve("spares.err").toFile());
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put("LANG", "C.UTF-8");
+        builder.environment().put("TMPDIR", "/tmp");
+        builder.environment().put("EXTENSA_WARM_SPARES", "2");
+        Process warm = satellites.start(builder);
+        FrameReader from = new FrameReader(Channels.newChannel(warm.getInputStream()), FrameHeader.DEFAULT_MAX_PAYLOAD);
+        FrameWriter to = new FrameWriter(gathering(warm.getOutputStream()), FrameHeader.DEFAULT_MAX_PAYLOAD);
+        assertThat(((Hello) Messages.decode(from.read())).pid()).isEqualTo(warm.pid());
+        List<Long> spares = awaitChildren(warm, 2);
+
+        ServerSocketChannel listener = satellites.listen("spare.sock");
+        Path work = Files.createDirectories(dir.resolve("spare-work"));
+        to.write(MessageType.FORK, new ForkRequest("job-spare", dir.resolve("spare.sock").toString(), RSatellites.SECRET,
+                work.toString(), Map.of("PATH", "/usr/bin:/bin"), null).encode());
+        Forked forked = (Forked) Messages.decode(from.read());
+        assertThat(spares).as("a spare takes the job").contains(forked.pid());
+        RSatellites.Connection c = satellites.accept(listener);
+        c.run("OutputDataSet <- data.frame(x = 1L)", List.of(), List.of());
+        List<Message> rest = c.collect();
+        assertThat(rest.get(rest.size() - 1)).isEqualTo(new End());
+        assertThat(Messages.decode(from.read())).isEqualTo(new ChildExited("job-spare", forked.pid(), 0, 0));
+        List<Long> after = awaitChildren(warm, 2);
+        assertThat(after).as("a new spare replaced the used one").doesNotContain(forked.pid())
+                .containsAll(spares.stream().filter(pid -> pid != forked.pid()).toList());
+
+        // a job that must be sandboxed never goes to a fork server without the sandbox library
+        to.write(MessageType.FORK, new ForkRequest("job-sandboxed", dir.resolve("spare.sock").toString(),
+                RSatellites.SECRET, work.toString(), Map.of("PATH", "/usr/bin:/bin"), null, "uid=1\n").encode());
+        ErrorMessage refused = (ErrorMessage) Messages.decode(from.read());
+        assertThat(refused.kind()).isEqualTo("internal");
+        assertThat(refused.message()).contains("sandbox");
+        assertThat(refused.detail()).isEqualTo("job-sandboxed");
+
+        warm.getOutputStream().close();
+        assertThat(warm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(warm.exitValue()).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (after.stream().anyMatch(RForkServerTest::alive) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(after).as("spares end with their server, before any job").noneMatch(RForkServerTest::alive);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** The server's children once there are {@code count}. */
+    private static List<Long> awaitChildren(Process server, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<Long> children = List.of();
+        while (System.nanoTime() < deadline) {
+            children = server.toHandle().children().map(ProcessHandle::pid).toList();
+            if (children.size() == count) {
+                return children;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the fork server has children " + children + ", not " + count);
+    }
+
+    @Test
     void malformedRequestsAreAnsweredAndTheServerCarriesOn() throws Exception {
         Messages.write(toServer, new io.extensa.protocol.message.Heartbeat(1));
         Messages.write(toServer, new Stdout("not for a fork server"));

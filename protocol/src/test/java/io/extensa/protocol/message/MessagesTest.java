@@ -71,7 +71,9 @@ class MessagesTest {
                 new QueryResult(List.of(), false),
                 new QueryEnd("INSERT 0 2", 2),
                 new QueryError("42501", "denied", "d", "h"),
-                new QueryError("42P01", "no table", null, null));
+                new QueryError("42P01", "no table", null, null),
+                new EndOfInput(false, 4, new long[] {1, 0, 8192}),
+                new Hello("j", secret, "python", "3.11", 7, 1024, true));
         for (Message message : messages) {
             assertThat(roundTrip(message)).as(message.type().name()).isEqualTo(message);
         }
@@ -137,6 +139,23 @@ class MessagesTest {
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("returns no rows");
         assertThatThrownBy(() -> decode(MessageType.LAUNCH, new PayloadBuilder()))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("launch-control");
+    }
+
+    @Test
+    void unitRowsMustBeWholeNonNegativeCounts() throws ProtocolException {
+        assertThatThrownBy(() -> decode(MessageType.END_OF_INPUT, new PayloadBuilder().bool(1, true).int64(2, 0)
+                .bytes(3, new byte[4]))).isInstanceOf(ProtocolException.class).hasMessageContaining("multiple of 8");
+        assertThatThrownBy(() -> decode(MessageType.END_OF_INPUT, new PayloadBuilder().bool(1, true).int64(2, 0)
+                .bytes(3, new byte[0]))).isInstanceOf(ProtocolException.class).hasMessageContaining("multiple of 8");
+        byte[] negative = new byte[8];
+        java.util.Arrays.fill(negative, (byte) 0xFF);
+        assertThatThrownBy(() -> decode(MessageType.END_OF_INPUT, new PayloadBuilder().bool(1, true).int64(2, 0)
+                .bytes(3, negative))).isInstanceOf(ProtocolException.class).hasMessageContaining("negative");
+        EndOfInput run = (EndOfInput) roundTrip(new EndOfInput(true, 2, new long[] {3, 5}));
+        assertThat(run.unitRows()).containsExactly(3, 5);
+        assertThat(run.unitCount()).isEqualTo(2);
+        assertThat(new EndOfInput(true, 2).unitCount()).isEqualTo(1);
+        assertThat(((Hello) roundTrip(new Hello("j", new byte[32], "python", "3", 1, 0))).unitRuns()).isFalse();
     }
 
     @Test

@@ -23,7 +23,7 @@
 
 typedef int (*spec_step)(const char *spec, char *err, size_t errlen);
 typedef int (*init_step)(char *err, size_t errlen);
-typedef void (*wait_step)(pid_t child);
+typedef void (*wait_step)(pid_t child, pid_t starter);
 typedef int (*version_step)(void);
 
 static struct {
@@ -35,6 +35,8 @@ static struct {
 } library;
 
 static int loaded;
+/* the fork server's parent, the launchpad: a spare's waiter ends the job when it dies */
+static pid_t launchpad;
 
 static SEXP sandbox_failure(const char *step, const char *err) {
     char message[SANDBOX_ERROR_SIZE + 64];
@@ -55,7 +57,7 @@ SEXP ext_sandbox_load(SEXP path) {
     library.prepare = (spec_step) dlsym(handle, "extensa_sandbox_prepare");
     library.enter = (spec_step) dlsym(handle, "extensa_sandbox_enter");
     library.init = (init_step) dlsym(handle, "extensa_sandbox_init");
-    library.wait = (wait_step) dlsym(handle, "extensa_sandbox_wait");
+    library.wait = (wait_step) dlsym(handle, "extensa_sandbox_wait_watching");
     if (version == NULL || library.unshare == NULL || library.prepare == NULL || library.enter == NULL
         || library.init == NULL || library.wait == NULL) {
         dlclose(handle);
@@ -68,6 +70,7 @@ SEXP ext_sandbox_load(SEXP path) {
         return sandbox_failure("library", why);
     }
     loaded = 1;
+    launchpad = getppid();
     return R_NilValue;
 }
 
@@ -94,7 +97,9 @@ SEXP ext_spare_sandbox(SEXP spec_value) {
         return sandbox_failure("unshare", err);
     }
     if (inner > 0) {
-        library.wait(inner);
+        /* watches the launchpad, not the fork server: a fork server that dies alone leaves its
+           running jobs to the launchpad, a launchpad that dies takes them (as for Python) */
+        library.wait(inner, launchpad);
     }
     if (library.init(err, sizeof err) != 0) {
         return sandbox_failure("init", err);

@@ -193,6 +193,33 @@ class RSandboxIT {
         assertThat(launchpad().pool("default").orElseThrow().active()).as("spares hold no pool slot").isZero();
     }
 
+    @Test
+    void aRunningJobOutlivesItsForkServerWhichIsStartedAgain() throws Exception {
+        long forkServer = launchpad().languages().stream().filter(l -> l.name().equals("R")).findFirst()
+                .orElseThrow().forkServerPid();
+        CompletableFuture<String> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return result("Sys.sleep(3)\nr <- 'finished'");
+            } catch (SQLException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        LaunchpadStatus.JobInfo job = runningJob(Set.of());
+        assertThat(job.warm()).isTrue();
+        ProcessHandle.of(forkServer).orElseThrow().destroyForcibly();
+        // the spare's waiter watches the launchpad, not the fork server (it watched the fork server,
+        // and the job died with it)
+        assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo("finished");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        LaunchpadStatus.LanguageInfo r;
+        do {
+            Thread.sleep(200);
+            r = launchpad().languages().stream().filter(l -> l.name().equals("R")).findFirst().orElseThrow();
+        } while ((!r.warm() || r.forkServerPid() == forkServer) && System.nanoTime() < deadline);
+        assertThat(r.warm()).as("a new R fork server is up").isTrue();
+        assertThat(r.forkServerPid()).isNotEqualTo(forkServer);
+    }
+
     /** The fork server's children once their number is {@code expected} (any, when negative) for half a second. */
     private static List<Long> settledChildren(long forkServer, int expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.extensa.it.support.ExtensaStack;
+import io.extensa.it.support.ResultRows;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -98,21 +99,7 @@ class ParallelReadIT {
     private static final StringBuilder notices = new StringBuilder();
 
     private static List<String> rows(Statement s, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        notices.setLength(0);
-        try (ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    row.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(row.toString());
-            }
-            for (SQLWarning w = rs.getWarnings(); w != null; w = w.getNextWarning()) {
-                notices.append(w.getMessage()).append('\n');
-            }
-        }
+        List<String> out = ResultRows.read(s, sql, notices);
         for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
             notices.append(w.getMessage()).append('\n');
         }

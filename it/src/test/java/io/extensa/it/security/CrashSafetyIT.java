@@ -334,20 +334,11 @@ class CrashSafetyIT {
     /** No job directory, pid or output file, no job cgroup, no job in the launchpad. */
     private static void assertNoJobsLeft(Path dataDir, LaunchpadStatus status) throws Exception {
         Path jobs = dataDir.resolve("jobs");
-        for (int i = 0; i < 200 && !jobEntries(jobs).isEmpty(); i++) {
+        for (int i = 0; i < 200 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
             Thread.sleep(50);
         }
-        assertThat(jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
+        assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
         assertThat(cgroupEntries(status, "job_")).as("job cgroups left").isEmpty();
-    }
-
-    private static List<String> jobEntries(Path jobs) throws IOException {
-        try (Stream<Path> entries = Files.list(jobs)) {
-            return entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(".lock") && !name.equals(".pools.conf")
-                            && !name.startsWith(".forkserver-"))
-                    .toList();
-        }
     }
 
     /** Cgroup directories whose name starts with {@code prefix} in the launchpad's trees ("... at a, b"). */

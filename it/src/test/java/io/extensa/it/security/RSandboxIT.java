@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,20 +56,11 @@ class RSandboxIT {
     void serverKeepsServingAndNothingIsLeft() throws Exception {
         assertThat(result("r <- 'still serving'")).isEqualTo("still serving");
         Path jobs = stack.dataDir().resolve("jobs");
-        for (int i = 0; i < 100 && (!jobEntries(jobs).isEmpty() || !launchpad().jobs().isEmpty()); i++) {
+        for (int i = 0; i < 100 && (!ExtensaStack.jobEntries(jobs).isEmpty() || !launchpad().jobs().isEmpty()); i++) {
             Thread.sleep(50);
         }
-        assertThat(jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
+        assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
         assertThat(launchpad().jobs()).as("jobs the launchpad still runs").isEmpty();
-    }
-
-    private static List<String> jobEntries(Path jobs) throws IOException {
-        try (Stream<Path> entries = Files.list(jobs)) {
-            return entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(".lock") && !name.equals(".pools.conf")
-                            && !name.startsWith(".forkserver-"))
-                    .toList();
-        }
     }
 
     private static LaunchpadStatus launchpad() throws IOException {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.extensa.it.support.ExtensaStack;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,19 +34,10 @@ class SandboxAttackIT {
     void serverKeepsServingAndNothingIsLeft() throws Exception {
         assertThat(result("r = 'still serving'")).isEqualTo("still serving");
         Path jobs = stack.dataDir().resolve("jobs");
-        for (int i = 0; i < 100 && !jobEntries(jobs).isEmpty(); i++) {
+        for (int i = 0; i < 100 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
             Thread.sleep(50);
         }
-        assertThat(jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
-    }
-
-    private static List<String> jobEntries(Path jobs) throws IOException {
-        try (Stream<Path> entries = Files.list(jobs)) {
-            return entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(".lock") && !name.equals(".pools.conf")
-                            && !name.startsWith(".forkserver-"))
-                    .toList();
-        }
+        assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();
     }
 
     /** Runs {@code body} (Python that assigns a string to r) and returns r. */
@@ -122,7 +110,7 @@ class SandboxAttackIT {
         });
         String victimId = null;
         for (int i = 0; i < 100 && victimId == null; i++) {
-            victimId = jobEntries(jobs).stream().filter(n -> !n.startsWith(".")).findFirst().orElse(null);
+            victimId = ExtensaStack.jobEntries(jobs).stream().filter(n -> !n.startsWith(".")).findFirst().orElse(null);
             Thread.sleep(50);
         }
         assertThat(victimId).as("the victim job's directory").isNotNull();

@@ -171,4 +171,14 @@ public final class ExtensaStack {
             throw new AssertionError(e);
         }
     }
+
+    /** What is left in a jobs directory besides the launchpad's own files: job directories and pid files. */
+    public static List<String> jobEntries(Path jobs) throws IOException {
+        try (Stream<Path> entries = Files.list(jobs)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(name -> !name.equals(".lock") && !name.equals(".pools.conf")
+                            && !name.startsWith(".forkserver-"))
+                    .toList();
+        }
+    }
 }

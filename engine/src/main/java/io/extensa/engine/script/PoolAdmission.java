@@ -6,7 +6,6 @@ import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.ExecutionContext;
 import io.extensa.protocol.launch.Exited;
-import io.extensa.protocol.launch.LaunchRequest;
 import io.extensa.protocol.launch.LaunchedJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -71,11 +71,6 @@ final class ScriptJob implements AutoCloseable {
         return launch(services, ctx, language, services.newJobId(), false);
     }
 
-    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId)
-            throws PgException {
-        return launch(services, ctx, language, jobId, false);
-    }
-
     private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                     boolean onlyIfSlotFree) throws PgException {
         return begin(services, ctx, language, jobId, onlyIfSlotFree).await();

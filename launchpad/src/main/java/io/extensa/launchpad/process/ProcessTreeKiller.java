@@ -77,8 +77,6 @@ public final class ProcessTreeKiller {
             rounds++;
             if (rounds > 1) {
                 sleepBriefly();
-            } else {
-                Thread.onSpinWait();
             }
         }
     }

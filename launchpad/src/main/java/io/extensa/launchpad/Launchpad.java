@@ -47,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The launchpad daemon, embeddable: {@code new Launchpad(config).start()} listens on the control
@@ -56,8 +57,9 @@ public final class Launchpad implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Launchpad.class);
     private static final String LOCK_FILE = ".lock";
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-    private enum State { NEW, RUNNING, CLOSED }
+    private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
     private final LaunchpadConfig config;
     private final JobDirectories directories;
@@ -275,13 +277,21 @@ public final class Launchpad implements AutoCloseable {
      */
     @Override
     public void close() {
+        boolean closingElsewhere;
         synchronized (this) {
-            if (state != State.RUNNING) {
+            closingElsewhere = state == State.CLOSING;
+            if (!closingElsewhere && state != State.RUNNING) {
                 state = State.CLOSED;
                 closedLatch.countDown();
                 return;
             }
-            state = State.CLOSED;
+            state = State.CLOSING;
+        }
+        if (closingElsewhere) {
+            // a second stop (SIGTERM's shutdown hook while the lifeline stops us) waits for the
+            // first: returning early would let the JVM halt half way through the cleanup
+            awaitFirstClose();
+            return;
         }
         log.info("launchpad stopping");
         if (server != null) {
@@ -332,7 +342,28 @@ public final class Launchpad implements AutoCloseable {
             }
         }
         log.info("launchpad stopped");
+        synchronized (this) {
+            state = State.CLOSED;
+        }
         closedLatch.countDown();
+    }
+
+    private void awaitFirstClose() {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            while (closedLatch.getCount() > 0 && System.nanoTime() < deadline) {
+                try {
+                    closedLatch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The version of this build, from the jar's resources. */

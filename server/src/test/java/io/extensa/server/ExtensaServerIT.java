@@ -66,6 +66,10 @@ class ExtensaServerIT {
         assertThat(dir.pidFile()).doesNotExist();
         assertThat(dir.stateFile()).doesNotExist();
         assertThat(ServerLock.isHeld(dir)).isFalse();
+        // the launchpad hears of the stop twice (its lifeline and SIGTERM): the second must not cut
+        // the first short, or fork servers' pid files and the pools' cgroups are left behind
+        assertThat(dir.launchpadLog()).content().contains("launchpad stopped");
+        assertThat(dir.jobsDir()).isDirectoryNotContaining("glob:**/.forkserver-*.pid");
     }
 
     @Test

@@ -129,11 +129,13 @@ class MonitoringViewsIT {
                 rs.next();
                 pid = rs.getInt(1);
             }
+            // the input is dealt out 8,192 rows at a time and a satellite that gets no share is
+            // stopped (the degree drops to the satellites that ran): 20,000 rows give both a share
             CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
                 try (Statement s = caller.createStatement()) {
                     s.execute("EXEC sp_execute_external_script @language = N'Python', @script = N'import time\n"
                             + "time.sleep(3)\nOutputDataSet = InputDataSet', @input_data_1 = N'SELECT "
-                            + "generate_series(1, 100) AS n', @parallel = 1");
+                            + "generate_series(1, 20000) AS n', @parallel = 1");
                 } catch (SQLException e) {
                     throw new RuntimeException(e);
                 }

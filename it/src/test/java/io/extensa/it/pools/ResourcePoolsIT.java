@@ -219,8 +219,9 @@ class ResourcePoolsIT {
     void aParallelCallRunsOnTheSlotsItsPoolHasInsteadOfWaitingForItself() throws Exception {
         try (Connection c = as("pool_one_user"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(python("OutputDataSet = InputDataSet")
-                     + ", @input_data_1 = N'SELECT g FROM generate_series(1, 1000) g', @parallel = 1")) {
-            assertThat(column(rs)).hasSize(1000);
+                     + ", @input_data_1 = N'SELECT g FROM generate_series(1, 20000) g', @parallel = 1")) {
+            // 20,000 rows are three shares: with a free slot they would run on two satellites
+            assertThat(column(rs)).hasSize(20000);
             StringBuilder notices = new StringBuilder();
             for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
                 notices.append(w.getMessage()).append('\n');

@@ -40,6 +40,7 @@ public final class LaunchpadProcess implements AutoCloseable {
     /** Logback configuration for the child, a class path resource of this module. */
     public static final String LOGBACK_RESOURCE = "io/extensa/server/logging/launchpad-logback.xml";
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(LaunchpadProcess.class);
 
     private final DataDirectory dir;
@@ -134,6 +135,7 @@ public final class LaunchpadProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        awaitExit(descendants, LEFTOVER_GRACE);
         for (ProcessHandle leftover : descendants) {
             if (leftover.isAlive()) {
                 log.warn("killing process {} left behind by the launchpad", leftover.pid());
@@ -146,6 +148,19 @@ public final class LaunchpadProcess implements AutoCloseable {
         PidFile.delete(dir.launchpadPidFile());
         deleteIfExists(dir.launchpadSocket());
         log.info("launchpad stopped");
+    }
+
+    /** Spares end on their own once the launchpad is gone, but not at the same instant. */
+    private static void awaitExit(List<ProcessHandle> processes, Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

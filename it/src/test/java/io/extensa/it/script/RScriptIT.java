@@ -474,10 +474,7 @@ class RScriptIT {
     }
 
     static void awaitSatellites(long expected) throws InterruptedException {
-        for (int i = 0; i < 200 && satellites() != expected; i++) {
-            Thread.sleep(50);
-        }
-        assertThat(satellites()).isEqualTo(expected);
+        ScriptFailuresIT.awaitSatellites(expected);
     }
 
     static void assertNoJobsLeft() throws Exception {

@@ -25,13 +25,11 @@ import java.util.Locale;
  * </pre>
  * Returns null for anything else (PostgreSQL's own GRANT and REVOKE are relayed).
  */
-final class AdministrationParser {
+final class AdministrationParser extends TokenCursor {
 
-    private final List<Token> tokens;
-    private int i;
 
     private AdministrationParser(List<Token> tokens) {
-        this.tokens = tokens;
+        super(tokens);
     }
 
     static Statement parse(List<Token> tokens) throws PgException {
@@ -195,49 +193,5 @@ final class AdministrationParser {
             case QUOTED_IDENTIFIER -> name.value();
             default -> throw error(name, what + " was expected");
         };
-    }
-
-    private Token peek() {
-        return tokens.get(i);
-    }
-
-    private Token at(int ahead) {
-        return tokens.get(Math.min(i + ahead, tokens.size() - 1));
-    }
-
-    private Token next() {
-        Token t = tokens.get(i);
-        if (t.type() != TokenType.END) {
-            i++;
-        }
-        return t;
-    }
-
-    private boolean accept(String symbol) {
-        if (peek().isSymbol(symbol)) {
-            i++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expectKeyword(String keyword) throws PgException {
-        if (!peek().isKeyword(keyword)) {
-            throw error(peek(), keyword + " was expected");
-        }
-        i++;
-    }
-
-    private void expectEnd() throws PgException {
-        accept(";");
-        if (peek().type() != TokenType.END) {
-            throw error(peek(), "unexpected \"" + peek().value() + "\"");
-        }
-    }
-
-    private PgException error(Token at, String message) {
-        String near = at.type() == TokenType.END ? "at end of input" : "at or near \"" + at.value() + "\"";
-        return new PgException(ErrorFields.error(SqlState.SYNTAX_ERROR, "syntax error " + near + ": " + message)
-                .with('P', String.valueOf(at.start() + 1)));
     }
 }

@@ -1,9 +1,7 @@
 package io.extensa.engine.sql;
 
 import io.extensa.engine.sql.ast.Statement;
-import io.extensa.pgwire.ErrorFields;
 import io.extensa.pgwire.PgException;
-import io.extensa.pgwire.SqlState;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,13 +18,11 @@ import java.util.Locale;
  * </pre>
  * {@link #parse} returns null for anything else.
  */
-final class LibraryParser {
+final class LibraryParser extends TokenCursor {
 
-    private final List<Token> tokens;
-    private int i;
 
     private LibraryParser(List<Token> tokens) {
-        this.tokens = tokens;
+        super(tokens);
     }
 
     static Statement parse(List<Token> tokens) throws PgException {
@@ -172,51 +168,5 @@ final class LibraryParser {
             case QUOTED_IDENTIFIER -> role.value();
             default -> throw error(role, "a role name was expected");
         };
-    }
-
-    private Token peek() {
-        return tokens.get(i);
-    }
-
-    private Token next() {
-        Token t = tokens.get(i);
-        if (t.type() != TokenType.END) {
-            i++;
-        }
-        return t;
-    }
-
-    private boolean accept(String symbol) {
-        if (peek().isSymbol(symbol)) {
-            i++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expect(String symbol) throws PgException {
-        if (!accept(symbol)) {
-            throw error(peek(), "\"" + symbol + "\" was expected");
-        }
-    }
-
-    private void expectKeyword(String keyword) throws PgException {
-        if (!peek().isKeyword(keyword)) {
-            throw error(peek(), keyword + " was expected");
-        }
-        i++;
-    }
-
-    private void expectEnd() throws PgException {
-        accept(";");
-        if (peek().type() != TokenType.END) {
-            throw error(peek(), "unexpected \"" + peek().value() + "\"");
-        }
-    }
-
-    private PgException error(Token at, String message) {
-        String near = at.type() == TokenType.END ? "at end of input" : "at or near \"" + at.value() + "\"";
-        return new PgException(ErrorFields.error(SqlState.SYNTAX_ERROR, "syntax error " + near + ": " + message)
-                .with('P', String.valueOf(at.start() + 1)));
     }
 }

@@ -5,7 +5,6 @@ import io.extensa.engine.sql.ast.ColumnDefinition;
 import io.extensa.engine.sql.ast.ResultSets;
 import io.extensa.engine.sql.ast.Statement;
 import io.extensa.engine.sql.ast.Value;
-import io.extensa.pgwire.ErrorFields;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import java.util.ArrayList;
@@ -28,15 +27,13 @@ import java.util.function.Predicate;
  * any other statement referencing declared @variables (they become bound parameters)
  * </pre>
  */
-public final class StatementParser {
+public final class StatementParser extends TokenCursor {
 
     private final String sql;
-    private final List<Token> tokens;
-    private int i;
 
     private StatementParser(String sql, List<Token> tokens) {
+        super(tokens);
         this.sql = sql;
-        this.tokens = tokens;
     }
 
     /**
@@ -440,55 +437,5 @@ public final class StatementParser {
             }
         }
         return -1;
-    }
-
-    private Token peek() {
-        return tokens.get(i);
-    }
-
-    private Token next() {
-        Token t = tokens.get(i);
-        if (t.type() != TokenType.END) {
-            i++;
-        }
-        return t;
-    }
-
-    private boolean atEnd() {
-        return peek().type() == TokenType.END || peek().isSymbol(";") && tokens.get(i + 1).type() == TokenType.END;
-    }
-
-    private boolean accept(String symbol) {
-        if (peek().isSymbol(symbol)) {
-            i++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expect(String symbol) throws PgException {
-        if (!accept(symbol)) {
-            throw error(peek(), "\"" + symbol + "\" was expected");
-        }
-    }
-
-    private void expectKeyword(String keyword) throws PgException {
-        if (!peek().isKeyword(keyword)) {
-            throw error(peek(), keyword + " was expected");
-        }
-        next();
-    }
-
-    private void expectEnd() throws PgException {
-        accept(";");
-        if (peek().type() != TokenType.END) {
-            throw error(peek(), "unexpected \"" + peek().value() + "\"");
-        }
-    }
-
-    private PgException error(Token at, String message) {
-        String near = at.type() == TokenType.END ? "at end of input" : "at or near \"" + at.value() + "\"";
-        return new PgException(ErrorFields.error(SqlState.SYNTAX_ERROR, "syntax error " + near + ": " + message)
-                .with('P', String.valueOf(at.start() + 1)));
     }
 }

@@ -43,11 +43,6 @@ final class ConfigureStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         String name = null;
         Integer value = null;

@@ -28,11 +28,6 @@ final class DeclareVariables implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         for (Statement.VariableDeclaration d : declare.variables()) {
             String type = TsqlTypes.toPostgres(d.type());

@@ -48,11 +48,6 @@ final class ExtensaInfo implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         String[] version = new String[1];
         ctx.backend().execute("SELECT pg_catalog.version()", List.of(), 0,

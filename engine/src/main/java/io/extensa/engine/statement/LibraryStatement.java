@@ -44,11 +44,6 @@ final class LibraryStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         String done = switch (statement) {
             case Statement.CreateLibrary c -> create(ctx, c);

@@ -34,11 +34,6 @@ final class PermissionStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         String role = permission.language() == null ? ScriptPermissions.ANY
                 : ScriptPermissions.languageRole(knownLanguage(permission.language()));

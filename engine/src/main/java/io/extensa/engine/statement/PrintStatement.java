@@ -29,11 +29,6 @@ final class PrintStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         Expressions.Typed value = Expressions.evaluate(print.expression(), "text", variables, ctx.backend(),
                 ctx.parameters());

@@ -23,11 +23,6 @@ final class ReconfigureStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         PermissionRoles.requireSuperuser(ctx.backend(), "run RECONFIGURE");
         services.configuration().reconfigure();

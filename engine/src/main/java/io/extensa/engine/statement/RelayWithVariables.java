@@ -35,11 +35,6 @@ final class RelayWithVariables implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         VariableBinding binding = VariableBinding.of(sql, variables, ctx.parameters().size());
         List<BindValue> values = binding.withClientValues(ctx.parameters());

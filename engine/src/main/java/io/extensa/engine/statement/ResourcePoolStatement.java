@@ -38,11 +38,6 @@ final class ResourcePoolStatement implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         PermissionRoles.requireSuperuser(ctx.backend(), "manage external resource pools");
         ResourceGovernor governor = services.resourceGovernor();

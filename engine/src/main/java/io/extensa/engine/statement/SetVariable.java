@@ -28,11 +28,6 @@ final class SetVariable implements InterceptedStatement {
     }
 
     @Override
-    public int[] parameterTypes(int[] declared) {
-        return declared;
-    }
-
-    @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         Variable v = variables.get(set.name()).orElseThrow(() -> ScriptCallBinder.undeclared(set.name()));
         Expressions.Typed value = Expressions.evaluate(set.expression(), v.typeText(), variables, ctx.backend(),

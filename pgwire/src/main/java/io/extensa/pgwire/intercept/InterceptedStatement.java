@@ -11,9 +11,12 @@ public interface InterceptedStatement {
 
     /**
      * Parameter types for ParameterDescription. {@code declared} are the types from Parse
-     * (0 = unspecified); the result must have one entry per {@code $n} the statement uses.
+     * (0 = unspecified); the result must have one entry per {@code $n} the statement uses. By
+     * default the declared ones: most statements hand their {@code $n} to PostgreSQL, which types them.
      */
-    int[] parameterTypes(int[] declared);
+    default int[] parameterTypes(int[] declared) {
+        return declared;
+    }
 
     /** The result shape when it is known before running (Describe of a statement). */
     default Optional<ResultDescription> staticResult() {

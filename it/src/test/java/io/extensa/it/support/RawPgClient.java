@@ -1,5 +1,6 @@
 package io.extensa.it.support;
 
+import io.extensa.pgwire.client.ScramClient;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,20 +10,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A bare PostgreSQL protocol client for tests that must send what no driver would: it logs in
- * (SCRAM-SHA-256 through the gateway, written here from RFC 5802/7677) and then writes raw bytes
- * and reads raw messages.
+ * (SCRAM-SHA-256, with pgwire's client-side ScramClient) and then writes raw bytes and reads raw
+ * messages.
  */
 public final class RawPgClient implements AutoCloseable {
 
@@ -75,9 +67,7 @@ public final class RawPgClient implements AutoCloseable {
     }
 
     private void authenticate(String user, String password) throws IOException {
-        String clientNonce = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(18));
-        String clientFirstBare = "n=,r=" + clientNonce;
-        byte[] serverSignature = null;
+        ScramClient scram = new ScramClient(password);
         while (true) {
             Message m = read();
             switch (m.type()) {
@@ -91,7 +81,7 @@ public final class RawPgClient implements AutoCloseable {
                             if (!m.text().contains("SCRAM-SHA-256")) {
                                 throw new IOException("no SCRAM-SHA-256 offered: " + m.text());
                             }
-                            byte[] first = ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8);
+                            byte[] first = scram.clientFirst();
                             ByteArrayOutputStream b = new ByteArrayOutputStream();
                             DataOutputStream d = new DataOutputStream(b);
                             d.write("SCRAM-SHA-256".getBytes(StandardCharsets.UTF_8));
@@ -101,34 +91,17 @@ public final class RawPgClient implements AutoCloseable {
                             send('p', b.toByteArray());
                         }
                         case 11 -> {
-                            String serverFirst = new String(m.body(), 4, m.body().length - 4, StandardCharsets.UTF_8);
-                            Map<String, String> f = attributes(serverFirst);
-                            byte[] salt = Base64.getDecoder().decode(f.get("s"));
-                            int iterations = Integer.parseInt(f.get("i"));
-                            String finalBare = "c=biws,r=" + f.get("r");
-                            String authMessage = clientFirstBare + "," + serverFirst + "," + finalBare;
                             try {
-                                byte[] salted = pbkdf2(password, salt, iterations);
-                                byte[] clientKey = hmac(salted, "Client Key");
-                                byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
-                                byte[] clientSignature = hmac(storedKey, authMessage);
-                                byte[] proof = new byte[clientKey.length];
-                                for (int i = 0; i < proof.length; i++) {
-                                    proof[i] = (byte) (clientKey[i] ^ clientSignature[i]);
-                                }
-                                serverSignature = hmac(hmac(salted, "Server Key"), authMessage);
-                                String clientFinal = finalBare + ",p=" + Base64.getEncoder().encodeToString(proof);
-                                send('p', clientFinal.getBytes(StandardCharsets.UTF_8));
+                                send('p', scram.clientFinal(saslData(m)));
                             } catch (GeneralSecurityException e) {
                                 throw new IOException(e);
                             }
                         }
                         case 12 -> {
-                            String serverFinal = new String(m.body(), 4, m.body().length - 4, StandardCharsets.UTF_8);
-                            String v = attributes(serverFinal).get("v");
-                            if (serverSignature == null || !MessageDigest.isEqual(serverSignature,
-                                    Base64.getDecoder().decode(v))) {
-                                throw new IOException("server signature mismatch");
+                            try {
+                                scram.verifyServerFinal(saslData(m));
+                            } catch (GeneralSecurityException e) {
+                                throw new IOException(e);
                             }
                         }
                         default -> throw new IOException("unsupported authentication request " + code);
@@ -247,25 +220,8 @@ public final class RawPgClient implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> attributes(String s) {
-        Map<String, String> m = new HashMap<>();
-        for (String part : s.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                m.put(part.substring(0, eq), part.substring(eq + 1));
-            }
-        }
-        return m;
-    }
-
-    private static byte[] pbkdf2(String password, byte[] salt, int iterations) throws GeneralSecurityException {
-        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
-        return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-    }
-
-    private static byte[] hmac(byte[] key, String message) throws GeneralSecurityException {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+    /** The SASL data after the authentication code of an 'R' message. */
+    private static String saslData(Message m) {
+        return new String(m.body(), 4, m.body().length - 4, StandardCharsets.UTF_8);
     }
 }

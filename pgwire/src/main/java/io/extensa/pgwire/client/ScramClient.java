@@ -15,9 +15,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL uses it: no channel
  * binding ("n,,"), an empty username in the messages (PostgreSQL takes the role from the startup
- * packet). One instance per authentication exchange.
+ * packet). One instance per authentication exchange; public for test clients that speak the
+ * protocol byte by byte.
  */
-final class ScramClient {
+public final class ScramClient {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -26,7 +27,7 @@ final class ScramClient {
     private String clientFirstBare;
     private byte[] expectedServerSignature;
 
-    ScramClient(String password) {
+    public ScramClient(String password) {
         this.password = password;
         byte[] nonce = new byte[18];
         RANDOM.nextBytes(nonce);
@@ -34,13 +35,13 @@ final class ScramClient {
     }
 
     /** The client-first-message, sent in SASLInitialResponse. */
-    byte[] clientFirst() {
+    public byte[] clientFirst() {
         clientFirstBare = "n=,r=" + clientNonce;
         return ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8);
     }
 
     /** The client-final-message for the server-first-message of AuthenticationSASLContinue. */
-    byte[] clientFinal(String serverFirst) throws GeneralSecurityException {
+    public byte[] clientFinal(String serverFirst) throws GeneralSecurityException {
         Map<String, String> f = attributes(serverFirst);
         String nonce = f.get("r");
         if (nonce == null || !nonce.startsWith(clientNonce)) {
@@ -63,7 +64,7 @@ final class ScramClient {
     }
 
     /** Checks the server-final-message of AuthenticationSASLFinal: the server proves it knew the password too. */
-    void verifyServerFinal(String serverFinal) throws GeneralSecurityException {
+    public void verifyServerFinal(String serverFinal) throws GeneralSecurityException {
         String v = attributes(serverFinal).get("v");
         if (v == null || expectedServerSignature == null
                 || !MessageDigest.isEqual(expectedServerSignature, Base64.getDecoder().decode(v))) {

@@ -9,6 +9,7 @@ import io.extensa.engine.types.OutputTypes;
 import io.extensa.engine.types.SessionSettings;
 import io.extensa.engine.types.TsqlTypes;
 import io.extensa.engine.types.TypeCatalog;
+import io.extensa.engine.types.ValueEncoder;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
@@ -33,11 +34,23 @@ final class OutputColumns {
     private final boolean[] notNull;
     private final ServerCasts casts;
     private final FieldBuffer field = new FieldBuffer();
+    /** By format (0 text, 1 binary), then column: made on first use, then one per column for every row. */
+    private final ValueEncoder[][] encoders;
 
     private OutputColumns(List<OutputColumnPlan> plans, boolean[] notNull, BackendChannel backend) {
         this.plans = plans;
         this.notNull = notNull;
         this.casts = plans.stream().anyMatch(OutputColumnPlan::needsServerCast) ? new ServerCasts(plans, backend) : null;
+        this.encoders = new ValueEncoder[2][plans.size()];
+    }
+
+    private ValueEncoder encoder(int column, int format) {
+        ValueEncoder encoder = encoders[format][column];
+        if (encoder == null) {
+            encoder = plans.get(column).encoder(format);
+            encoders[format][column] = encoder;
+        }
+        return encoder;
     }
 
     int size() {
@@ -148,7 +161,9 @@ final class OutputColumns {
         out.beginRow(plans.size());
         for (int c = 0; c < plans.size(); c++) {
             ColumnVector vector = batch.column(c);
-            if (vector.isNull(row)) {
+            boolean serverCast = casts != null && plans.get(c).needsServerCast();
+            ValueEncoder encoder = serverCast ? null : encoder(c, out.format(c));
+            if (serverCast ? casts.isNull(c, row) : ValueEncoder.isNull(encoder, vector, row)) {
                 if (notNull[c]) {
                     throw new PgException(SqlState.OUTPUT_MISMATCH, "row " + rowNumber + " has NULL in column \""
                             + plans.get(c).columnName() + "\", which WITH RESULT SETS declares NOT NULL");
@@ -156,12 +171,12 @@ final class OutputColumns {
                 out.nullField();
                 continue;
             }
-            if (casts != null && plans.get(c).needsServerCast()) {
+            if (serverCast) {
                 out.field(casts.value(c, row));
                 continue;
             }
             field.clear();
-            plans.get(c).encoder(out.format(c)).encode(vector, row, rowNumber, field);
+            encoder.encode(vector, row, rowNumber, field);
             out.field(field.array(), 0, field.size());
         }
         out.endRow();

@@ -2,6 +2,7 @@ package io.extensa.engine.script;
 
 import io.extensa.engine.types.FieldBuffer;
 import io.extensa.engine.types.OutputColumnPlan;
+import io.extensa.engine.types.ValueEncoder;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.BindValue;
@@ -64,6 +65,11 @@ final class ServerCasts {
         }
     }
 
+    /** NULL after the cast: the value was NULL, or its encoder turned it into NULL (a NaN for an integer). */
+    boolean isNull(int column, int row) {
+        return values[column][row] == null;
+    }
+
     ByteBuffer value(int column, int row) {
         return ByteBuffer.wrap(values[column][row]);
     }
@@ -72,17 +78,20 @@ final class ServerCasts {
     private byte[] textArray(ColumnVector column, OutputColumnPlan plan, long firstRowNumber) throws PgException {
         FieldBuffer out = new FieldBuffer();
         out.putInt(1);
-        out.putInt(column.nullCount() > 0 ? 1 : 0);
+        int hasNullsAt = out.size();
+        out.putInt(0);
         out.putInt(TEXT);
         out.putInt(column.rowCount());
         out.putInt(1);
+        ValueEncoder encoder = plan.encoder(0);
         for (int row = 0; row < column.rowCount(); row++) {
-            if (column.isNull(row)) {
+            if (ValueEncoder.isNull(encoder, column, row)) {
+                out.setInt(hasNullsAt, 1);
                 out.putInt(-1);
                 continue;
             }
             text.clear();
-            plan.encoder(0).encode(column, row, firstRowNumber + row, text);
+            encoder.encode(column, row, firstRowNumber + row, text);
             out.putInt(text.size());
             out.putBytes(text.array(), 0, text.size());
         }

@@ -69,7 +69,7 @@ final class ArrayEncoders {
         }
 
         private void writeElement(ColumnVector child, int i, long n, FieldBuffer out) throws PgException {
-            if (child.isNull(i)) {
+            if (ValueEncoder.isNull(element, child, i)) {
                 out.putAscii("NULL");
                 return;
             }
@@ -127,7 +127,7 @@ final class ArrayEncoders {
             }
             boolean hasNull = false;
             for (int i = 0; i < count && !hasNull; i++) {
-                hasNull = child.isNull(first + i);
+                hasNull = ValueEncoder.isNull(element, child, first + i);
             }
             if (c.hasShapes()) {
                 int[] dims = c.dimensions(r);
@@ -146,7 +146,7 @@ final class ArrayEncoders {
                 out.putInt(1);
             }
             for (int i = 0; i < count; i++) {
-                if (child.isNull(first + i)) {
+                if (ValueEncoder.isNull(element, child, first + i)) {
                     out.putInt(-1);
                     continue;
                 }

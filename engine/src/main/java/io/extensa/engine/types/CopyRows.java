@@ -36,7 +36,7 @@ public final class CopyRows {
     /** One field: -1 for NULL, else its length and the encoder's bytes. */
     public static void binaryField(FieldBuffer out, ValueEncoder encoder, ColumnVector column, int row, long rowNumber)
             throws PgException {
-        if (column.isNull(row)) {
+        if (ValueEncoder.isNull(encoder, column, row)) {
             out.putInt(-1);
             return;
         }
@@ -55,7 +55,7 @@ public final class CopyRows {
         if (!first) {
             out.putByte('\t');
         }
-        if (column.isNull(row)) {
+        if (ValueEncoder.isNull(encoder, column, row)) {
             out.putByte('\\');
             out.putByte('N');
             return;

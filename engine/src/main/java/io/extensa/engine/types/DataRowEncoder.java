@@ -40,7 +40,7 @@ public final class DataRowEncoder {
             writer.beginRow(encoders.length);
             for (int c = 0; c < encoders.length; c++) {
                 var column = batch.column(c);
-                if (column.isNull(row)) {
+                if (ValueEncoder.isNull(encoders[c], column, row)) {
                     writer.nullField();
                     continue;
                 }

@@ -198,6 +198,12 @@ final class NumberEncoders {
 
     // ---- encoders ----
 
+    /** A float NaN, where the target has no NaN and takes it for pandas' missing value. */
+    static boolean missingFloat(ColumnType source, ColumnVector c, int r) {
+        return source == ColumnType.FLOAT64 ? Double.isNaN(c.getDouble(r))
+                : source == ColumnType.FLOAT32 && Float.isNaN(c.getFloat(r));
+    }
+
     /** boolean: t/f in text, one byte in binary; integers must be 0 or 1. */
     record BoolEncoder(LongReader reader, boolean binary, String column) implements ValueEncoder {
         @Override
@@ -215,8 +221,13 @@ final class NumberEncoders {
     }
 
     /** smallint, integer, bigint and oid (an unsigned int32 on the wire). */
-    record IntegerEncoder(LongReader reader, long min, long max, String typeName, int width, boolean binary,
-                          String column) implements ValueEncoder {
+    record IntegerEncoder(ColumnType source, LongReader reader, long min, long max, String typeName, int width,
+                          boolean binary, String column) implements ValueEncoder {
+        @Override
+        public boolean writesNull(ColumnVector c, int r) {
+            return missingFloat(source, c, r);
+        }
+
         @Override
         public void encode(ColumnVector c, int r, long n, FieldBuffer out) throws PgException {
             long v = reader.read(c, r, n);

@@ -94,8 +94,8 @@ final class OutputEncoders {
 
     private static ValueEncoder integer(ColumnType source, String name, long min, long max, int width, boolean binary,
                                         EncoderContext ctx) {
-        return new NumberEncoders.IntegerEncoder(NumberEncoders.longReader(source, name, ctx), min, max, name, width,
-                binary, ctx.column());
+        return new NumberEncoders.IntegerEncoder(source, NumberEncoders.longReader(source, name, ctx), min, max, name,
+                width, binary, ctx.column());
     }
 
     private static ValueEncoder textTarget(ColumnType source, ColumnType sourceElement, OutputTarget target,

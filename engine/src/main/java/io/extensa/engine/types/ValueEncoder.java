@@ -21,4 +21,18 @@ public interface ValueEncoder {
      *                     naming the column, the row number and the value
      */
     void encode(ColumnVector column, int row, long rowNumber, FieldBuffer out) throws PgException;
+
+    /**
+     * Whether the value goes out as NULL though the satellite sent one: a float NaN bound for a
+     * type that has no NaN (the integers) is pandas' mark of a missing value (an integer
+     * column with a missing value becomes float64), so it is NULL there, as it is in object columns.
+     */
+    default boolean writesNull(ColumnVector column, int row) {
+        return false;
+    }
+
+    /** NULL on the wire: the satellite sent NULL, or the encoder turns the value into one. */
+    static boolean isNull(ValueEncoder encoder, ColumnVector column, int row) {
+        return column.isNull(row) || encoder.writesNull(column, row);
+    }
 }

@@ -35,7 +35,7 @@ class OutputTypesTest {
         List<String> out = new ArrayList<>();
         FieldBuffer buffer = new FieldBuffer();
         for (int row = 0; row < column.rowCount(); row++) {
-            if (column.isNull(row)) {
+            if (ValueEncoder.isNull(encoder, column, row)) {
                 out.add(null);
                 continue;
             }
@@ -103,10 +103,27 @@ class OutputTypesTest {
         assertThat(out.get(0)).isEqualTo("3");
         assertThat(out.get(1)).isEqualTo("ERROR 22003: column \"v\", row 2: value 2.5 is not an integer, so type"
                 + " bigint cannot hold it exactly");
-        assertThat(out.get(2)).contains("cannot convert NaN to bigint");
+        assertThat(out.get(2)).as("NaN is pandas' missing value: a type without NaN gets NULL").isNull();
         assertThat(out.get(3)).contains("cannot convert infinity to bigint");
         assertThat(out.get(4)).isEqualTo("0");
         assertThat(out.get(5)).contains("out of range for type bigint");
+    }
+
+    @Test
+    void aFloatNaNIsNullForIntegersButAValueWhereTheTypeHasNaN() throws PgException {
+        ColumnVector doubles = WireColumns.doubles(1.0, Double.NaN, 0.0);
+        assertThat(texts(plan(ColumnType.FLOAT64, "integer", Destination.CLIENT), doubles))
+                .containsExactly("1", null, "0");
+        assertThat(texts(plan(ColumnType.FLOAT64, "smallint", Destination.CLIENT), doubles))
+                .containsExactly("1", null, "0");
+        assertThat(texts(plan(ColumnType.FLOAT32, "bigint", Destination.CLIENT), WireColumns.floats(Float.NaN, 2f)))
+                .containsExactly(null, "2");
+        assertThat(texts(plan(ColumnType.FLOAT64, "double precision", Destination.CLIENT), doubles))
+                .containsExactly("1", "NaN", "0");
+        assertThat(texts(plan(ColumnType.FLOAT64, "numeric", Destination.CLIENT), doubles))
+                .containsExactly("1", "NaN", "0");
+        assertThat(texts(plan(ColumnType.FLOAT64, "text", Destination.CLIENT), doubles))
+                .containsExactly("1", "NaN", "0");
     }
 
     @Test

@@ -105,6 +105,38 @@ class ScriptTypesIT {
         }
     }
 
+    /**
+     * pandas turns an integer column with a missing value into float64 with NaN: declared as an
+     * integer (result set, INSERT target, a domain PostgreSQL casts to), NaN is NULL; a float keeps it.
+     */
+    @Test
+    void aMissingValueInAPandasIntegerColumnIsNullWhereverAnIntegerIsDeclared() throws SQLException {
+        String script = "import pandas as pd\nOutputDataSet = pd.DataFrame({'a': [1, None, 3], 'f': [1, None, 3]})";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            for (String mode : new String[] {"", " WITH RESULT SETS ((a int, f float8))"}) {
+                try (ResultSet rs = s.executeQuery(exec(script, null, mode))) {
+                    assertThat(dump(rs)).isEqualTo(mode.isEmpty() ? "1|1|\nNaN|NaN|\n3|3|\n"
+                            : "1|1|\nnull|NaN|\n3|3|\n");
+                }
+            }
+            s.execute("CREATE DOMAIN small_count AS int CHECK (VALUE < 100)");
+            s.execute("CREATE TABLE counted (a bigint, f float8)");
+            try {
+                try (ResultSet rs = s.executeQuery(exec(script, null, " WITH RESULT SETS ((a small_count, f real))"))) {
+                    assertThat(dump(rs)).isEqualTo("1|1|\nnull|NaN|\n3|3|\n");
+                }
+                s.execute("INSERT INTO counted EXEC sp_execute_external_script @language = N'Python', @script = N'"
+                        + script.replace("'", "''") + "'");
+                try (ResultSet rs = s.executeQuery("SELECT a, f FROM counted ORDER BY f")) {
+                    assertThat(dump(rs)).isEqualTo("1|1|\n3|3|\nnull|NaN|\n");
+                }
+            } finally {
+                s.execute("DROP TABLE counted");
+                s.execute("DROP DOMAIN small_count");
+            }
+        }
+    }
+
     @Test
     void valuesPythonCannotHoldFailWithTheColumnAndTheCast() throws SQLException {
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {

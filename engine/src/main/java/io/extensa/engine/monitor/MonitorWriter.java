@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
     private static final long REFRESH_MS = 1000;
     static final long STATS_FLUSH_MS = 2000;
     private static final long CLEANUP_MS = 30_000;
+    /** Fork servers come up seconds after the server starts (and again after a restart): looked at often, written on change. */
+    private static final long LANGUAGES_MS = 2_000;
 
     private sealed interface Event {
     }
@@ -53,6 +56,8 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
     private final Map<String, long[]> published = new HashMap<>();
     private volatile boolean resync = true;
     private volatile boolean running = true;
+    /** What sys.external_languages shows, so an unchanged launchpad costs no write. */
+    private Map<String, Boolean> publishedLanguages = Map.of();
 
     public MonitorWriter(Catalog catalog, RequestRegistry registry, ExecutionStats stats, ResourcePoolUsage pools,
                          LaunchpadClient launchpad) {
@@ -95,6 +100,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         long lastRefresh = 0;
         long lastFlush = System.currentTimeMillis();
         long lastCleanup = 0;
+        long lastLanguages = 0;
         while (running) {
             try {
                 Event first = queue.poll(REFRESH_MS / 4, TimeUnit.MILLISECONDS);
@@ -106,8 +112,11 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
                 long now = System.currentTimeMillis();
                 if (now - lastCleanup >= CLEANUP_MS) {
                     cleanup();
-                    languages();
                     lastCleanup = now;
+                }
+                if (now - lastLanguages >= LANGUAGES_MS) {
+                    languages();
+                    lastLanguages = now;
                 }
                 if (resync) {
                     resync = false;
@@ -233,6 +242,11 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
         } catch (IOException e) {
             return;
         }
+        Map<String, Boolean> current = new TreeMap<>();
+        status.languages().forEach(l -> current.put(l.name(), l.warm()));
+        if (current.equals(publishedLanguages)) {
+            return;
+        }
         List<String> names = new ArrayList<>();
         for (LaunchpadStatus.LanguageInfo l : status.languages()) {
             names.add(l.name());
@@ -248,6 +262,7 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
                     String.valueOf(id), String.valueOf(l.warm()));
         }
         catalog.query("DELETE FROM extensa_catalog.external_languages WHERE NOT (name = ANY ($1::text[]))", textArray(names));
+        publishedLanguages = current;
     }
 
     private void flushStats() throws PgException {

@@ -39,7 +39,12 @@ final class ScriptInput {
 
     static Described describeWithSources(BackendChannel backend, String query, TypeCatalog catalog,
                                          SessionSettings settings) throws PgException {
-        StatementDescription d = backend.describe(query, new int[0]);
+        StatementDescription d;
+        try {
+            d = backend.describe(query, new int[0]);
+        } catch (PgException e) {
+            throw inInputQuery(e, query);
+        }
         if (!d.returnsRows()) {
             throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
                     "@input_data_1 must be a query that returns rows");
@@ -54,5 +59,20 @@ final class ScriptInput {
             plans.add(InputTypes.plan(c.name(), catalog.lookup(c.typeOid()), c.typeModifier(), catalog, settings));
         }
         return new Described(d.columns(), plans);
+    }
+
+    /**
+     * PostgreSQL's position in an error about the input query points into that query, not into the
+     * EXEC statement the client sent: it becomes the internal position with the query beside it, as
+     * PostgreSQL reports errors of queries a function runs (psql shows them under QUERY:).
+     */
+    static PgException inInputQuery(PgException e, String query) {
+        var fields = e.fields();
+        String position = fields.values().get('P');
+        if (position == null) {
+            return e;
+        }
+        return new PgException(fields.with('P', null).with('p', position).with('q', query)
+                .with('W', fields.values().getOrDefault('W', "@input_data_1")));
     }
 }

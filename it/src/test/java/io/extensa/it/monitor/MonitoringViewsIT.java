@@ -117,6 +117,15 @@ class MonitoringViewsIT {
     }
 
     @Test
+    void languagesShowTheirForkServersWithinSeconds() throws Exception {
+        try (Connection observer = stack.connect()) {
+            waitFor("Python and R are listed as warm", () -> query(observer,
+                    "SELECT name FROM sys.external_languages WHERE warm", null).stream()
+                    .map(r -> r.get("name")).toList().containsAll(List.of("Python", "R")));
+        }
+    }
+
+    @Test
     void parallelRequestShowsItsDegreeAndCountsAsParallel() throws Exception {
         Map<String, Long> before = stableCounters();
         try (Connection caller = stack.connect(); Connection observer = stack.connect()) {

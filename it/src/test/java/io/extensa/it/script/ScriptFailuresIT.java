@@ -66,6 +66,16 @@ class ScriptFailuresIT {
     }
 
     @Test
+    void anErrorInTheInputQueryPointsIntoThatQueryNotIntoTheExec() throws SQLException {
+        ServerErrorMessage e = fail(exec("OutputDataSet = InputDataSet", "SELECT * FROM no_such_table", ""));
+        assertThat(e.getSQLState()).isEqualTo("42P01");
+        assertThat(e.getPosition()).isZero();
+        assertThat(e.getInternalQuery()).isEqualTo("SELECT * FROM no_such_table");
+        assertThat(e.getInternalPosition()).isEqualTo(15);
+        assertThat(e.getWhere()).isEqualTo("@input_data_1");
+    }
+
+    @Test
     void runtimeExceptionCarriesTheScriptsTraceback() throws SQLException {
         ServerErrorMessage e = fail(exec("def f(d):\n    return 1 / d\n\nx = 1\nf(0)\n", null, ""));
         assertThat(e.getSQLState()).isEqualTo("38000");

@@ -47,6 +47,7 @@ final class ScriptParameters {
         }
         StringBuilder select = new StringBuilder("SELECT ");
         List<BindValue> binds = new ArrayList<>();
+        int[] starts = new int[declarations.size()];
         for (int i = 0; i < declarations.size(); i++) {
             ParamDeclaration d = declarations.get(i);
             if (i > 0) {
@@ -54,19 +55,11 @@ final class ScriptParameters {
             }
             Value v = call.parameterValues().get(d.name().toLowerCase(Locale.ROOT));
             BindValue bind = bindOf(v, variables, bound);
-            if (bind == null) {
-                select.append("NULL::").append(d.typeText());
-            } else {
+            if (bind != null) {
                 binds.add(bind);
-                String placeholder = "$" + binds.size();
-                if (v instanceof Value.Number && !d.typeText().equalsIgnoreCase("boolean")) {
-                    placeholder = "(" + placeholder + "::numeric)";
-                } else if (v instanceof Value.Number) {
-                    placeholder = "(" + placeholder + "::integer)";
-                }
-                select.append(placeholder).append("::").append(d.typeText());
             }
-            select.append(" AS ").append(quote(d.name()));
+            starts[i] = select.length();
+            select.append(expression(d, v, bind, binds.size())).append(" AS ").append(quote(d.name()));
         }
         String sql = select.toString();
         int[] bindTypes = binds.stream().mapToInt(BindValue::typeOid).toArray();
@@ -74,7 +67,7 @@ final class ScriptParameters {
         try {
             description = backend.describe(sql, bindTypes);
         } catch (PgException e) {
-            throw new PgException(e.fields().with('M', "invalid @params declaration or value: " + e.getMessage()));
+            throw culprit(e, "invalid @params declaration or value", declarations, starts);
         }
         List<ColumnDescriptor> columns = description.columns();
         catalog.resolve(columns.stream().mapToInt(ColumnDescriptor::typeOid).toArray(), backend);
@@ -90,8 +83,7 @@ final class ScriptParameters {
         try {
             backend.execute(sql, binds, 1, row -> decodeRow(row, plans, builders));
         } catch (PgException e) {
-            throw new PgException(e.fields().with('M', "a script parameter value does not fit its declared type: "
-                    + e.getMessage()));
+            throw culprit(e, "a script parameter value does not fit its declared type", declarations, starts);
         }
         List<Resolved> resolved = new ArrayList<>();
         for (int i = 0; i < declarations.size(); i++) {
@@ -103,6 +95,41 @@ final class ScriptParameters {
             resolved.add(new Resolved(d, catalog.lookup(c.typeOid()), c.typeModifier(), plan, wire));
         }
         return resolved;
+    }
+
+    /** The parameter's value cast to its declared type, its bind (if any) being {@code $placeholder}. */
+    private static String expression(ParamDeclaration d, Value v, BindValue bind, int placeholder) {
+        if (bind == null) {
+            return "NULL::" + d.typeText();
+        }
+        String p = "$" + placeholder;
+        if (v instanceof Value.Number && !d.typeText().equalsIgnoreCase("boolean")) {
+            p = "(" + p + "::numeric)";
+        } else if (v instanceof Value.Number) {
+            p = "(" + p + "::integer)";
+        }
+        return p + "::" + d.typeText();
+    }
+
+    /**
+     * The error of the one SELECT that evaluates every parameter, naming the parameter at fault
+     * where that is known: the only one, or the one whose expression PostgreSQL's position falls
+     * in. The position points into that SELECT, not into the client's text, so it goes.
+     */
+    private static PgException culprit(PgException e, String summary, List<ParamDeclaration> declarations,
+                                       int[] starts) {
+        String position = e.fields().values().get('P');
+        int at = -1;
+        if (declarations.size() == 1) {
+            at = 0;
+        } else if (position != null) {
+            int offset = Integer.parseInt(position) - 1;
+            for (int i = 0; i < starts.length && starts[i] <= offset; i++) {
+                at = i;
+            }
+        }
+        String prefix = at < 0 ? summary : "@" + declarations.get(at).name() + " " + declarations.get(at).typeText();
+        return new PgException(e.fields().with('P', null).with('M', prefix + ": " + e.getMessage()));
     }
 
     /** DataRow body: int16 count, then per field int32 length (-1 NULL) and bytes. */

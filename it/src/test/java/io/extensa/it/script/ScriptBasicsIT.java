@@ -188,6 +188,20 @@ class ScriptBasicsIT {
                     .hasMessageContaining("\"@bogus\" is not a parameter");
             assertThatThrownBy(() -> s.execute(exec("x = 1", null, ", @params = N'@n int', @n = N'abc'")))
                     .hasMessageContaining("invalid input syntax for type integer");
+            // the error names the parameter at fault where PostgreSQL says where it is, and has no
+            // position: one into Extensa's own SELECT would point at a random spot of the EXEC text
+            assertThatThrownBy(() -> s.execute(exec("x = 1", null, ", @params = N'@n int', @n = N'abc'")))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> {
+                        assertThat(e.getServerErrorMessage().getMessage()).startsWith("@n integer: ");
+                        assertThat(e.getServerErrorMessage().getPosition()).isZero();
+                    });
+            assertThatThrownBy(() -> s.execute(exec("x = 1", null,
+                    ", @params = N'@a int, @when no_such_type, @z text', @a = 1, @when = N'x', @z = N'z'")))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> {
+                        assertThat(e.getServerErrorMessage().getMessage()).startsWith("@when no_such_type: ")
+                                .contains("type \"no_such_type\" does not exist");
+                        assertThat(e.getServerErrorMessage().getPosition()).isZero();
+                    });
             assertThatThrownBy(() -> s.execute(exec("x = 1", null, ", @params = N'@n int', @n = @undeclared")))
                     .hasMessageContaining("must declare the scalar variable \"@undeclared\"");
             assertThatThrownBy(() -> s.execute(exec("OutputDataSet = InputDataSet", "SELECT '127.0.0.1'::inet AS addr", "")))

@@ -25,7 +25,7 @@
  *     ... wait for a job ...
  *     extensa_sandbox_enter(spec)     the job's part (see below)
  *
- *   or, with one more copy of the caller (two forks; the R fork server's way):
+ *   or, with one more copy of the caller (two forks, kept for compatibility):
  *     extensa_sandbox_unshare(spec)   new namespaces for the caller (the PID namespace for its
  *                                     children); the caller must fork next
  *     extensa_sandbox_wait(child)     in the parent: wait, exit with the child's status

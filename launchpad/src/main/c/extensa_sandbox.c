@@ -975,7 +975,17 @@ static int switch_root(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+static int drop_bounding_set(char *err, size_t errlen);
+
 static int prepare_step(const struct spec *s, char *err, size_t errlen) {
+    /* the bounding set only limits what an execve may grant, and the spare runs none before its job:
+       emptied now (some 40 system calls), it is off the job's path; the capabilities themselves
+       stay until enter, which needs them */
+    long long t = now_ns();
+    if (drop_bounding_set(err, errlen) < 0) {
+        return -1;
+    }
+    step("bounding_set", t);
     if (!(s->namespaces & NS_MOUNT)) {
         return 0;
     }
@@ -1186,14 +1196,10 @@ static int install_seccomp(char *err, size_t errlen) {
 }
 #endif
 
-static int identity_and_privileges(const struct spec *s, char *err, size_t errlen) {
-    long long t = now_ns();
-    /* while CAP_SETPCAP is there: root gains nothing from now on, and no capability can come back */
-    if (prctl(PR_SET_SECUREBITS, XS_SECBIT_NOROOT | XS_SECBIT_NOROOT_LOCKED | XS_SECBIT_KEEP_CAPS_LOCKED
-              | XS_SECBIT_NO_CAP_AMBIENT_RAISE | XS_SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0
-            && errno != EPERM) {
-        return fail(err, errlen, errno, "cannot set the secure bits");
-    }
+/* Set once the bounding set is empty: a warm spare empties it before its job (see prepare_step). */
+static int bounding_set_empty;
+
+static int drop_bounding_set(char *err, size_t errlen) {
     for (int cap = 0; cap <= 63; cap++) {
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
             if (errno == EINVAL) {
@@ -1204,6 +1210,21 @@ static int identity_and_privileges(const struct spec *s, char *err, size_t errle
             }
             return fail(err, errlen, errno, "cannot drop capability %d from the bounding set", cap);
         }
+    }
+    bounding_set_empty = 1;
+    return 0;
+}
+
+static int identity_and_privileges(const struct spec *s, char *err, size_t errlen) {
+    long long t = now_ns();
+    /* while CAP_SETPCAP is there: root gains nothing from now on, and no capability can come back */
+    if (prctl(PR_SET_SECUREBITS, XS_SECBIT_NOROOT | XS_SECBIT_NOROOT_LOCKED | XS_SECBIT_KEEP_CAPS_LOCKED
+              | XS_SECBIT_NO_CAP_AMBIENT_RAISE | XS_SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0
+            && errno != EPERM) {
+        return fail(err, errlen, errno, "cannot set the secure bits");
+    }
+    if (!bounding_set_empty && drop_bounding_set(err, errlen) < 0) {
+        return -1;
     }
     step("bounding_set", t);
     if (s->uid >= 0) {

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -964,8 +965,8 @@ static int switch_root(const struct spec *s, char *err, size_t errlen) {
     }
     step("root_read_only", t);
     t = now_ns();
-    if ((s->namespaces & NS_PID) && getppid() == 1 && getpid() == 2) {
-        kill(1, SIGUSR1);
+    if ((s->namespaces & NS_PID) && getpid() == 2) {
+        kill(1, SIGUSR1);  /* PID 2 is the satellite of a namespace whose init (extensa_sandbox_init or split) detaches */
     } else if (umount2(OLD_ROOT, MNT_DETACH) < 0) {
         return fail(err, errlen, errno, "cannot detach the host's file system");
     }
@@ -974,7 +975,17 @@ static int switch_root(const struct spec *s, char *err, size_t errlen) {
     return 0;
 }
 
+static int drop_bounding_set(char *err, size_t errlen);
+
 static int prepare_step(const struct spec *s, char *err, size_t errlen) {
+    /* the bounding set only limits what an execve may grant, and the spare runs none before its job:
+       emptied now (some 40 system calls), it is off the job's path; the capabilities themselves
+       stay until enter, which needs them */
+    long long t = now_ns();
+    if (drop_bounding_set(err, errlen) < 0) {
+        return -1;
+    }
+    step("bounding_set", t);
     if (!(s->namespaces & NS_MOUNT)) {
         return 0;
     }
@@ -1185,14 +1196,10 @@ static int install_seccomp(char *err, size_t errlen) {
 }
 #endif
 
-static int identity_and_privileges(const struct spec *s, char *err, size_t errlen) {
-    long long t = now_ns();
-    /* while CAP_SETPCAP is there: root gains nothing from now on, and no capability can come back */
-    if (prctl(PR_SET_SECUREBITS, XS_SECBIT_NOROOT | XS_SECBIT_NOROOT_LOCKED | XS_SECBIT_KEEP_CAPS_LOCKED
-              | XS_SECBIT_NO_CAP_AMBIENT_RAISE | XS_SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0
-            && errno != EPERM) {
-        return fail(err, errlen, errno, "cannot set the secure bits");
-    }
+/* Set once the bounding set is empty: a warm spare empties it before its job (see prepare_step). */
+static int bounding_set_empty;
+
+static int drop_bounding_set(char *err, size_t errlen) {
     for (int cap = 0; cap <= 63; cap++) {
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
             if (errno == EINVAL) {
@@ -1203,6 +1210,21 @@ static int identity_and_privileges(const struct spec *s, char *err, size_t errle
             }
             return fail(err, errlen, errno, "cannot drop capability %d from the bounding set", cap);
         }
+    }
+    bounding_set_empty = 1;
+    return 0;
+}
+
+static int identity_and_privileges(const struct spec *s, char *err, size_t errlen) {
+    long long t = now_ns();
+    /* while CAP_SETPCAP is there: root gains nothing from now on, and no capability can come back */
+    if (prctl(PR_SET_SECUREBITS, XS_SECBIT_NOROOT | XS_SECBIT_NOROOT_LOCKED | XS_SECBIT_KEEP_CAPS_LOCKED
+              | XS_SECBIT_NO_CAP_AMBIENT_RAISE | XS_SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0
+            && errno != EPERM) {
+        return fail(err, errlen, errno, "cannot set the secure bits");
+    }
+    if (!bounding_set_empty && drop_bounding_set(err, errlen) < 0) {
+        return -1;
     }
     step("bounding_set", t);
     if (s->uid >= 0) {
@@ -1277,8 +1299,8 @@ static int enter_step(const struct spec *s, char *err, size_t errlen) {
     if (identity_and_privileges(s, err, errlen) < 0) {
         return -1;
     }
-    if ((s->namespaces & NS_PID) && getppid() == 1) {
-        /* our parent is the namespace's init: should it be killed, so are we */
+    if ((s->namespaces & NS_PID) && (getppid() == 1 || getppid() == 0)) {
+        /* our parent is the namespace's init, or (split) the waiter outside: should it be killed, so are we */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     }
     t = now_ns();
@@ -1321,8 +1343,12 @@ static int starter_gone(pid_t parent, pid_t starter, int pidfd) {
     return kill(starter, 0) < 0 && errno == ESRCH;
 }
 
-/* Waits for child; kills it (the PID namespace's init, and with it the whole job) when the starter is gone. */
-static int wait_watching(pid_t child, pid_t starter) {
+/*
+ * Waits for child; kills it (the PID namespace's init, and with it the whole job) when the starter
+ * is gone. With a split namespace (init > 0) child is the satellite, a sibling of init: once it
+ * has ended, init is killed too, which ends whatever else still runs in the namespace.
+ */
+static int wait_watching(pid_t child, pid_t init, pid_t starter) {
     pid_t parent = getppid();
     int pidfd = -1;
 #ifdef SYS_pidfd_open
@@ -1347,6 +1373,9 @@ static int wait_watching(pid_t child, pid_t starter) {
         }
         if (starter_gone(parent, starter, pidfd)) {
             kill(child, SIGKILL);
+            if (init > 0) {
+                kill(init, SIGKILL);
+            }
             while (waitpid(child, &status, 0) < 0) {
                 if (errno != EINTR) {
                     _exit(125);
@@ -1355,6 +1384,11 @@ static int wait_watching(pid_t child, pid_t starter) {
             break;
         }
         sigtimedwait(&chld, NULL, &tick);
+    }
+    if (init > 0) {
+        kill(init, SIGKILL);
+        while (waitpid(init, NULL, 0) < 0 && errno == EINTR) {
+        }
     }
     if (pidfd >= 0) {
         close(pidfd);
@@ -1366,7 +1400,10 @@ void extensa_sandbox_wait(pid_t child) {
     extensa_sandbox_wait_watching(child, 0);
 }
 
-void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
+static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) __attribute__((noreturn));
+
+/* child_is_init: child is the namespace's init, which reports a satellite's death by signal n as 128 + n */
+static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) {
     /* no pipe or socket of the job may stay open here: readers wait for their end */
     close_descriptors(NULL, 0, 0);
     struct sigaction action;
@@ -1379,13 +1416,13 @@ void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
     }
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    int status = wait_watching(child, starter);
+    int status = wait_watching(child, init, starter);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     /* the namespace's init reports a satellite killed by signal n as 128 + n: die of it here, where it is not PID 1 */
-    if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {
+    if (child_is_init && WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {
         sig = WEXITSTATUS(status) - 128;
     }
     if (sig != 0) {
@@ -1394,6 +1431,10 @@ void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
         _exit(128 + sig);
     }
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+void extensa_sandbox_wait_watching(pid_t child, pid_t starter) {
+    wait_and_exit(child, 0, starter, 1);
 }
 
 /*
@@ -1460,6 +1501,117 @@ int extensa_sandbox_init(char *err, size_t errlen) {
     return 0;
 }
 
+/*
+ * The split namespace: init shares the waiter's memory instead of copying it (a fork of a large
+ * interpreter copies its page tables, milliseconds of CPU, and ending it frees them again), and
+ * only the satellite is a copy. Init runs on a stack of its own and does nothing but system
+ * calls; it shares the waiter's thread-local errno, so it never reads errno, and the waiter only
+ * sleeps in system calls meanwhile. It waits for SIGCHLD (orphans to reap) and SIGUSR1 (the
+ * satellite has switched root: detach the host's) with sigwaitinfo.
+ */
+#define SPLIT_INIT_STACK_BYTES (64 * 1024)
+
+static int split_init(void *unused) {
+    (void) unused;
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* /proc/1/root still leads to the host's root until the detach: nobody may follow it */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    close_from_to(0, ~0U);
+    /* the caller's handlers are copies here and must never run: every signal to its default, under
+       which the kernel drops what the namespace sends its init; only the two waited for stay blocked
+       (pending, not dropped; neither queues more than once) */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            sigaction(sig, &action, NULL);
+        }
+    }
+    sigset_t wake;
+    sigemptyset(&wake);
+    sigaddset(&wake, SIGCHLD);
+    sigaddset(&wake, SIGUSR1);
+    sigprocmask(SIG_SETMASK, &wake, NULL);
+    for (;;) {
+        while (waitpid(-1, NULL, WNOHANG) > 0) {
+        }
+        if (sigwaitinfo(&wake, NULL) == SIGUSR1) {
+            umount2(OLD_ROOT, MNT_DETACH);
+        }
+    }
+    return 0;
+}
+
+/* Whether unshare gave this process a new PID namespace for its children (it stays in its own). */
+static int pid_namespace_pending(void) {
+    char own[64], children[64];
+    ssize_t a = readlink("/proc/self/ns/pid", own, sizeof own - 1);
+    ssize_t b = readlink("/proc/self/ns/pid_for_children", children, sizeof children - 1);
+    if (a < 0 || b < 0) {
+        return 1; /* no way to tell (no /proc): the caller asked for one */
+    }
+    return a != b || memcmp(own, children, (size_t) a) != 0;
+}
+
+static int split(pid_t starter, int new_pid_namespace, char *err, size_t errlen) {
+    long long t = now_ns();
+    void *stack = NULL;
+    pid_t init = 0;
+    sigset_t all, saved;
+    sigfillset(&all);
+    /* blocked before the clone: no handler of the caller's may ever run in init */
+    sigprocmask(SIG_SETMASK, &all, &saved);
+    if (new_pid_namespace) {
+        stack = mmap(NULL, SPLIT_INIT_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                     -1, 0);
+        if (stack == MAP_FAILED) {
+            int e = errno;
+            sigprocmask(SIG_SETMASK, &saved, NULL);
+            return fail(err, errlen, e, "cannot allocate the stack of the namespace's init");
+        }
+        init = clone(split_init, (char *) stack + SPLIT_INIT_STACK_BYTES, CLONE_VM | SIGCHLD, NULL);
+        if (init < 0) {
+            int e = errno;
+            sigprocmask(SIG_SETMASK, &saved, NULL);
+            munmap(stack, SPLIT_INIT_STACK_BYTES);
+            return fail(err, errlen, e, "cannot start the namespace's init");
+        }
+    }
+    /* how the satellite sees its parent, the waiter: outside its PID namespace, pid 0 */
+    pid_t waiter = new_pid_namespace ? 0 : getpid();
+    pid_t satellite = fork();
+    if (satellite < 0) {
+        int e = errno;
+        if (init > 0) {
+            kill(init, SIGKILL);
+            while (waitpid(init, NULL, 0) < 0 && errno == EINTR) {
+            }
+            munmap(stack, SPLIT_INIT_STACK_BYTES);
+        }
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+        return fail(err, errlen, e, "fork into the new PID namespace");
+    }
+    if (satellite > 0) {
+        wait_and_exit(satellite, init, starter, 0);
+    }
+    /* should the waiter die, so do we (enter sets it again after the identity change, which clears it) */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != waiter) {
+        _exit(125); /* the waiter died before the line above */
+    }
+    if (stack != NULL) {
+        munmap(stack, SPLIT_INIT_STACK_BYTES);
+    }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    step("split", t);
+    return 0;
+}
+
+int extensa_sandbox_split(pid_t starter, char *err, size_t errlen) {
+    return split(starter, pid_namespace_pending(), err, errlen);
+}
+
 int extensa_sandbox_apply(const char *text, char *err, size_t errlen) {
     struct spec s;
     n_steps = 0;
@@ -1471,18 +1623,8 @@ int extensa_sandbox_apply(const char *text, char *err, size_t errlen) {
         return -1;
     }
     if (s.namespaces & NS_PID) {
-        long long t = now_ns();
         /* unshare moved only our future children into the new PID namespace: the first is its init */
-        pid_t pid = fork();
-        if (pid < 0) {
-            free_spec(&s);
-            return fail(err, errlen, errno, "fork into the new PID namespace");
-        }
-        if (pid > 0) {
-            extensa_sandbox_wait(pid);
-        }
-        step("fork", t);
-        if (extensa_sandbox_init(err, errlen) < 0) {
+        if (split(0, 1, err, errlen) < 0) {
             free_spec(&s);
             return -1;
         }

@@ -11,12 +11,21 @@
  * Two ways to use it:
  *
  *   extensa_sandbox_apply(spec)   everything at once. With a PID namespace the calling process
- *                                 forks: the parent waits for the child and exits with its status
- *                                 (it never returns); the child, PID 1 of the new namespace,
- *                                 forks again and stays as the namespace's reaper; its child,
- *                                 PID 2, returns 0 fully sandboxed.
+ *                                 splits (extensa_sandbox_split): it stays outside as the waiter
+ *                                 and exits with the satellite's status (it never returns); the
+ *                                 satellite, PID 2 of the new namespace, returns 0 fully sandboxed.
  *
  *   warm, in steps (a fork server's pre-forked child):
+ *     extensa_sandbox_unshare(spec)   new namespaces for the caller (the PID namespace for its
+ *                                     children)
+ *     extensa_sandbox_split(starter)  the namespace's init (PID 1), which shares the caller's memory,
+ *                                     and the satellite's process (PID 2, a fork); the caller stays
+ *                                     outside as the waiter (never returns), PID 2 returns 0
+ *     extensa_sandbox_prepare(spec)   in PID 2: the job-independent file system
+ *     ... wait for a job ...
+ *     extensa_sandbox_enter(spec)     the job's part (see below)
+ *
+ *   or, with one more copy of the caller (two forks, kept for compatibility):
  *     extensa_sandbox_unshare(spec)   new namespaces for the caller (the PID namespace for its
  *                                     children); the caller must fork next
  *     extensa_sandbox_wait(child)     in the parent: wait, exit with the child's status
@@ -52,6 +61,17 @@ int extensa_sandbox_apply(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_unshare(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_prepare(const char *spec, char *err, size_t errlen);
 int extensa_sandbox_enter(const char *spec, char *err, size_t errlen);
+
+/*
+ * After extensa_sandbox_unshare with a PID namespace: starts the namespace's init (PID 1, a reaper
+ * on a small stack of its own that shares the caller's memory instead of copying it) and forks the
+ * satellite's process (PID 2). The caller stays outside as the waiter: it waits for the satellite,
+ * then kills init (and so the rest of the namespace), and exits with the satellite's status or dies
+ * of its signal; like extensa_sandbox_wait_watching it watches starter (its parent when <= 1) and
+ * never returns. PID 2 returns 0, or the caller gets -1 with err filled. Without a new PID namespace
+ * there is no init: only the fork and the waiter.
+ */
+int extensa_sandbox_split(pid_t starter, char *err, size_t errlen);
 
 /* In PID 1 of a new PID namespace: forks the satellite's process; PID 1 stays a reaper (see above). */
 int extensa_sandbox_init(char *err, size_t errlen);

@@ -22,16 +22,14 @@
 #define SANDBOX_ERROR_SIZE 1024
 
 typedef int (*spec_step)(const char *spec, char *err, size_t errlen);
-typedef int (*init_step)(char *err, size_t errlen);
-typedef void (*wait_step)(pid_t child, pid_t starter);
+typedef int (*split_step)(pid_t starter, char *err, size_t errlen);
 typedef int (*version_step)(void);
 
 static struct {
     spec_step unshare;
     spec_step prepare;
     spec_step enter;
-    init_step init;
-    wait_step wait;
+    split_step split;
 } library;
 
 static int loaded;
@@ -56,10 +54,9 @@ SEXP ext_sandbox_load(SEXP path) {
     library.unshare = (spec_step) dlsym(handle, "extensa_sandbox_unshare");
     library.prepare = (spec_step) dlsym(handle, "extensa_sandbox_prepare");
     library.enter = (spec_step) dlsym(handle, "extensa_sandbox_enter");
-    library.init = (init_step) dlsym(handle, "extensa_sandbox_init");
-    library.wait = (wait_step) dlsym(handle, "extensa_sandbox_wait_watching");
+    library.split = (split_step) dlsym(handle, "extensa_sandbox_split");
     if (version == NULL || library.unshare == NULL || library.prepare == NULL || library.enter == NULL
-        || library.init == NULL || library.wait == NULL) {
+        || library.split == NULL) {
         dlclose(handle);
         return sandbox_failure("library", "a function of extensa_sandbox.h is missing");
     }
@@ -75,11 +72,11 @@ SEXP ext_sandbox_load(SEXP path) {
 }
 
 /*
- * In a spare child, before it has a job: new namespaces, then a fork. The process the launchpad
- * knows (this one) stays outside, waits for its child and exits with its status; never returns.
- * The child is PID 1 of the new PID namespace and forks again: PID 1 stays as the namespace's
- * reaper (never returns); PID 2 builds the job-independent file system and returns NULL, or a
- * message naming the step that failed.
+ * In a spare child, before it has a job: new namespaces, then the split. The process the launchpad
+ * knows (this one) stays outside, waits for the satellite's process and exits with its status;
+ * never returns. The namespace's init (PID 1) shares the waiter's memory rather than copying the
+ * interpreter's; PID 2, the one fork, builds the job-independent file system and returns NULL, or
+ * a message naming the step that failed.
  */
 SEXP ext_spare_sandbox(SEXP spec_value) {
     char err[SANDBOX_ERROR_SIZE] = "";
@@ -91,18 +88,10 @@ SEXP ext_spare_sandbox(SEXP spec_value) {
         return sandbox_failure("unshare", err);
     }
     fflush(NULL);
-    pid_t inner = fork();
-    if (inner < 0) {
-        snprintf(err, sizeof err, "fork into the new namespaces: %s", strerror(errno));
-        return sandbox_failure("unshare", err);
-    }
-    if (inner > 0) {
-        /* watches the launchpad, not the fork server: a fork server that dies alone leaves its
-           running jobs to the launchpad, a launchpad that dies takes them (as for Python) */
-        library.wait(inner, launchpad);
-    }
-    if (library.init(err, sizeof err) != 0) {
-        return sandbox_failure("init", err);
+    /* the waiter watches the launchpad, not the fork server: a fork server that dies alone leaves
+       its running jobs to the launchpad, a launchpad that dies takes them (as for Python) */
+    if (library.split(launchpad, err, sizeof err) != 0) {
+        return sandbox_failure("split", err);
     }
     if (library.prepare(spec, err, sizeof err) != 0) {
         return sandbox_failure("prepare", err);

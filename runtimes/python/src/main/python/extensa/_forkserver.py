@@ -6,8 +6,8 @@ threads can leave locks held in the child. SIGCHLD wakes the loop through a self
 
 Spares: the server keeps EXTENSA_WARM_SPARES children forked ahead of demand. A spare leads its
 own session and, when EXTENSA_SANDBOX_LIB is set, has already entered its namespaces (it waits
-outside as the PID namespace's reaper; its child, PID 1 inside, has built the read-only view of
-the file system). A FORK hands the job to the oldest spare through its pipe; the spare binds the
+outside; its children are the PID namespace's init and PID 2, which has built the read-only view
+of the file system and will run the job). A FORK hands the job to the oldest spare through its pipe; the spare binds the
 job's directory and socket, switches root, becomes the job's worker account and only then runs
 anything of the job (docs/security.md).
 """
@@ -36,8 +36,7 @@ class Sandbox:
         self.lib = ctypes.CDLL(library_path, use_errno=True)
         for name in ("extensa_sandbox_unshare", "extensa_sandbox_prepare", "extensa_sandbox_enter"):
             getattr(self.lib, name).argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
-        self.lib.extensa_sandbox_wait_watching.argtypes = [ctypes.c_int, ctypes.c_int]
-        self.lib.extensa_sandbox_init.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        self.lib.extensa_sandbox_split.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t]
         self.spec = spec
 
     def _call(self, name, spec):
@@ -48,9 +47,13 @@ class Sandbox:
     def unshare(self):
         self._call("extensa_sandbox_unshare", self.spec)
 
-    def init(self):
+    def split(self, launchpad):
+        """Returns in the satellite's process (PID 2 of the new namespace). The caller stays outside as
+        the waiter and never returns: it kills the job should the launchpad die (SIGKILL leaves it no
+        chance to); a fork server that dies alone leaves its running jobs to the launchpad. The
+        namespace's init shares the waiter's memory: one copy of this interpreter per spare, not two."""
         err = ctypes.create_string_buffer(1024)
-        if self.lib.extensa_sandbox_init(err, len(err)) != 0:
+        if self.lib.extensa_sandbox_split(launchpad, err, len(err)) != 0:
             raise OSError(f"sandbox: {err.value.decode(errors='replace')}")
 
     def prepare(self):
@@ -58,11 +61,6 @@ class Sandbox:
 
     def enter(self, job_spec):
         self._call("extensa_sandbox_enter", self.spec + job_spec)
-
-    def wait(self, child, launchpad):
-        # kills the job should the launchpad die (SIGKILL leaves it no chance to); a fork server that
-        # dies alone leaves its running jobs to the launchpad
-        self.lib.extensa_sandbox_wait_watching(child, launchpad)  # never returns
 
 
 def _sandbox_from_environment():
@@ -305,10 +303,7 @@ def _spare(job_read, sandbox, inherited, launchpad=0):
     os.setsid()
     if sandbox is not None:
         sandbox.unshare()
-        inner = os.fork()
-        if inner > 0:
-            sandbox.wait(inner, launchpad)  # the namespace's init is the child: wait outside, exit with its status
-        sandbox.init()  # PID 1 stays behind as the namespace's reaper; this process goes on as PID 2
+        sandbox.split(launchpad)  # this process goes on as PID 2; the waiter and init stay behind
         sandbox.prepare()
     _touch_data_path()
     job = _read_all(job_read)

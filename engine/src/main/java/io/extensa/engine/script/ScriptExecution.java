@@ -88,11 +88,16 @@ public final class ScriptExecution implements Execution {
         this.settings = SessionSettings.from(ctx.session()::parameterStatus);
     }
 
+    /**
+     * @param statementTimeoutMillis the caller's statement_timeout (0 for none), as the permission
+     *                               check read it: one round trip less before LAUNCH
+     */
     public static ScriptExecution start(EngineServices services, ExecutionContext ctx, ScriptCall call,
-                                        SessionVariables variables, InsertTarget insert) throws PgException {
+                                        SessionVariables variables, InsertTarget insert, long statementTimeoutMillis)
+            throws PgException {
         ScriptExecution execution = new ScriptExecution(services, ctx, call, variables, insert);
         try {
-            execution.begin();
+            execution.begin(statementTimeoutMillis);
             return execution;
         } catch (PgException e) {
             execution.failed(e);
@@ -113,11 +118,12 @@ public final class ScriptExecution implements Execution {
         return rowsOut;
     }
 
-    private void begin() throws PgException {
+    private void begin(long statementTimeoutMillis) throws PgException {
         ctx.cancellation().throwIfCancelled();
         request = RequestMonitoring.begin(services, ctx, call);
         // LAUNCH first: the launchpad starts the satellite while PostgreSQL answers the questions below
-        ScriptJob.Launching launching = ScriptJob.begin(services, ctx, call.language(), request.info().requestId());
+        ScriptJob.Launching launching = ScriptJob.begin(services, ctx, call.language(), request.info().requestId(),
+                statementTimeoutMillis);
         timer.mark("launch sent");
         BackendChannel backend = ctx.backend();
         List<InputColumnPlan> input;

@@ -73,20 +73,23 @@ final class ScriptJob implements AutoCloseable {
 
     private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                     boolean onlyIfSlotFree) throws PgException {
-        return begin(services, ctx, language, jobId, onlyIfSlotFree).await();
+        return begin(services, ctx, language, jobId, onlyIfSlotFree,
+                PoolAdmission.statementTimeoutMillis(ctx.backend())).await();
     }
 
     /**
      * Sends LAUNCH and returns at once, so the caller can ask PostgreSQL what it needs while the
      * launchpad starts the satellite; {@link Launching#await} then waits for LAUNCHED.
+     *
+     * @param statementTimeoutMillis the caller's statement_timeout, 0 for none
      */
-    static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId)
-            throws PgException {
-        return begin(services, ctx, language, jobId, false);
+    static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
+                           long statementTimeoutMillis) throws PgException {
+        return begin(services, ctx, language, jobId, false, statementTimeoutMillis);
     }
 
     private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
-                                   boolean onlyIfSlotFree) throws PgException {
+                                   boolean onlyIfSlotFree, long statementTimeoutMillis) throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -100,8 +103,7 @@ final class ScriptJob implements AutoCloseable {
         Launching launching = new Launching(services, ctx, language, jobId, onlyIfSlotFree, channel, secret);
         try {
             launching.pool = services.poolFor(ctx.session().user());
-            launching.deadline = CallDeadline.of(PoolAdmission.statementTimeoutMillis(ctx.backend()),
-                    services.scriptTimeoutMillis());
+            launching.deadline = CallDeadline.of(statementTimeoutMillis, services.scriptTimeoutMillis());
             launching.timeoutMillis = launching.deadline.millis();
             LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
                     .socketPath(channel.socketPath())

@@ -33,17 +33,31 @@ public final class ScriptPermissions {
         return LANGUAGE_PREFIX + lower;
     }
 
-    /** Fails with 42501 naming the missing permission unless the caller may run this language. */
-    public static void check(BackendChannel backend, String language) throws PgException {
+    /**
+     * Fails with 42501 naming the missing permission unless the caller may run this language;
+     * returns the caller's statement_timeout in milliseconds (0 for none), read in the same round
+     * trip because every call needs it next.
+     */
+    public static long check(BackendChannel backend, String language) throws PgException {
         String languageRole = languageRole(language);
         boolean[] allowed = {false};
+        long[] statementTimeout = {0};
+        // not pg_settings for the timeout: that view builds a row for every setting, about a millisecond per call
         backend.execute("SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles g "
-                        + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')) "
+                        + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')), "
+                        + "(pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
+                        + "::pg_catalog.interval) * 1000)::pg_catalog.int8 "
                         + "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
                 List.of(text(ANY), text(languageRole)), 0, row -> {
                     row.getShort();
                     int len = row.getInt();
                     allowed[0] = len == 1 && row.get() == 't';
+                    int timeoutLength = row.getInt();
+                    if (timeoutLength > 0) {
+                        byte[] digits = new byte[timeoutLength];
+                        row.get(digits);
+                        statementTimeout[0] = parseMillis(new String(digits, StandardCharsets.US_ASCII));
+                    }
                 });
         if (!allowed[0]) {
             throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied to run external scripts in "
@@ -51,6 +65,15 @@ public final class ScriptPermissions {
                     + ") and EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::" + language + " (role " + languageRole + ")")
                     .withHint("a DBA can run: GRANT EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::" + language
                             + " TO <role>");
+        }
+        return statementTimeout[0];
+    }
+
+    private static long parseMillis(String text) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -94,13 +94,14 @@ final class ExternalScript implements InterceptedStatement {
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         ScriptCall call = ScriptCallBinder.bind(exec, variables, ctx.parameters());
+        long statementTimeoutMillis;
         try {
             if (!services.scriptsEnabled()) {
                 throw new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "'sp_execute_external_script' is "
                         + "disabled on this server").withHint("a superuser can enable it: EXEC sp_configure "
                         + "'external scripts enabled', 1; RECONFIGURE");
             }
-            ScriptPermissions.check(ctx.backend(), call.language());
+            statementTimeoutMillis = ScriptPermissions.check(ctx.backend(), call.language());
         } catch (PgException e) {
             Audit.denied(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(),
                     "sp_execute_external_script @language=" + call.language(), e.sqlState() + " " + e.getMessage());
@@ -110,6 +111,6 @@ final class ExternalScript implements InterceptedStatement {
         if (call.multiUnit()) {
             return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree());
         }
-        return ScriptExecution.start(services, ctx, call, variables, target);
+        return ScriptExecution.start(services, ctx, call, variables, target, statementTimeoutMillis);
     }
 }

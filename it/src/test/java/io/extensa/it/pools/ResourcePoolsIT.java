@@ -83,9 +83,13 @@ class ResourcePoolsIT {
     }
 
     private static List<String> column(ResultSet rs) throws SQLException {
+        return column(rs, 1);
+    }
+
+    private static List<String> column(ResultSet rs, int index) throws SQLException {
         List<String> values = new ArrayList<>();
         while (rs.next()) {
-            values.add(rs.getString(1));
+            values.add(rs.getString(index));
         }
         return values;
     }
@@ -104,6 +108,15 @@ class ResourcePoolsIT {
                 assertThat(List.of(rs.getInt(1), rs.getInt(2), rs.getInt(3))).containsExactly(40, 15, 3);
             }
             assertThat(launchpad().pool("it_ddl")).as("not in force before RECONFIGURE").isEmpty();
+            int id;
+            try (ResultSet rs = s.executeQuery("SELECT external_pool_id, max_cpu_percent, max_memory_percent,"
+                    + " max_processes, roles FROM sys.resource_governor_external_resource_pools WHERE name = 'it_ddl'")) {
+                assertThat(rs.next()).as("the stored configuration shows at once").isTrue();
+                id = rs.getInt(1);
+                assertThat(id).isGreaterThanOrEqualTo(256);
+                assertThat(List.of(rs.getInt(2), rs.getInt(3), rs.getInt(4))).containsExactly(40, 15, 3);
+                assertThat(rs.getString(5)).isEqualTo("{pool_member}");
+            }
             s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
             LaunchpadStatus.PoolInfo applied = launchpad().pool("it_ddl").orElseThrow();
             assertThat(List.of(applied.maxCpuPercent(), applied.maxMemoryPercent(), applied.maxProcesses()))
@@ -111,17 +124,27 @@ class ResourcePoolsIT {
             // the monitoring view shows the pools in force (refreshed every second)
             String row = null;
             for (int i = 0; i < 100 && row == null; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT external_pool_id >= 256, max_cpu_percent, max_memory_percent,"
+                try (ResultSet rs = s.executeQuery("SELECT external_pool_id, max_cpu_percent, max_memory_percent,"
                         + " max_processes FROM sys.dm_resource_governor_external_resource_pools WHERE name = 'it_ddl'")) {
                     if (rs.next()) {
-                        row = rs.getBoolean(1) + " " + rs.getInt(2) + " " + rs.getInt(3) + " " + rs.getInt(4);
+                        row = rs.getInt(1) + " " + rs.getInt(2) + " " + rs.getInt(3) + " " + rs.getInt(4);
                     }
                 }
                 if (row == null) {
                     Thread.sleep(100);
                 }
             }
-            assertThat(row).isEqualTo("true 40 15 3");
+            assertThat(row).isEqualTo(id + " 40 15 3");
+            // a pool whose name sorts first does not renumber the others
+            s.execute("CREATE EXTERNAL RESOURCE POOL aaa_it_first");
+            s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
+            Thread.sleep(2500);
+            try (ResultSet rs = s.executeQuery("SELECT name, external_pool_id FROM"
+                    + " sys.dm_resource_governor_external_resource_pools WHERE name IN ('default', 'it_ddl') ORDER BY name")) {
+                assertThat(column(rs, 2)).containsExactly("2", String.valueOf(id));
+            }
+            s.execute("DROP EXTERNAL RESOURCE POOL aaa_it_first");
+            s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
 
             assertError(s, "CREATE EXTERNAL RESOURCE POOL it_ddl", "42710", "external resource pool \"it_ddl\" already exists");
             assertError(s, "DROP EXTERNAL RESOURCE POOL it_ddl", "2BP01", "the scripts of role pool_member run in it");
@@ -232,6 +255,8 @@ class ResourcePoolsIT {
 
     @Test
     void statementTimeoutWhileQueuedOrRunningEndsTheCallAndTheSessionStaysUsable() throws Exception {
+        // a job of an earlier test still ending would count as the holder below and then free its slot
+        awaitNoJobs("it_one");
         try (Connection holder = as("pool_one_user"); Statement h = holder.createStatement();
              Connection waiter = as("pool_one_user"); Statement w = waiter.createStatement()) {
             CompletableFuture<Void> holding = CompletableFuture.runAsync(() -> {
@@ -270,6 +295,8 @@ class ResourcePoolsIT {
 
     @Test
     void cancelWhileQueuedWithdrawsTheRequest() throws Exception {
+        // a job of an earlier test still ending would count as the holder below and then free its slot
+        awaitNoJobs("it_one");
         try (Connection holder = as("pool_one_user"); Statement h = holder.createStatement();
              Connection waiter = as("pool_one_user"); Statement w = waiter.createStatement()) {
             CompletableFuture<Void> holding = CompletableFuture.runAsync(() -> {
@@ -418,7 +445,7 @@ class ResourcePoolsIT {
     }
 
     private static void awaitNoJobs(String pool) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (launchpad().pool(pool).orElseThrow().active() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }

@@ -54,6 +54,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A unit's END_OF_INPUT is held back until the satellite's next unit starts or the input ends,
  * because the protocol marks a satellite's last unit on that frame; a satellite that never got a
  * unit (an empty share) is stopped without running the script.
+ *
+ * <p>Partitions come either from sorted input (PostgreSQL orders the rows by the key; the engine
+ * cuts units where the key changes and deals runs of them) or, when {@link HashedPartitions}
+ * allows, from the input as it is: each row goes to the satellite its key's hash names, and each
+ * satellite groups its share into one unit per key after the last row (END_OF_INPUT group_by).
  */
 public final class MultiUnitExecution implements Execution {
 
@@ -97,6 +102,12 @@ public final class MultiUnitExecution implements Execution {
     private boolean finalSent;
     /** partitions are sent in runs of units (every satellite offered unit_runs) */
     private boolean runs;
+    /** partitions dealt by key hash from unsorted input; each satellite groups its share */
+    private boolean hashed;
+    private String partitionPath = "";
+    /** one decoder per satellite (hashed partitions): a batch holds rows of one share */
+    private DataRowDecoder[] shareDecoders;
+    private boolean noticeSent;
     /** the satellite receiving the current unit's rows (units mode) */
     private SatelliteWorker feeding;
     private long unitRows;
@@ -192,13 +203,31 @@ public final class MultiUnitExecution implements Execution {
             w.job.send(init);
             w.start(events);
         }
-        runs = shape.partitioned() && call.rowsPerRead() <= 0
-                && workers.stream().allMatch(w -> w.job.unitRuns());
         timer.mark("connect");
-        BatchBuilder builder = sharesMode()
-                ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
-                : InputTypes.newBatch(columns);
-        decoder = new DataRowDecoder(columns, builder, this::batchFilled);
+        if (shape.partitioned()) {
+            HashedPartitions.Decision d = HashedPartitions.decide(ctx.backend(), call, shape, columns, workers, query);
+            hashed = d.hashed();
+            partitionPath = d.reason();
+            log.debug("call {}: partitions {}", workers.get(0).job.jobId(), d.reason());
+            if (hashed) {
+                shape = shape.unsorted(query);
+            }
+        }
+        runs = !hashed && shape.partitioned() && call.rowsPerRead() <= 0
+                && workers.stream().allMatch(w -> w.job.unitRuns());
+        if (hashed) {
+            shareDecoders = new DataRowDecoder[workers.size()];
+            for (int i = 0; i < workers.size(); i++) {
+                SatelliteWorker w = workers.get(i);
+                shareDecoders[i] = new DataRowDecoder(columns, InputTypes.newBatch(columns), full -> queue(w,
+                        PayloadBuilder.encoded(full.encode().toByteBuffer()), MessageType.INPUT_BATCH));
+            }
+        } else {
+            BatchBuilder builder = sharesMode()
+                    ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
+                    : InputTypes.newBatch(columns);
+            decoder = new DataRowDecoder(columns, builder, this::batchFilled);
+        }
         ctx.backend().openPortal(PORTAL, shape.query(), 1);
         portalOpen = true;
     }
@@ -220,6 +249,14 @@ public final class MultiUnitExecution implements Execution {
 
     private void readChunk() throws PgException {
         boolean more = ctx.backend().fetch(PORTAL, FETCH_ROWS, body -> {
+            if (hashed) {
+                int to = workers.size() == 1 ? 0
+                        : Math.floorMod(PartitionKeys.hash(body, shape.partitionColumns()), workers.size());
+                shareDecoders[to].decode(body);
+                workers.get(to).shareRows++;
+                rowsIn++;
+                return;
+            }
             if (shape.partitioned()) {
                 if (feeding == null || !PartitionKeys.sameKey(body, shape.partitionColumns(), currentKey)
                         || call.rowsPerRead() > 0 && unitRows == call.rowsPerRead()) {
@@ -237,7 +274,13 @@ public final class MultiUnitExecution implements Execution {
             inputDone = true;
             ctx.backend().closePortal(PORTAL);
             portalOpen = false;
-            decoder.flush();
+            if (hashed) {
+                for (DataRowDecoder d : shareDecoders) {
+                    d.flush();
+                }
+            } else {
+                decoder.flush();
+            }
             timer.mark("input");
         }
     }
@@ -309,6 +352,10 @@ public final class MultiUnitExecution implements Execution {
 
     /** The input is over: every satellite's last unit is marked; one that got none is stopped. */
     private void finishUnits() {
+        if (hashed) {
+            finishShares();
+            return;
+        }
         if (units == 0) {
             // no rows at all: the script still runs once, on an empty input, as a serial call would
             beginUnitOn(workers.get(0), null);
@@ -334,12 +381,45 @@ public final class MultiUnitExecution implements Execution {
             }
         }
         finalSent = true;
+        request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
+        noticeUnits();
+    }
+
+    /**
+     * Hashed partitions: each satellite that got rows groups them (END_OF_INPUT group_by, its only
+     * one); one that got none is stopped. Without any row the script runs once on an empty input,
+     * as a serial call would.
+     */
+    private void finishShares() {
+        for (int i = 0; i < workers.size(); i++) {
+            SatelliteWorker w = workers.get(i);
+            if (w.shareRows > 0) {
+                w.unitsStarted = 1;
+                queue(w, EndOfInput.grouped(true, 0, shape.partitionColumns()).encode(), MessageType.END_OF_INPUT);
+            } else if (i == 0 && rowsIn == 0) {
+                w.unitsStarted = 1;
+                queue(w, new EndOfInput(true, 0).encode(), MessageType.END_OF_INPUT);
+            } else {
+                w.skipped = true;
+                w.ended = true;
+                w.close();
+            }
+        }
+        finalSent = true;
+        request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
+    }
+
+    /** How the call ran; with hashed partitions only once every satellite has answered (they count the units). */
+    private void noticeUnits() {
+        if (noticeSent) {
+            return;
+        }
+        noticeSent = true;
         int degree = (int) workers.stream().filter(w -> !w.skipped).count();
-        request.degreeOfParallelism(degree);
         ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "sp_execute_external_script ran "
                 + units + (units == 1 ? " unit" : " units") + (shape.partitioned() ? " (partitions)" : "")
                 + " on " + degree + (degree == 1 ? " satellite" : " satellites") + " (degree of parallelism "
-                + degree + ")"));
+                + degree + ")" + (hashed ? "; " + partitionPath : "")));
     }
 
     // ---- the driving loop ----
@@ -369,6 +449,7 @@ public final class MultiUnitExecution implements Execution {
                 finishUnits();
                 continue;
             } else if (workers.stream().allMatch(w -> w.ended)) {
+                noticeUnits();
                 return null;
             }
             try {
@@ -400,7 +481,10 @@ public final class MultiUnitExecution implements Execution {
             case Heartbeat h -> {
                 // liveness only
             }
-            case ErrorMessage m -> throw inUnit(w, ScriptErrors.fromSatellite(call.language(), m));
+            case ErrorMessage m -> {
+                w.unitKey = m.unitKey();
+                throw inUnit(w, ScriptErrors.fromSatellite(call.language(), m));
+            }
             case OutputSchema s -> {
                 w.unitSchema = s.absent() ? null : s.columns();
                 w.unitColumns = null;
@@ -412,6 +496,10 @@ public final class MultiUnitExecution implements Execution {
                 return rows(w, b.batch());
             }
             case OutputEnd end -> {
+                if (hashed) {
+                    // the satellite cut these units: the engine learns of each as it is answered
+                    units++;
+                }
                 w.keysInFlight.pollFirst();
                 w.unitSchema = null;
                 w.unitColumns = null;
@@ -628,6 +716,9 @@ public final class MultiUnitExecution implements Execution {
 
     /** "partition (region = 'north', year = 2024)", "chunk 3", "share 2", or "" for a single unit. */
     private String describeUnit(SatelliteWorker w) {
+        if (hashed && w.unitKey != null) {
+            return "partition " + PartitionKeys.describe(w.unitKey, shape.partitionNames());
+        }
         byte[][] key = w.keysInFlight.peekFirst();
         if (shape.partitioned() && key != null && key.length > 0) {
             return "partition " + PartitionKeys.describe(key, shape, columns);

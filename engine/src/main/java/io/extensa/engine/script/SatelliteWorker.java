@@ -53,6 +53,10 @@ final class SatelliteWorker implements AutoCloseable {
     java.util.List<io.extensa.protocol.message.ColumnSpec> unitSchema;
     /** how that unit's rows become DataRows, made at its first batch */
     OutputColumns unitColumns;
+    /** the key the satellite named in its ERROR (units it grouped by key itself) */
+    io.extensa.protocol.batch.Batch unitKey;
+    /** rows dealt to this satellite (partitions dealt by key hash) */
+    long shareRows;
     /** OUTPUT_PARAMS, sent after the last unit */
     io.extensa.protocol.message.OutputParams parameters;
     boolean ended;

@@ -118,6 +118,13 @@ public final class PartitionsSuite implements Suite {
                     Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT,
                     Checks.countsAddUpTo(keySum, LargeData.PARTITIONS))));
         }
+        for (boolean parallel : List.of(false, true)) {
+            String label = "Extensa partitioned, no model, sorted input (order by k), " + (parallel ? "parallel" : "serial");
+            String sql = extensaSql(FIRST_ROW_SCRIPT, parallel) + SORTED_ORDER;
+            variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
+                    Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT,
+                    Checks.countsAddUpTo(keySum, LargeData.PARTITIONS))));
+        }
         if (plpython.isPresent()) {
             variants.add(Variant.pending(PLPYTHON_LABEL, Side.PEER, "direct", PLPYTHON_SQL, plpython.get()));
         } else {
@@ -155,8 +162,8 @@ public final class PartitionsSuite implements Suite {
                 parallel is (target: ≥ 2×). The two no-model reference rows run the same partitioned calls with a script \
                 that fits nothing (`%s`): what the engine and the satellite cost per partition, without \
                 scikit-learn's share. Without an order within partitions Extensa reads the input unsorted and \
-                deals rows to satellites by a hash of k, each satellite grouping its share; the two "sorted \
-                input" rows add `@input_data_1_order_by_columns = N'(k)'`, which makes PostgreSQL sort by k and \
+                deals rows to satellites by a hash of k, each satellite grouping its share; the "sorted input" \
+                rows add `@input_data_1_order_by_columns = N'(k)'`, which makes PostgreSQL sort by k and \
                 the engine cut runs of partitions.""", LargeData.PARTITION_TABLE, LargeData.INTERCEPT_PER_KEY,
                 LargeData.COEFFICIENTS[0], LargeData.COEFFICIENTS[1], LargeData.COEFFICIENTS[2], LargeData.NOISE,
                 TOLERANCE, DEGREE, DEGREE, plan.rounds(), FIRST_ROW_SCRIPT));

@@ -61,7 +61,8 @@ final class HashedPartitions {
         if (maxMb <= 0) {
             return new Decision(false, SETTING + " is 0");
         }
-        String plan = firstValue(backend, "EXPLAIN (FORMAT JSON) " + query);
+        // the form the sorted read would run, so that EXPLAIN cannot fail where that read would not
+        String plan = firstValue(backend, "EXPLAIN (FORMAT JSON) SELECT * FROM (" + query + "\n) AS extensa_input");
         double estimate = estimateBytes(plan);
         if (estimate < 0) {
             return new Decision(false, "the planner gave no estimate");

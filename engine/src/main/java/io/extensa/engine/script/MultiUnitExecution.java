@@ -105,8 +105,6 @@ public final class MultiUnitExecution implements Execution {
     /** partitions dealt by key hash from unsorted input; each satellite groups its share */
     private boolean hashed;
     private String partitionPath = "";
-    /** one decoder per satellite (hashed partitions): a batch holds rows of one share */
-    private DataRowDecoder[] shareDecoders;
     private boolean noticeSent;
     /** the satellite receiving the current unit's rows (units mode) */
     private SatelliteWorker feeding;
@@ -215,21 +213,14 @@ public final class MultiUnitExecution implements Execution {
         }
         runs = !hashed && shape.partitioned() && call.rowsPerRead() <= 0
                 && workers.stream().allMatch(w -> w.job.unitRuns());
-        if (hashed) {
-            shareDecoders = new DataRowDecoder[workers.size()];
-            for (int i = 0; i < workers.size(); i++) {
-                SatelliteWorker w = workers.get(i);
-                shareDecoders[i] = new DataRowDecoder(columns, InputTypes.newBatch(columns), full -> queue(w,
-                        PayloadBuilder.encoded(full.encode().toByteBuffer()), MessageType.INPUT_BATCH));
-            }
-        } else {
+        if (!hashed) {
             BatchBuilder builder = sharesMode()
                     ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
                     : InputTypes.newBatch(columns);
             decoder = new DataRowDecoder(columns, builder, this::batchFilled);
+            ctx.backend().openPortal(PORTAL, shape.query(), 1);
+            portalOpen = true;
         }
-        ctx.backend().openPortal(PORTAL, shape.query(), 1);
-        portalOpen = true;
     }
 
     /** Plain {@code @parallel = 1}: one unit per satellite, the input dealt out a batch at a time. */
@@ -249,14 +240,6 @@ public final class MultiUnitExecution implements Execution {
 
     private void readChunk() throws PgException {
         boolean more = ctx.backend().fetch(PORTAL, FETCH_ROWS, body -> {
-            if (hashed) {
-                int to = workers.size() == 1 ? 0
-                        : Math.floorMod(PartitionKeys.hash(body, shape.partitionColumns()), workers.size());
-                shareDecoders[to].decode(body);
-                workers.get(to).shareRows++;
-                rowsIn++;
-                return;
-            }
             if (shape.partitioned()) {
                 if (feeding == null || !PartitionKeys.sameKey(body, shape.partitionColumns(), currentKey)
                         || call.rowsPerRead() > 0 && unitRows == call.rowsPerRead()) {
@@ -274,14 +257,54 @@ public final class MultiUnitExecution implements Execution {
             inputDone = true;
             ctx.backend().closePortal(PORTAL);
             portalOpen = false;
-            if (hashed) {
-                for (DataRowDecoder d : shareDecoders) {
-                    d.flush();
-                }
-            } else {
-                decoder.flush();
-            }
+            decoder.flush();
             timer.mark("input");
+        }
+    }
+
+    /**
+     * Hashed partitions: the whole input in one binary COPY, each row into the batch of the
+     * satellite its key's hash names, each batch sent as it fills. No portal round trips: nothing
+     * else needs the connection meanwhile, since no unit runs (and no output comes) before the
+     * satellites have their whole shares.
+     */
+    private void readShares() throws PgException {
+        int n = workers.size();
+        int[] keys = shape.partitionColumns();
+        List<BatchBuilder> batches = new ArrayList<>(n);
+        List<io.extensa.engine.types.BatchSink> sinks = new ArrayList<>(n);
+        for (SatelliteWorker w : workers) {
+            batches.add(InputTypes.newBatch(columns));
+            // the encoded batch references the builder's buffers, reused for the next batch: send a copy
+            sinks.add(full -> sendDuringInput(w, PayloadBuilder.encoded(full.encode().toByteBuffer())));
+        }
+        io.extensa.engine.types.CopyBinaryReader reader = new io.extensa.engine.types.CopyBinaryReader(columns,
+                batches, sinks, (b, pos) -> {
+                    int to = n == 1 ? 0 : Math.floorMod(PartitionKeys.hash(b, pos, keys), n);
+                    workers.get(to).shareRows++;
+                    return to;
+                });
+        ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
+        rowsIn = reader.finish();
+        inputDone = true;
+        request.progress(rowsIn, rowsOut);
+        timer.mark("input");
+    }
+
+    /**
+     * Sends a batch of a share now, waiting while the satellite's queue is full (it only buffers
+     * input at this point), and fails the call when a satellite fails or the call is cancelled.
+     */
+    private void sendDuringInput(SatelliteWorker w, PayloadBuilder batch) throws PgException {
+        ctx.cancellation().throwIfCancelled();
+        SatelliteWorker.Frame frame = new SatelliteWorker.Frame(MessageType.INPUT_BATCH, batch);
+        while (!w.offer(frame, 20)) {
+            ctx.cancellation().throwIfCancelled();
+            for (SatelliteWorker.Event e = events.poll(); e != null; e = events.poll()) {
+                if (handle(e)) {
+                    throw ScriptErrors.protocol(call.language(), "output before the input was complete");
+                }
+            }
         }
     }
 
@@ -443,7 +466,11 @@ public final class MultiUnitExecution implements Execution {
                 }
             } else if (!inputDone) {
                 suspendCopy();
-                readChunk();
+                if (hashed) {
+                    readShares();
+                } else {
+                    readChunk();
+                }
                 continue;
             } else if (!finalSent) {
                 finishUnits();

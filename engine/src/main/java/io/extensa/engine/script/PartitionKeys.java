@@ -108,9 +108,14 @@ final class PartitionKeys {
      * integers spread evenly over a few satellites.
      */
     static int hash(ByteBuffer body, int[] keyColumns) {
+        return hash(body, body.position(), keyColumns);
+    }
+
+    /** {@link #hash(ByteBuffer, int[])} of the row (a DataRow body or a binary COPY tuple) at {@code start}. */
+    static int hash(ByteBuffer body, int start, int[] keyColumns) {
         ByteBuffer b = body.order() == ByteOrder.BIG_ENDIAN ? body : body.duplicate().order(ByteOrder.BIG_ENDIAN);
-        int count = b.getShort(b.position());
-        int pos = b.position() + 2;
+        int count = b.getShort(start);
+        int pos = start + 2;
         int h = 1;
         for (int column = 0; column < count; column++) {
             int length = b.getInt(pos);

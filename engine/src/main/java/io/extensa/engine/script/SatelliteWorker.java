@@ -79,6 +79,17 @@ final class SatelliteWorker implements AutoCloseable {
         return outbound.offer(frame);
     }
 
+    /** Queues a frame, waiting up to {@code millis} for room; false when the queue stayed full. */
+    boolean offer(Frame frame, long millis) throws PgException {
+        try {
+            return outbound.offer(frame, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgException(io.extensa.pgwire.SqlState.QUERY_CANCELED,
+                    "canceling statement: the server is shutting down");
+        }
+    }
+
     /** A finished unit joins the open run. */
     void addRunUnit(long rows) {
         if (runUnits == runRows.length) {

@@ -208,6 +208,11 @@ class ParallelExecutionIT {
                 assertThat(hashed).as("@parallel = " + parallel).containsExactlyInAnyOrderElementsOf(expected);
                 assertThat(notices(s)).contains("404 units (partitions)").contains(HASHED);
             }
+            // into a table: the input is read whole before any output comes to be stored
+            s.execute("TRUNCATE scored");
+            s.execute("INSERT INTO scored " + exec("OutputDataSet = InputDataSet.assign(y = float(len(InputDataSet)))"
+                    + "[['id', 'y']]", query, ", @parallel = 1" + partition));
+            assertThat(rows(s, "SELECT count(*), count(DISTINCT id) FROM scored")).containsExactly("50000|50000");
             // the sorted path, for the same call: the setting turns hashing off
             s.execute("SET extensa.partition_hash_max_mb = 0");
             try {

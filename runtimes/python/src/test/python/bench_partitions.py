@@ -6,6 +6,8 @@ Run: /usr/bin/python3 runtimes/python/src/test/python/bench_partitions.py [--run
   matrix), model-dataframe (LinearRegression from InputDataSet[[...]])
   --runs N: N units per END_OF_INPUT (unit_rows) and per INPUT_BATCH, as the engine sends partitions
   in runs; 1 (default): one INPUT_BATCH and one END_OF_INPUT per unit
+  --grouped: the whole input in batches of --runs units (default 8), then one END_OF_INPUT with
+  group_by (k), as the engine sends partitions dealt by key hash
   --profile FILE: cProfile the satellite's session (main thread) into FILE (pstats format)
 
 The whole input is encoded before the clock starts and written by a thread with one sendall, so the
@@ -95,6 +97,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("script", choices=sorted(SCRIPTS))
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--grouped", action="store_true")
     parser.add_argument("--profile")
     args = parser.parse_args()
     units = unit_columns()
@@ -117,14 +120,19 @@ def main():
         sink = helpers.BytesSink()
         writer = _wire.FrameWriter(sink)
         writer._sequence = e.writer._sequence
-        for first in range(1, UNITS + 1, args.runs):
-            run = range(first, min(first + args.runs, UNITS + 1))
+        per_batch = args.runs if args.runs > 1 or not args.grouped else 8
+        for first in range(1, UNITS + 1, per_batch):
+            run = range(first, min(first + per_batch, UNITS + 1))
             raws = [C.concat([units[u][i] for u in run]) for i in range(len(COLUMNS))]
             writer.write(_wire.INPUT_BATCH, batch(raws, ROWS * len(run)))
+            if args.grouped:
+                continue
             end = {"last": run[-1] == UNITS, "unit": first}
             if args.runs > 1:
                 end["unit_rows"] = np.full(len(run), ROWS, dtype="<i8").tobytes()
             writer.send(_wire.END_OF_INPUT, end)
+        if args.grouped:
+            writer.send(_wire.END_OF_INPUT, {"last": True, "unit": 1, "group_by": [0]})
         stream = bytes(sink.data)
         started = time.perf_counter()
         threading.Thread(target=lambda: e.sock.sendall(stream), daemon=True).start()

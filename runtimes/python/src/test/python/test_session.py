@@ -420,6 +420,83 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(error["kind"], "protocol")
         self.assertIn("adds up to 2 rows, 3 were sent", error["message"])
 
+    def end_of_groups(self, key_columns, last=True, unit=0):
+        self.engine.writer.send(_wire.END_OF_INPUT, {"last": last, "unit": unit, "group_by": list(key_columns)})
+
+    def test_hello_offers_key_groups(self):
+        self.engine.start_cold()
+        self.assertTrue(self.engine.hello.get("key_groups"))
+
+    def test_grouped_units_see_exactly_one_key_each_with_null_a_key_of_its_own(self):
+        e = self.engine
+        e.start_cold()
+        e.init("assert list(InputDataSet.index) == list(range(len(InputDataSet)))\n"
+               "OutputDataSet = InputDataSet.assign(rows=len(InputDataSet))",
+               columns=[("k", C.INT64, "bigint", None), ("t", C.TEXT, "text", None), ("x", C.INT64, "bigint", None)])
+        # keys come interleaved (hashed rows are not sorted); k NULL is its own key; 2**53 + 1 and
+        # 2**53 differ, although they are equal as float64
+        big = 2 ** 53
+        frame = pd.DataFrame({"k": pd.array([1, None, 1, big, big + 1, None, 1, big], dtype="Int64"),
+                              "t": ["a", "a", "b", "a", "a", "a", "a", "a"],
+                              "x": np.arange(8, dtype=np.int64)})
+        e.batch(raw_columns(frame.iloc[:5]), 5)
+        e.batch(raw_columns(frame.iloc[5:]), 3)
+        self.end_of_groups([0, 1])
+        messages = e.collect()
+        self.assertEqual(types(messages)[-2:], ["OUTPUT_PARAMS", "END"], types(messages))
+        ends = [m for t, m in messages if t == _wire.OUTPUT_END]
+        self.assertEqual([m["unit"] for m in ends], list(range(5)))
+        # in order of first appearance, rows in arrival order
+        groups = []
+        end_at = [i for i, (t, m) in enumerate(messages) if t == _wire.OUTPUT_END]
+        start = 0
+        for stop in end_at:
+            out = output_frame(messages[start:stop + 1])
+            groups.append((out["k"].tolist()[0], out["t"].tolist()[0], out["x"].tolist(), out["rows"].tolist()[0]))
+            start = stop + 1
+        self.assertEqual(groups, [(1, "a", [0, 6], 2), (None, "a", [1, 5], 2), (1, "b", [2], 1),
+                                  (big, "a", [3, 7], 2), (big + 1, "a", [4], 1)])
+
+    def test_grouped_units_of_a_sorted_share_are_slices(self):
+        e = self.engine
+        e.start_cold()
+        e.init("OutputDataSet = InputDataSet.head(1).assign(n=len(InputDataSet))",
+               columns=[("k", C.INT32, "integer", None)])
+        frame = pd.DataFrame({"k": np.repeat(np.arange(50, dtype=np.int32), 3)})
+        e.batch(raw_columns(frame), len(frame))
+        self.end_of_groups([0])
+        messages = e.collect()
+        out = output_frame(messages)
+        self.assertEqual(out["k"].tolist(), list(range(50)))
+        self.assertEqual(out["n"].tolist(), [3] * 50)
+
+    def test_a_failing_grouped_unit_names_its_key(self):
+        e = self.engine
+        e.start_cold()
+        e.init("assert InputDataSet.t.iloc[0] != 'north', 'bad group'\nOutputDataSet = InputDataSet",
+               columns=[("k", C.INT32, "integer", None), ("t", C.TEXT, "text", None)])
+        frame = pd.DataFrame({"k": np.array([7, 42, 7], dtype=np.int32), "t": ["south", "north", "south"]})
+        e.batch(raw_columns(frame), 3)
+        self.end_of_groups([1, 0])
+        messages = e.collect()
+        self.assertEqual(types(messages), ["OUTPUT_SCHEMA", "OUTPUT_BATCH", "OUTPUT_END", "ERROR"])
+        error = messages[-1][1]
+        self.assertEqual(error["message"], "bad group")
+        key = error["unit_key"]
+        self.assertEqual(key["row_count"], 1)
+        _, raws = C.decode_batch(key)
+        self.assertEqual([_convert.to_python(r, "key")[0] for r in raws], ["north", 42])
+
+    def test_group_by_with_unit_rows_is_a_protocol_error(self):
+        e = self.engine
+        e.start_cold()
+        e.init("OutputDataSet = InputDataSet", columns=[("x", C.INT64, "bigint", None)])
+        e.batch(raw_columns(pd.DataFrame({"x": np.arange(2, dtype=np.int64)})), 2)
+        e.writer.send(_wire.END_OF_INPUT, {"last": True, "unit": 0, "group_by": [0],
+                                           "unit_rows": np.array([2], dtype="<i8").tobytes()})
+        error = self.error_of(e.collect())
+        self.assertEqual(error["kind"], "protocol")
+
     def test_units_streamed_ahead_of_the_script_are_read_with_a_bound(self):
         e = self.engine
         e.start_cold()

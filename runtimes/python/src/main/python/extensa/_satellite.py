@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import _columns as C
 from . import _convert
+from . import _groups
 from . import _infer
 from . import _loopback
 from . import _wire
@@ -94,6 +95,9 @@ class Session:
         self.input_complete = False
         # (column specs, encoded OUTPUT_SCHEMA payload) of the last unit
         self._schema_cache = None
+        # the units of the END_OF_INPUT being answered, when the satellite grouped them by key
+        self.unit_keys = None
+        self.unit_index = 0
 
     # -- frames in -----------------------------------------------------------------------------
 
@@ -230,7 +234,7 @@ class Session:
         self.writer.send(_wire.HELLO, {
             "job_id": self.job_id, "secret": self.secret, "runtime": RUNTIME,
             "runtime_version": platform.python_version(), "pid": os.getpid(),
-            "max_frame": _wire.DEFAULT_MAX_PAYLOAD, "unit_runs": True,
+            "max_frame": _wire.DEFAULT_MAX_PAYLOAD, "unit_runs": True, "key_groups": True,
         })
         # while the engine prepares the call: the capture's threads start off the call's path
         self.capture = OutputCapture(self.writer)
@@ -275,14 +279,23 @@ class Session:
                 batches.append(self._convert_early(self._decode_batch(message, schema), schema))
             unit = message["unit"]
             last = message["last"]
+            groups = self._key_groups(message, batches, schema, has_input)
             frame = self._input_frame(schema, batches, has_input) if has_input else pd.DataFrame()
             del batches
-            runs = _unit_rows(message, len(frame))
+            if groups is not None:
+                if groups.order is not None:
+                    # one copy of the share, grouped; then each unit is a slice of it, as in a run
+                    frame = frame.take(groups.order)
+                runs = groups.ends
+            else:
+                runs = _unit_rows(message, len(frame))
+            self.unit_keys = groups
             for i, stop in enumerate(runs):
                 start = runs[i - 1] if i else 0
+                self.unit_index = i
                 # a run of units shares one frame: each unit sees its rows as a frame of its own,
                 # a view indexed from 0 like any input
-                part = frame if len(runs) == 1 else _rows_of(frame, start, stop)
+                part = frame if len(runs) == 1 and groups is None else _rows_of(frame, start, stop)
                 namespace = {"__name__": "__main__", "__builtins__": builtins}
                 namespace.update(param_values)
                 namespace[input_name] = part
@@ -299,11 +312,27 @@ class Session:
                 if self.writer.held_bytes > HOLD_OUTPUT_BYTES:
                     self.writer.flush()
             del frame
+            self.unit_keys = None
             if last:
                 break
             self.writer.flush()
         self._send_output_params(params, namespace)
         self.writer.send(_wire.END)
+
+    @staticmethod
+    def _key_groups(message, batches, schema, has_input):
+        """The units of an END_OF_INPUT with group_by (None without it)."""
+        key_indexes = message.get("group_by")
+        if not key_indexes:
+            return None
+        if "unit_rows" in message:
+            raise ProtocolError("END_OF_INPUT carries both unit_rows and group_by")
+        if not has_input:
+            raise ProtocolError("END_OF_INPUT group_by in a call without input")
+        try:
+            return _groups.KeyGroups(batches, key_indexes, schema)
+        except ValueError as e:
+            raise ProtocolError(f"END_OF_INPUT {e}") from None
 
     # -- loopback -------------------------------------------------------------------------------
 
@@ -506,6 +535,12 @@ class Session:
     def _send_error(self, e):
         values = {"kind": e.kind, "exception": e.exception, "message": e.message,
                   "traceback": e.traceback_lines or None, "line": e.line or None, "detail": e.detail}
+        if self.unit_keys is not None and e.kind != _wire.ERROR_PROTOCOL:
+            # the engine cannot tell which key failed: it did not cut the units
+            try:
+                values["unit_key"] = self.unit_keys.key(self.unit_index)
+            except Exception:  # noqa: BLE001 - the error itself matters more than naming its key
+                pass
         try:
             self.writer.send(_wire.ERROR, values)
         except OSError:

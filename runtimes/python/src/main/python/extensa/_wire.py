@@ -133,6 +133,7 @@ SCHEMAS = {
         Field(1, "job_id", TEXT), Field(2, "secret", BYTES), Field(3, "runtime", TEXT, required=True),
         Field(4, "runtime_version", TEXT, required=True), Field(5, "pid", INT, required=True),
         Field(6, "max_frame", INT), Field(7, "sandbox", BOOL), Field(8, "unit_runs", BOOL),
+        Field(9, "key_groups", BOOL),
     ]),
     WELCOME: Schema("WELCOME", [Field(1, "max_frame", INT, required=True), Field(2, "loopback", BOOL),
                                   Field(3, "loopback_dsn", TEXT)]),
@@ -144,7 +145,7 @@ SCHEMAS = {
     ]),
     INPUT_BATCH: BATCH,
     END_OF_INPUT: Schema("END_OF_INPUT", [Field(1, "last", BOOL, required=True), Field(2, "unit", INT, required=True),
-                                          Field(3, "unit_rows", BYTES)]),
+                                          Field(3, "unit_rows", BYTES), Field(4, "group_by", INT, True)]),
     OUTPUT_SCHEMA: Schema("OUTPUT_SCHEMA", [
         Field(1, "column", STRUCT, True, COLUMN_SPEC), Field(2, "absent", BOOL, required=True),
     ]),
@@ -159,6 +160,7 @@ SCHEMAS = {
     ERROR: Schema("ERROR", [
         Field(1, "kind", TEXT, required=True), Field(2, "exception", TEXT), Field(3, "message", TEXT, required=True),
         Field(4, "traceback", TEXT, True), Field(5, "line", INT), Field(6, "detail", TEXT),
+        Field(7, "unit_key", STRUCT, schema=BATCH),
     ]),
     QUERY: Schema("QUERY", [
         Field(1, "sql", TEXT, required=True),

@@ -227,7 +227,8 @@ local({
   s$HELLO <- schema("HELLO", list(
     field(1, "job_id", "TEXT"), field(2, "secret", "BYTES"), field(3, "runtime", "TEXT", required = TRUE),
     field(4, "runtime_version", "TEXT", required = TRUE), field(5, "pid", "INT", required = TRUE),
-    field(6, "max_frame", "INT"), field(7, "sandbox", "BOOL"), field(8, "unit_runs", "BOOL")))
+    field(6, "max_frame", "INT"), field(7, "sandbox", "BOOL"), field(8, "unit_runs", "BOOL"),
+    field(9, "key_groups", "BOOL")))
   # loopback (docs/protocol.md 7.1): the R runtime reads and writes these messages; it sends no QUERY yet
   s$WELCOME <- schema("WELCOME", list(field(1, "max_frame", "INT", required = TRUE), field(2, "loopback", "BOOL"),
                                       field(3, "loopback_dsn", "TEXT")))
@@ -250,7 +251,7 @@ local({
   s$INPUT_BATCH <- s$batch
   s$END_OF_INPUT <- schema("END_OF_INPUT", list(
     field(1, "last", "BOOL", required = TRUE), field(2, "unit", "INT", required = TRUE),
-    field(3, "unit_rows", "BYTES")))
+    field(3, "unit_rows", "BYTES"), field(4, "group_by", "INT", TRUE)))
   s$OUTPUT_SCHEMA <- schema("OUTPUT_SCHEMA", list(
     field(1, "column", "STRUCT", TRUE, "column_spec"), field(2, "absent", "BOOL", required = TRUE)))
   s$OUTPUT_BATCH <- s$batch
@@ -262,7 +263,7 @@ local({
   s$ERROR <- schema("ERROR", list(
     field(1, "kind", "TEXT", required = TRUE), field(2, "exception", "TEXT"),
     field(3, "message", "TEXT", required = TRUE), field(4, "traceback", "TEXT", TRUE),
-    field(5, "line", "INT"), field(6, "detail", "TEXT")))
+    field(5, "line", "INT"), field(6, "detail", "TEXT"), field(7, "unit_key", "STRUCT", schema = "batch")))
   s$CANCEL <- schema("CANCEL", list())
   s$HEARTBEAT <- schema("HEARTBEAT", list(field(1, "millis", "INT", required = TRUE)))
   s$END <- schema("END", list())

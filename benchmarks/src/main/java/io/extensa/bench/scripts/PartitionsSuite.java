@@ -50,6 +50,12 @@ public final class PartitionsSuite implements Suite {
             OutputDataSet = pd.DataFrame({"k": [int(InputDataSet["k"].iat[0])], "intercept": [float(model.intercept_)],
                                           "b1": [float(model.coef_[0])], "b2": [float(model.coef_[1])],
                                           "b3": [float(model.coef_[2])]})""";
+    /**
+     * The same calls on sorted input: an order within partitions makes PostgreSQL sort by the key and
+     * the engine cut runs of partitions (the path every partitioned call took before hashing).
+     */
+    static final String SORTED_LABEL = "Extensa partitioned, sorted input (order by k), ";
+    static final String SORTED_ORDER = ", @input_data_1_order_by_columns = N'(k)'";
     static final String DATAFRAME_LABEL = "Extensa partitioned, parallel, fit from a DataFrame selection";
     /** No model: what the engine costs per partition without scikit-learn's share. */
     static final String FIRST_ROW_SCRIPT = "OutputDataSet = InputDataSet.head(1)";
@@ -94,6 +100,12 @@ public final class PartitionsSuite implements Suite {
             variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
                     Side.EXTENSA, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT, models)));
         }
+        for (boolean parallel : List.of(false, true)) {
+            String label = SORTED_LABEL + (parallel ? "parallel" : "serial");
+            String sql = extensaSql(parallel) + SORTED_ORDER;
+            variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
+                    Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT, models)));
+        }
         String dataFrameSql = extensaSql(DATAFRAME_SCRIPT, true);
         variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, DATAFRAME_LABEL, dataFrameSql,
                 () -> new JdbcVariant(DATAFRAME_LABEL, Side.REFERENCE, "gateway", () -> stack.gateway(""), dataFrameSql,
@@ -102,6 +114,13 @@ public final class PartitionsSuite implements Suite {
         for (boolean parallel : List.of(false, true)) {
             String label = "Extensa partitioned, no model (first row of each), " + (parallel ? "parallel" : "serial");
             String sql = extensaSql(FIRST_ROW_SCRIPT, parallel);
+            variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
+                    Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT,
+                    Checks.countsAddUpTo(keySum, LargeData.PARTITIONS))));
+        }
+        for (boolean parallel : List.of(false, true)) {
+            String label = "Extensa partitioned, no model, sorted input (order by k), " + (parallel ? "parallel" : "serial");
+            String sql = extensaSql(FIRST_ROW_SCRIPT, parallel) + SORTED_ORDER;
             variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql, () -> new JdbcVariant(label,
                     Side.REFERENCE, "gateway", () -> stack.gateway(""), sql, JdbcVariant.Mode.STATEMENT,
                     Checks.countsAddUpTo(keySum, LargeData.PARTITIONS))));
@@ -142,7 +161,10 @@ public final class PartitionsSuite implements Suite {
                 parallelism (issue 8a's target: ≥ 1.7× on 2 cores), for PL/Python how much faster Extensa \
                 parallel is (target: ≥ 2×). The two no-model reference rows run the same partitioned calls with a script \
                 that fits nothing (`%s`): what the engine and the satellite cost per partition, without \
-                scikit-learn's share.""", LargeData.PARTITION_TABLE, LargeData.INTERCEPT_PER_KEY,
+                scikit-learn's share. Without an order within partitions Extensa reads the input unsorted and \
+                deals rows to satellites by a hash of k, each satellite grouping its share; the "sorted input" \
+                rows add `@input_data_1_order_by_columns = N'(k)'`, which makes PostgreSQL sort by k and \
+                the engine cut runs of partitions.""", LargeData.PARTITION_TABLE, LargeData.INTERCEPT_PER_KEY,
                 LargeData.COEFFICIENTS[0], LargeData.COEFFICIENTS[1], LargeData.COEFFICIENTS[2], LargeData.NOISE,
                 TOLERANCE, DEGREE, DEGREE, plan.rounds(), FIRST_ROW_SCRIPT));
         Optional<VariantResult> parallel = results.stream().filter(r -> r.variant().label().equals(PARALLEL_LABEL))

@@ -11,10 +11,12 @@ import java.util.Locale;
  * {@code @input_data_1_partition_by_columns} and {@code @input_data_1_order_by_columns}, checked
  * against the query's columns, and the query that returns the rows grouped by partition.
  *
- * <p>Partitions are found by sorting, not hashing: PostgreSQL orders the rows by the key (then the
- * requested order) and the engine cuts the stream where the key's bytes change. Memory stays flat
- * however many partitions there are, and each partition reaches its satellite in the requested
- * order. NULL keys sort together, so all rows with a NULL key form one partition, as GROUP BY does.
+ * <p>Partitions are found by sorting: PostgreSQL orders the rows by the key (then the requested
+ * order) and the engine cuts the stream where the key's bytes change. Memory stays flat however
+ * many partitions there are, and each partition reaches its satellite in the requested order.
+ * NULL keys sort together, so all rows with a NULL key form one partition, as GROUP BY does. When
+ * {@link HashedPartitions} allows it, the engine reads {@link #unsorted} instead and deals rows by a
+ * hash of the key's bytes; the satellites group their shares.
  *
  * @param partitionColumns indexes into the input's columns, in key order (empty: no partitions)
  * @param partitionNames   the key's column names, for error messages
@@ -42,6 +44,11 @@ record InputShape(int[] partitionColumns, List<String> partitionNames, String qu
         String query = sortTerms.isEmpty() ? inputQuery : "SELECT * FROM (" + inputQuery
                 + "\n) AS extensa_input ORDER BY " + String.join(", ", sortTerms);
         return new InputShape(keys, List.copyOf(names), query);
+    }
+
+    /** The same partitions over the caller's query as it is, unsorted (the satellites group the rows by key). */
+    InputShape unsorted(String inputQuery) {
+        return new InputShape(partitionColumns, partitionNames, inputQuery);
     }
 
     boolean partitioned() {

@@ -54,6 +54,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A unit's END_OF_INPUT is held back until the satellite's next unit starts or the input ends,
  * because the protocol marks a satellite's last unit on that frame; a satellite that never got a
  * unit (an empty share) is stopped without running the script.
+ *
+ * <p>Partitions come either from sorted input (PostgreSQL orders the rows by the key; the engine
+ * cuts units where the key changes and deals runs of them) or, when {@link HashedPartitions}
+ * allows, from the input as it is: each row goes to the satellite its key's hash names, and each
+ * satellite groups its share into one unit per key after the last row (END_OF_INPUT group_by).
  */
 public final class MultiUnitExecution implements Execution {
 
@@ -97,6 +102,10 @@ public final class MultiUnitExecution implements Execution {
     private boolean finalSent;
     /** partitions are sent in runs of units (every satellite offered unit_runs) */
     private boolean runs;
+    /** partitions dealt by key hash from unsorted input; each satellite groups its share */
+    private boolean hashed;
+    private String partitionPath = "";
+    private boolean noticeSent;
     /** the satellite receiving the current unit's rows (units mode) */
     private SatelliteWorker feeding;
     private long unitRows;
@@ -192,15 +201,26 @@ public final class MultiUnitExecution implements Execution {
             w.job.send(init);
             w.start(events);
         }
-        runs = shape.partitioned() && call.rowsPerRead() <= 0
-                && workers.stream().allMatch(w -> w.job.unitRuns());
         timer.mark("connect");
-        BatchBuilder builder = sharesMode()
-                ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
-                : InputTypes.newBatch(columns);
-        decoder = new DataRowDecoder(columns, builder, this::batchFilled);
-        ctx.backend().openPortal(PORTAL, shape.query(), 1);
-        portalOpen = true;
+        if (shape.partitioned()) {
+            HashedPartitions.Decision d = HashedPartitions.decide(ctx.backend(), call, shape, columns, workers, query);
+            hashed = d.hashed();
+            partitionPath = d.reason();
+            log.debug("call {}: partitions {}", workers.get(0).job.jobId(), d.reason());
+            if (hashed) {
+                shape = shape.unsorted(query);
+            }
+        }
+        runs = !hashed && shape.partitioned() && call.rowsPerRead() <= 0
+                && workers.stream().allMatch(w -> w.job.unitRuns());
+        if (!hashed) {
+            BatchBuilder builder = sharesMode()
+                    ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
+                    : InputTypes.newBatch(columns);
+            decoder = new DataRowDecoder(columns, builder, this::batchFilled);
+            ctx.backend().openPortal(PORTAL, shape.query(), 1);
+            portalOpen = true;
+        }
     }
 
     /** Plain {@code @parallel = 1}: one unit per satellite, the input dealt out a batch at a time. */
@@ -239,6 +259,52 @@ public final class MultiUnitExecution implements Execution {
             portalOpen = false;
             decoder.flush();
             timer.mark("input");
+        }
+    }
+
+    /**
+     * Hashed partitions: the whole input in one binary COPY, each row into the batch of the
+     * satellite its key's hash names, each batch sent as it fills. No portal round trips: nothing
+     * else needs the connection meanwhile, since no unit runs (and no output comes) before the
+     * satellites have their whole shares.
+     */
+    private void readShares() throws PgException {
+        int n = workers.size();
+        int[] keys = shape.partitionColumns();
+        List<BatchBuilder> batches = new ArrayList<>(n);
+        List<io.extensa.engine.types.BatchSink> sinks = new ArrayList<>(n);
+        for (SatelliteWorker w : workers) {
+            batches.add(InputTypes.newBatch(columns));
+            // the encoded batch references the builder's buffers, reused for the next batch: send a copy
+            sinks.add(full -> sendDuringInput(w, PayloadBuilder.encoded(full.encode().toByteBuffer())));
+        }
+        io.extensa.engine.types.CopyBinaryReader reader = new io.extensa.engine.types.CopyBinaryReader(columns,
+                batches, sinks, (b, pos) -> {
+                    int to = n == 1 ? 0 : Math.floorMod(PartitionKeys.hash(b, pos, keys), n);
+                    workers.get(to).shareRows++;
+                    return to;
+                });
+        ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
+        rowsIn = reader.finish();
+        inputDone = true;
+        request.progress(rowsIn, rowsOut);
+        timer.mark("input");
+    }
+
+    /**
+     * Sends a batch of a share now, waiting while the satellite's queue is full (it only buffers
+     * input at this point), and fails the call when a satellite fails or the call is cancelled.
+     */
+    private void sendDuringInput(SatelliteWorker w, PayloadBuilder batch) throws PgException {
+        ctx.cancellation().throwIfCancelled();
+        SatelliteWorker.Frame frame = new SatelliteWorker.Frame(MessageType.INPUT_BATCH, batch);
+        while (!w.offer(frame, 20)) {
+            ctx.cancellation().throwIfCancelled();
+            for (SatelliteWorker.Event e = events.poll(); e != null; e = events.poll()) {
+                if (handle(e)) {
+                    throw ScriptErrors.protocol(call.language(), "output before the input was complete");
+                }
+            }
         }
     }
 
@@ -309,6 +375,10 @@ public final class MultiUnitExecution implements Execution {
 
     /** The input is over: every satellite's last unit is marked; one that got none is stopped. */
     private void finishUnits() {
+        if (hashed) {
+            finishShares();
+            return;
+        }
         if (units == 0) {
             // no rows at all: the script still runs once, on an empty input, as a serial call would
             beginUnitOn(workers.get(0), null);
@@ -334,12 +404,45 @@ public final class MultiUnitExecution implements Execution {
             }
         }
         finalSent = true;
+        request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
+        noticeUnits();
+    }
+
+    /**
+     * Hashed partitions: each satellite that got rows groups them (END_OF_INPUT group_by, its only
+     * one); one that got none is stopped. Without any row the script runs once on an empty input,
+     * as a serial call would.
+     */
+    private void finishShares() {
+        for (int i = 0; i < workers.size(); i++) {
+            SatelliteWorker w = workers.get(i);
+            if (w.shareRows > 0) {
+                w.unitsStarted = 1;
+                queue(w, EndOfInput.grouped(true, 0, shape.partitionColumns()).encode(), MessageType.END_OF_INPUT);
+            } else if (i == 0 && rowsIn == 0) {
+                w.unitsStarted = 1;
+                queue(w, new EndOfInput(true, 0).encode(), MessageType.END_OF_INPUT);
+            } else {
+                w.skipped = true;
+                w.ended = true;
+                w.close();
+            }
+        }
+        finalSent = true;
+        request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
+    }
+
+    /** How the call ran; with hashed partitions only once every satellite has answered (they count the units). */
+    private void noticeUnits() {
+        if (noticeSent) {
+            return;
+        }
+        noticeSent = true;
         int degree = (int) workers.stream().filter(w -> !w.skipped).count();
-        request.degreeOfParallelism(degree);
         ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "sp_execute_external_script ran "
                 + units + (units == 1 ? " unit" : " units") + (shape.partitioned() ? " (partitions)" : "")
                 + " on " + degree + (degree == 1 ? " satellite" : " satellites") + " (degree of parallelism "
-                + degree + ")"));
+                + degree + ")" + (hashed ? "; " + partitionPath : "")));
     }
 
     // ---- the driving loop ----
@@ -363,12 +466,17 @@ public final class MultiUnitExecution implements Execution {
                 }
             } else if (!inputDone) {
                 suspendCopy();
-                readChunk();
+                if (hashed) {
+                    readShares();
+                } else {
+                    readChunk();
+                }
                 continue;
             } else if (!finalSent) {
                 finishUnits();
                 continue;
             } else if (workers.stream().allMatch(w -> w.ended)) {
+                noticeUnits();
                 return null;
             }
             try {
@@ -400,7 +508,10 @@ public final class MultiUnitExecution implements Execution {
             case Heartbeat h -> {
                 // liveness only
             }
-            case ErrorMessage m -> throw inUnit(w, ScriptErrors.fromSatellite(call.language(), m));
+            case ErrorMessage m -> {
+                w.unitKey = m.unitKey();
+                throw inUnit(w, ScriptErrors.fromSatellite(call.language(), m));
+            }
             case OutputSchema s -> {
                 w.unitSchema = s.absent() ? null : s.columns();
                 w.unitColumns = null;
@@ -412,6 +523,10 @@ public final class MultiUnitExecution implements Execution {
                 return rows(w, b.batch());
             }
             case OutputEnd end -> {
+                if (hashed) {
+                    // the satellite cut these units: the engine learns of each as it is answered
+                    units++;
+                }
                 w.keysInFlight.pollFirst();
                 w.unitSchema = null;
                 w.unitColumns = null;
@@ -628,6 +743,9 @@ public final class MultiUnitExecution implements Execution {
 
     /** "partition (region = 'north', year = 2024)", "chunk 3", "share 2", or "" for a single unit. */
     private String describeUnit(SatelliteWorker w) {
+        if (hashed && w.unitKey != null) {
+            return "partition " + PartitionKeys.describe(w.unitKey, shape.partitionNames());
+        }
         byte[][] key = w.keysInFlight.peekFirst();
         if (shape.partitioned() && key != null && key.length > 0) {
             return "partition " + PartitionKeys.describe(key, shape, columns);

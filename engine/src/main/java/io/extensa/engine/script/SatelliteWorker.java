@@ -53,6 +53,10 @@ final class SatelliteWorker implements AutoCloseable {
     java.util.List<io.extensa.protocol.message.ColumnSpec> unitSchema;
     /** how that unit's rows become DataRows, made at its first batch */
     OutputColumns unitColumns;
+    /** the key the satellite named in its ERROR (units it grouped by key itself) */
+    io.extensa.protocol.batch.Batch unitKey;
+    /** rows dealt to this satellite (partitions dealt by key hash) */
+    long shareRows;
     /** OUTPUT_PARAMS, sent after the last unit */
     io.extensa.protocol.message.OutputParams parameters;
     boolean ended;
@@ -73,6 +77,17 @@ final class SatelliteWorker implements AutoCloseable {
     /** Queues a frame without waiting; false when the queue is full (the satellite is busy). */
     boolean offer(Frame frame) {
         return outbound.offer(frame);
+    }
+
+    /** Queues a frame, waiting up to {@code millis} for room; false when the queue stayed full. */
+    boolean offer(Frame frame, long millis) throws PgException {
+        try {
+            return outbound.offer(frame, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgException(io.extensa.pgwire.SqlState.QUERY_CANCELED,
+                    "canceling statement: the server is shutting down");
+        }
     }
 
     /** A finished unit joins the open run. */

@@ -285,6 +285,11 @@ final class ScriptJob implements AutoCloseable {
         return channel.hello() != null && channel.hello().unitRuns();
     }
 
+    /** Whether the satellite said in HELLO that it groups its rows by key itself (END_OF_INPUT group_by). */
+    boolean keyGroups() {
+        return channel.hello() != null && channel.hello().keyGroups();
+    }
+
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),

@@ -30,7 +30,16 @@ public final class CopyBinaryReader implements CopyDataHandler {
     private static final int TUPLES = 1;
     private static final int DONE = 2;
 
+    /** Picks the share a tuple goes to, from the tuple in place (int16 field count at {@code pos}). */
+    @FunctionalInterface
+    public interface Router {
+        int share(ByteBuffer b, int pos);
+    }
+
     private final TupleDecoder tuples;
+    /** with a router: one decoder per share, each with its own batch and sink */
+    private final TupleDecoder[] shares;
+    private final Router router;
     private int state = HEADER;
     private byte[] carry = new byte[0];
     private int carryLength;
@@ -44,11 +53,34 @@ public final class CopyBinaryReader implements CopyDataHandler {
      */
     public CopyBinaryReader(List<InputColumnPlan> columns, BatchBuilder batch, BatchSink sink) {
         this.tuples = new TupleDecoder(columns, batch, sink);
+        this.shares = null;
+        this.router = null;
+    }
+
+    /**
+     * Deals the tuples out to shares: {@code router} names each tuple's share, an index into
+     * {@code batches} and {@code sinks} (one builder and sink per share).
+     */
+    public CopyBinaryReader(List<InputColumnPlan> columns, List<BatchBuilder> batches, List<BatchSink> sinks,
+                            Router router) {
+        this.shares = new TupleDecoder[batches.size()];
+        for (int i = 0; i < shares.length; i++) {
+            shares[i] = new TupleDecoder(columns, batches.get(i), sinks.get(i));
+        }
+        this.tuples = shares[0];
+        this.router = router;
     }
 
     /** Rows decoded so far. */
     public long rowCount() {
-        return tuples.rows();
+        if (shares == null) {
+            return tuples.rows();
+        }
+        long rows = 0;
+        for (TupleDecoder share : shares) {
+            rows += share.rows();
+        }
+        return rows;
     }
 
     @Override
@@ -85,8 +117,14 @@ public final class CopyBinaryReader implements CopyDataHandler {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, state == HEADER
                     ? "binary COPY ended before its header" : "binary COPY ended without its trailer");
         }
-        tuples.flush();
-        return tuples.rows();
+        if (shares == null) {
+            tuples.flush();
+        } else {
+            for (TupleDecoder share : shares) {
+                share.flush();
+            }
+        }
+        return rowCount();
     }
 
     /** Parses what is complete in {@code [from, to)}; returns the bytes consumed. */
@@ -123,7 +161,7 @@ public final class CopyBinaryReader implements CopyDataHandler {
                 carryNeeded = -length;
                 break;
             }
-            pos = tuples.decode(b, pos);
+            pos = (router == null ? tuples : shares[router.share(b, pos)]).decode(b, pos);
         }
         return pos - from;
     }

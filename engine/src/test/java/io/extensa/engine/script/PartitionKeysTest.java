@@ -68,4 +68,37 @@ class PartitionKeysTest {
         assertThat(PartitionKeys.sameKey(row(new byte[] {0, 0, 7}, text("x"), null), cols, key)).isFalse();
         assertThat(PartitionKeys.sameKey(first, cols, null)).isFalse();
     }
+    @Test
+    void equalKeysHashEquallyWhateverTheOtherColumnsAndNullIsAKeyOfItsOwn() {
+        int[] key = {1, 2};
+        int a = PartitionKeys.hash(row(int4(1), text("north"), int4(7)), key);
+        assertThat(PartitionKeys.hash(row(int4(99), text("north"), int4(7)), key)).isEqualTo(a);
+        assertThat(PartitionKeys.hash(row(int4(1), text("south"), int4(7)), key)).isNotEqualTo(a);
+        int nullKey = PartitionKeys.hash(row(int4(1), null, int4(7)), key);
+        assertThat(nullKey).isNotEqualTo(a)
+                .isNotEqualTo(PartitionKeys.hash(row(int4(1), text(""), int4(7)), key))
+                .isEqualTo(PartitionKeys.hash(row(int4(5), null, int4(7)), key));
+    }
+
+    @Test
+    void consecutiveIntegerKeysSpreadEvenlyOverTwoSatellites() {
+        int[] counts = new int[2];
+        for (int k = 0; k < 1000; k++) {
+            counts[Math.floorMod(PartitionKeys.hash(row(int4(k)), new int[] {0}), 2)]++;
+        }
+        assertThat(counts[0]).isBetween(430, 570);
+    }
+
+    @Test
+    void aSatellitesUnitKeyIsRenderedLikeAnEngineKey() {
+        var number = io.extensa.protocol.batch.ColumnBuilder.create(io.extensa.protocol.batch.ColumnType.INT32, null);
+        number.appendInt(42);
+        var name = io.extensa.protocol.batch.ColumnBuilder.create(io.extensa.protocol.batch.ColumnType.TEXT, null);
+        name.appendUtf8("it's");
+        var day = io.extensa.protocol.batch.ColumnBuilder.create(io.extensa.protocol.batch.ColumnType.DATE, null);
+        day.appendNull();
+        var key = new io.extensa.protocol.batch.Batch(1, java.util.List.of(number.build(), name.build(), day.build()));
+        assertThat(PartitionKeys.describe(key, java.util.List.of("grp", "t", "d")))
+                .isEqualTo("(grp = 42, t = 'it''s', d = NULL)");
+    }
 }

@@ -202,4 +202,26 @@ class CopyBinaryReaderTest {
         assertThatThrownBy(() -> reader.row(ByteBuffer.wrap(stream, 19, 5).slice()))
                 .hasMessageContaining("malformed DataRow");
     }
+    @Test
+    void aRouterDealsWholeTuplesToShares() throws PgException {
+        byte[] stream = stream(9, 0);
+        List<InputColumnPlan> plans = plans();
+        List<BatchBuilder> batches = List.of(InputTypes.newBatch(plans), InputTypes.newBatch(plans));
+        List<List<Integer>> seen = List.of(new ArrayList<>(), new ArrayList<>());
+        // the share is the row's i (the first field, after the count and its length) modulo 2
+        CopyBinaryReader reader = new CopyBinaryReader(plans, batches, List.of(b -> { }, b -> { }),
+                (b, pos) -> b.getInt(pos + 6) % 2);
+        for (int i = 0; i < stream.length; i += 7) {
+            reader.data(ByteBuffer.wrap(stream, i, Math.min(7, stream.length - i)).slice());
+        }
+        assertThat(reader.rowCount()).isEqualTo(9);
+        for (int share = 0; share < 2; share++) {
+            Batch rows = batches.get(share).build();
+            for (int r = 0; r < rows.rowCount(); r++) {
+                seen.get(share).add(rows.column(0).getInt(r));
+            }
+        }
+        assertThat(seen.get(0)).containsExactly(0, 2, 4, 6, 8);
+        assertThat(seen.get(1)).containsExactly(1, 3, 5, 7);
+    }
 }

@@ -103,7 +103,7 @@ class ParallelExecutionIT {
                     + ", @input_data_1_partition_by_columns = N'(grp)'"
                     + ", @input_data_1_order_by_columns = N'(id DESC)'"));
             assertThat(out).hasSize(101);
-            assertThat(notices(s)).contains("101 units (partitions)");
+            assertThat(notices(s)).contains("101 units (partitions)").doesNotContain(HASHED);
             assertThat(out).allSatisfy(r -> assertThat(r).matches("[^|]*\\|1\\|\\d+\\|t"));
             assertThat(out).contains("null|1|495|t");
             try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE grp IS NULL), count(DISTINCT grp) "
@@ -158,7 +158,7 @@ class ParallelExecutionIT {
                     ", @parallel = 1, @input_data_1_partition_by_columns = N'(k)'"));
             assertThat(out).hasSize(10_000);
             assertThat(out).allSatisfy(r -> assertThat(r.split("\\|")[1]).isEqualTo("3"));
-            assertThat(notices(s)).contains("10000 units (partitions) on 2 satellites");
+            assertThat(notices(s)).contains("10000 units (partitions) on 2 satellites").contains(HASHED);
         }
     }
 
@@ -184,6 +184,80 @@ class ParallelExecutionIT {
                 assertThat(out).contains("1|1|20000|1000|t");
                 assertThat(notices(s)).contains("501 units (partitions)");
             }
+        }
+    }
+
+    /** What the hashed path says in the call's NOTICE. */
+    private static final String HASHED = "keys hashed to satellites, input read unsorted";
+
+    @Test
+    void hashedPartitionsGiveTheSameRowsAsSortedOnesEachUnitOneKeyNullItsOwn() throws SQLException {
+        // one row per unit: its key, how many distinct keys it saw (NULL counts), its rows and their id sum
+        String script = "import pandas as pd\n"
+                + "d = InputDataSet\n"
+                + "OutputDataSet = pd.DataFrame({'grp': [d.grp.iloc[0]], 't': [d.t.iloc[0]],"
+                + " 'keys': [len(d[['grp', 't']].drop_duplicates())], 'n': [len(d)], 's': [int(d.id.sum())]})";
+        String query = "SELECT id, grp, CASE WHEN id % 7 = 0 THEN NULL ELSE (id % 3)::text END AS t FROM measurements";
+        String partition = ", @input_data_1_partition_by_columns = N'(grp, t)'";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            List<String> expected = rows(s, "SELECT grp, t, 1, count(*), sum(id) FROM (" + query + ") q GROUP BY grp, t");
+            assertThat(expected).hasSize(101 * 4).anyMatch(r -> r.startsWith("null|null|1|"));
+            for (String parallel : List.of("0", "1")) {
+                s.clearWarnings();
+                List<String> hashed = rows(s, exec(script, query, ", @parallel = " + parallel + partition));
+                assertThat(hashed).as("@parallel = " + parallel).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(notices(s)).contains("404 units (partitions)").contains(HASHED);
+            }
+            // into a table: the input is read whole before any output comes to be stored
+            s.execute("TRUNCATE scored");
+            s.execute("INSERT INTO scored " + exec("OutputDataSet = InputDataSet.assign(y = float(len(InputDataSet)))"
+                    + "[['id', 'y']]", query, ", @parallel = 1" + partition));
+            assertThat(rows(s, "SELECT count(*), count(DISTINCT id) FROM scored")).containsExactly("50000|50000");
+            // the sorted path, for the same call: the setting turns hashing off
+            s.execute("SET extensa.partition_hash_max_mb = 0");
+            try {
+                s.clearWarnings();
+                List<String> sorted = rows(s, exec(script, query, ", @parallel = 1" + partition));
+                assertThat(sorted).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(notices(s)).contains("404 units (partitions)").doesNotContain(HASHED);
+            } finally {
+                s.execute("RESET extensa.partition_hash_max_mb");
+            }
+        }
+    }
+
+    @Test
+    void partitionsAreSortedWhenAnOrderOrAFloatKeyNeedsIt() throws SQLException {
+        String script = "import pandas as pd\nd = InputDataSet\n"
+                + "OutputDataSet = pd.DataFrame({'k': [int(d.k.iloc[0])], 'n': [len(d)], 'keys': [d.k.nunique()]})";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            // an order within partitions is PostgreSQL's: the input is sorted
+            rows(s, exec(script, "SELECT grp AS k, id FROM measurements WHERE grp < 10", ", @parallel = 1"
+                    + ", @input_data_1_partition_by_columns = N'(k)', @input_data_1_order_by_columns = N'(id)'"));
+            assertThat(notices(s)).contains("10 units (partitions)").doesNotContain(HASHED);
+            // 0 and -0 are one float8 key with two binary forms: sorted, as before
+            s.clearWarnings();
+            List<String> expected = rows(s, "SELECT grp % 3, count(*), 1 FROM measurements WHERE grp < 10 GROUP BY 1");
+            s.clearWarnings();
+            List<String> out = rows(s, exec(script, "SELECT (grp % 3)::float8 AS k FROM measurements WHERE grp < 10",
+                    ", @parallel = 1, @input_data_1_partition_by_columns = N'(k)'"));
+            assertThat(out).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(notices(s)).doesNotContain(HASHED);
+        }
+    }
+
+    @Test
+    void aFailingHashedPartitionNamesItsTextKey() throws Exception {
+        String script = "if InputDataSet.t.iloc[0] == \"it's\":\n    raise ValueError('bad text')\n"
+                + "OutputDataSet = InputDataSet.head(1)";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> rows(s, exec(script, "SELECT CASE WHEN id % 5 = 0 THEN 'it''s' ELSE 'x' || (id % 50)"
+                    + " END AS t, id FROM measurements", ", @parallel = 1, @input_data_1_partition_by_columns = N'(t)'")))
+                    .isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("bad text")
+                    .hasMessageContaining("partition (t = 'it''s')");
+            assertThat(rows(s, "SELECT 1")).containsExactly("1");
+            ScriptFailuresIT.assertNoJobsLeft();
         }
     }
 

@@ -102,6 +102,17 @@ public final class Batch {
         return columns;
     }
 
+    /** Same rows and columns (compared as ColumnVector does). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Batch b && rowCount == b.rowCount && columns.equals(b.columns);
+    }
+
+    @Override
+    public int hashCode() {
+        return rowCount * 31 + columns.hashCode();
+    }
+
     @Override
     public String toString() {
         return "Batch[rows=" + rowCount + ", columns=" + columns + "]";

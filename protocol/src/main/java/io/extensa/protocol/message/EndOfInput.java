@@ -11,21 +11,42 @@ import java.util.Arrays;
 /**
  * END_OF_INPUT 0x12, engine to satellite: the rows of a unit are complete; run the script on them.
  * With {@code unit_rows} (only to a satellite whose HELLO offered {@code unit_runs}) the rows since
- * the previous END_OF_INPUT form a run of consecutive units, {@code unit} being the first.
+ * the previous END_OF_INPUT form a run of consecutive units, {@code unit} being the first. With
+ * {@code group_by} (only to a satellite whose HELLO offered {@code key_groups}) they form one unit
+ * per distinct key of the named input columns, numbered from {@code unit} in an order the
+ * satellite chooses.
  * <pre>
  *  1 last BOOL (no unit follows)  2 unit INT (0-based)  3 unit_rows BYTES (i64 per unit of the run; negotiated, so not critical)
+ *  4 group_by INT* (0-based input column indexes of the key, in key order; negotiated, so not critical)
  * </pre>
  *
  * @param unitRows rows of each unit of the run, in order; null for a single unit
+ * @param groupBy  the key columns the satellite groups the rows by; null when the engine cut the units
  */
-public record EndOfInput(boolean last, long unit, long[] unitRows) implements Message {
+public record EndOfInput(boolean last, long unit, long[] unitRows, int[] groupBy) implements Message {
 
     public EndOfInput {
         unitRows = unitRows == null ? null : unitRows.clone();
+        groupBy = groupBy == null ? null : groupBy.clone();
+        if (unitRows != null && groupBy != null) {
+            throw new IllegalArgumentException("unit_rows and group_by exclude each other");
+        }
+        if (groupBy != null && groupBy.length == 0) {
+            throw new IllegalArgumentException("group_by needs at least one column");
+        }
+    }
+
+    public EndOfInput(boolean last, long unit, long[] unitRows) {
+        this(last, unit, unitRows, null);
     }
 
     public EndOfInput(boolean last, long unit) {
-        this(last, unit, null);
+        this(last, unit, null, null);
+    }
+
+    /** The last END_OF_INPUT of a satellite's share, whose rows the satellite groups by {@code keyColumns}. */
+    public static EndOfInput grouped(boolean last, long unit, int[] keyColumns) {
+        return new EndOfInput(last, unit, null, keyColumns);
     }
 
     @Override
@@ -33,9 +54,14 @@ public record EndOfInput(boolean last, long unit, long[] unitRows) implements Me
         return unitRows == null ? null : unitRows.clone();
     }
 
-    /** Units this END_OF_INPUT completes. */
+    @Override
+    public int[] groupBy() {
+        return groupBy == null ? null : groupBy.clone();
+    }
+
+    /** Units this END_OF_INPUT completes (with group_by the satellite decides: -1). */
     public int unitCount() {
-        return unitRows == null ? 1 : unitRows.length;
+        return groupBy != null ? -1 : unitRows == null ? 1 : unitRows.length;
     }
 
     @Override
@@ -51,6 +77,11 @@ public record EndOfInput(boolean last, long unit, long[] unitRows) implements Me
             rows.asLongBuffer().put(unitRows);
             out.bytes(3, rows.array());
         }
+        if (groupBy != null) {
+            for (int column : groupBy) {
+                out.int64(4, column);
+            }
+        }
         return out;
     }
 
@@ -59,6 +90,7 @@ public record EndOfInput(boolean last, long unit, long[] unitRows) implements Me
         boolean last = false;
         long unit = 0;
         long[] unitRows = null;
+        int[] groupBy = new int[0];
         while (in.next()) {
             switch (in.tag()) {
                 case 1 -> last = in.bool();
@@ -74,6 +106,14 @@ public record EndOfInput(boolean last, long unit, long[] unitRows) implements Me
                         throw in.invalid("unit_rows holds a negative row count");
                     }
                 }
+                case 4 -> {
+                    long column = in.intElement();
+                    if (column < 0 || column > Integer.MAX_VALUE) {
+                        throw in.invalid("group_by names column " + column);
+                    }
+                    groupBy = Arrays.copyOf(groupBy, groupBy.length + 1);
+                    groupBy[groupBy.length - 1] = (int) column;
+                }
                 default -> in.unknown();
             }
         }
@@ -82,22 +122,27 @@ public record EndOfInput(boolean last, long unit, long[] unitRows) implements Me
         if (unit < 0) {
             throw in.invalid("unit " + unit + " is negative");
         }
-        return new EndOfInput(last, unit, unitRows);
+        if (groupBy.length > 0 && unitRows != null) {
+            throw in.invalid("carries both unit_rows and group_by");
+        }
+        return new EndOfInput(last, unit, unitRows, groupBy.length == 0 ? null : groupBy);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EndOfInput e && last == e.last && unit == e.unit && Arrays.equals(unitRows, e.unitRows);
+        return o instanceof EndOfInput e && last == e.last && unit == e.unit && Arrays.equals(unitRows, e.unitRows)
+                && Arrays.equals(groupBy, e.groupBy);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(unit) * 31 + Boolean.hashCode(last) + Arrays.hashCode(unitRows);
+        return Long.hashCode(unit) * 31 + Boolean.hashCode(last) + Arrays.hashCode(unitRows) * 17
+                + Arrays.hashCode(groupBy);
     }
 
     @Override
     public String toString() {
         return "EndOfInput[last=" + last + ", unit=" + unit + (unitRows == null ? "" : ", unitRows="
-                + Arrays.toString(unitRows)) + "]";
+                + Arrays.toString(unitRows)) + (groupBy == null ? "" : ", groupBy=" + Arrays.toString(groupBy)) + "]";
     }
 }

@@ -66,6 +66,11 @@ final class FieldReader {
         return cursor.asStruct();
     }
 
+    /** A repeated int field. */
+    long intElement() throws ProtocolException {
+        return cursor.asInt();
+    }
+
     /** A repeated text field. */
     String textElement() throws ProtocolException {
         return cursor.asText();

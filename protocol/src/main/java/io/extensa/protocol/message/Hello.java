@@ -14,15 +14,17 @@ import java.util.Objects;
  * <pre>
  *  1 job_id TEXT  2 secret BYTES (32)  3 runtime TEXT  4 runtime_version TEXT  5 pid INT  6 max_frame INT
  *  8 unit_runs BOOL (the satellite takes END_OF_INPUT with unit_rows; 7 is the fork server's sandbox)
+ *  9 key_groups BOOL (the satellite takes END_OF_INPUT with group_by: it groups its rows by key itself)
  * </pre>
  *
  * @param jobId null in a fork server's HELLO
  * @param secret null in a fork server's HELLO
  * @param maxFrame largest payload this side accepts, 0 when not stated
  * @param unitRuns the satellite runs a run of several units from one END_OF_INPUT with unit_rows
+ * @param keyGroups the satellite cuts the rows of one END_OF_INPUT with group_by into one unit per key
  */
 public record Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame,
-                    boolean unitRuns) implements Message {
+                    boolean unitRuns, boolean keyGroups) implements Message {
 
     public static final int SECRET_LENGTH = 32;
 
@@ -33,7 +35,12 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
     }
 
     public Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame) {
-        this(jobId, secret, runtime, runtimeVersion, pid, maxFrame, false);
+        this(jobId, secret, runtime, runtimeVersion, pid, maxFrame, false, false);
+    }
+
+    public Hello(String jobId, byte[] secret, String runtime, String runtimeVersion, long pid, long maxFrame,
+                 boolean unitRuns) {
+        this(jobId, secret, runtime, runtimeVersion, pid, maxFrame, unitRuns, false);
     }
 
     /** A fork server's greeting. */
@@ -74,6 +81,9 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         if (unitRuns) {
             out.bool(8, true);
         }
+        if (keyGroups) {
+            out.bool(9, true);
+        }
         return out;
     }
 
@@ -86,6 +96,7 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         long pid = 0;
         long maxFrame = 0;
         boolean unitRuns = false;
+        boolean keyGroups = false;
         while (in.next()) {
             switch (in.tag()) {
                 case 1 -> jobId = in.text();
@@ -95,6 +106,7 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
                 case 5 -> pid = in.int64();
                 case 6 -> maxFrame = in.int64();
                 case 8 -> unitRuns = in.bool();
+                case 9 -> keyGroups = in.bool();
                 default -> in.unknown();
             }
         }
@@ -107,25 +119,26 @@ public record Hello(String jobId, byte[] secret, String runtime, String runtimeV
         if (maxFrame < 0) {
             throw in.invalid("max_frame " + maxFrame + " is negative");
         }
-        return new Hello(jobId, secret, runtime, version, pid, maxFrame, unitRuns);
+        return new Hello(jobId, secret, runtime, version, pid, maxFrame, unitRuns, keyGroups);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Hello h && Objects.equals(jobId, h.jobId) && Arrays.equals(secret, h.secret)
                 && runtime.equals(h.runtime) && runtimeVersion.equals(h.runtimeVersion) && pid == h.pid
-                && maxFrame == h.maxFrame && unitRuns == h.unitRuns;
+                && maxFrame == h.maxFrame && unitRuns == h.unitRuns && keyGroups == h.keyGroups;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(jobId, Arrays.hashCode(secret), runtime, runtimeVersion, pid, maxFrame, unitRuns);
+        return Objects.hash(jobId, Arrays.hashCode(secret), runtime, runtimeVersion, pid, maxFrame, unitRuns, keyGroups);
     }
 
     /** Never prints the secret. */
     @Override
     public String toString() {
         return "Hello[jobId=" + jobId + ", secret=" + (secret == null ? "none" : secret.length + " bytes")
-                + ", runtime=" + runtime + " " + runtimeVersion + ", pid=" + pid + ", maxFrame=" + maxFrame + (unitRuns ? ", unitRuns" : "") + "]";
+                + ", runtime=" + runtime + " " + runtimeVersion + ", pid=" + pid + ", maxFrame=" + maxFrame + (unitRuns ? ", unitRuns" : "")
+                + (keyGroups ? ", keyGroups" : "") + "]";
     }
 }

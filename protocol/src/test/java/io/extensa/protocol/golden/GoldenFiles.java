@@ -347,6 +347,9 @@ public final class GoldenFiles {
                 .add(new Hello("job-42", secret(), "python", "3.11.2", 12345, FrameHeader.DEFAULT_MAX_PAYLOAD)));
         cases.add(new Case("hello_unit_runs", s2e, "a satellite's HELLO offering unit_runs")
                 .add(new Hello("job-43", secret(), "python", "3.11.2", 12346, FrameHeader.DEFAULT_MAX_PAYLOAD, true)));
+        cases.add(new Case("hello_key_groups", s2e, "a satellite's HELLO offering unit_runs and key_groups")
+                .add(new Hello("job-44", secret(), "python", "3.11.2", 12347, FrameHeader.DEFAULT_MAX_PAYLOAD, true,
+                        true)));
         cases.add(new Case("welcome", e2s, "the engine's WELCOME")
                 .add(new Welcome(FrameHeader.DEFAULT_MAX_PAYLOAD)));
 
@@ -405,6 +408,9 @@ public final class GoldenFiles {
         cases.add(new Case("end_of_input_runs", e2s, "END_OF_INPUT of runs of units (unit_rows): "
                 + "units 0-2 of 3, 1 and 5 rows, then units 3-4 of 2 and 0 rows, the last")
                 .add(new EndOfInput(false, 0, new long[] {3, 1, 5})).add(new EndOfInput(true, 3, new long[] {2, 0})));
+        cases.add(new Case("end_of_input_groups", e2s, "END_OF_INPUT of a share the satellite groups by key (group_by): "
+                + "one unit per distinct (column 2, column 0), numbered from 0, the last")
+                .add(EndOfInput.grouped(true, 0, new int[] {2, 0})));
 
         List<ColumnSpec> outputSchema = List.of(
                 ColumnSpec.of("id", ColumnType.INT64, "bigint"),
@@ -439,6 +445,13 @@ public final class GoldenFiles {
                 .add(new ErrorMessage(ErrorKind.SCRIPT.wireName(), "ZeroDivisionError", "division by zero",
                         List.of("Traceback (most recent call last):", "  File \"<script>\", line 3, in <module>",
                                 "    x = 1 / 0", "ZeroDivisionError: division by zero"), 3, null)));
+        cases.add(new Case("error_unit_key", s2e, "ERROR of a script exception in the unit of key "
+                + "(42, 'north', NULL) of an END_OF_INPUT with group_by")
+                .add(new ErrorMessage(ErrorKind.SCRIPT.wireName(), "ValueError", "bad group",
+                        List.of("Traceback (most recent call last):", "  File \"<script>\", line 2, in <module>",
+                                "ValueError: bad group"), 2, null, new io.extensa.protocol.batch.Batch(1, List.of(
+                                one(ColumnType.INT32, null, "[42]"), one(ColumnType.TEXT, null, "['north']"),
+                                one(ColumnType.DATE, null, "[null]"))))));
         cases.add(new Case("error_protocol", e2s, "ERROR with only kind and message")
                 .add(ErrorMessage.of(ErrorKind.PROTOCOL, "frame sequence 5 where 4 was expected")));
         cases.add(new Case("cancel", e2s, "CANCEL").add(new Cancel()));

@@ -1,5 +1,6 @@
 package io.extensa.protocol.message;
 
+import io.extensa.protocol.batch.Batch;
 import io.extensa.protocol.batch.BatchBuilder;
 import io.extensa.protocol.batch.ColumnBuilder;
 import io.extensa.protocol.batch.ColumnType;
@@ -156,6 +157,30 @@ class MessagesTest {
         assertThat(run.unitCount()).isEqualTo(2);
         assertThat(new EndOfInput(true, 2).unitCount()).isEqualTo(1);
         assertThat(((Hello) roundTrip(new Hello("j", new byte[32], "python", "3", 1, 0))).unitRuns()).isFalse();
+    }
+
+    @Test
+    void groupedUnitsNameTheirKeyColumnsAndAFailingUnitItsKey() throws ProtocolException {
+        EndOfInput grouped = (EndOfInput) roundTrip(EndOfInput.grouped(true, 0, new int[] {3, 1}));
+        assertThat(grouped.groupBy()).containsExactly(3, 1);
+        assertThat(grouped.unitCount()).isEqualTo(-1);
+        assertThat(new EndOfInput(true, 0).groupBy()).isNull();
+        assertThatThrownBy(() -> decode(MessageType.END_OF_INPUT, new PayloadBuilder().bool(1, true).int64(2, 0)
+                .bytes(3, new byte[8]).int64(4, 0))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("both unit_rows and group_by");
+        assertThatThrownBy(() -> decode(MessageType.END_OF_INPUT, new PayloadBuilder().bool(1, true).int64(2, 0)
+                .int64(4, -1))).isInstanceOf(ProtocolException.class).hasMessageContaining("group_by");
+        Hello hello = (Hello) roundTrip(new Hello("j", new byte[32], "python", "3", 1, 0, true, true));
+        assertThat(hello.keyGroups()).isTrue();
+        assertThat(((Hello) roundTrip(new Hello("j", new byte[32], "python", "3", 1, 0, true))).keyGroups()).isFalse();
+        ColumnBuilder key = ColumnBuilder.create(ColumnType.INT32);
+        key.appendInt(42);
+        Batch oneRow = new Batch(1, List.of(key.build()));
+        ErrorMessage failed = (ErrorMessage) roundTrip(new ErrorMessage("script", "ValueError", "bad", List.of(), 2,
+                null, oneRow));
+        assertThat(failed.unitKey()).isEqualTo(oneRow);
+        assertThat(failed.unitKey().column(0).getInt(0)).isEqualTo(42);
+        assertThat(((ErrorMessage) roundTrip(ErrorMessage.of(ErrorKind.SCRIPT, "x"))).unitKey()).isNull();
     }
 
     @Test

@@ -19,7 +19,6 @@ import io.extensa.pgwire.intercept.ResultDescription;
 import io.extensa.protocol.batch.Batch;
 import io.extensa.protocol.batch.BatchBuilder;
 import io.extensa.protocol.message.End;
-import io.extensa.protocol.message.EndOfInput;
 import io.extensa.protocol.message.ErrorMessage;
 import io.extensa.protocol.message.Heartbeat;
 import io.extensa.protocol.message.OutputBatch;
@@ -31,7 +30,6 @@ import io.extensa.protocol.message.Stderr;
 import io.extensa.protocol.message.Stdout;
 import io.extensa.protocol.wire.MessageType;
 import io.extensa.protocol.wire.PayloadBuilder;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -51,9 +49,8 @@ import java.util.concurrent.TimeUnit;
  * two input chunks, on the same connection). Nothing waits on one satellite while another needs
  * attention, so memory stays bounded by a chunk of input and a few batches per satellite.
  *
- * <p>A unit's END_OF_INPUT is held back until the satellite's next unit starts or the input ends,
- * because the protocol marks a satellite's last unit on that frame; a satellite that never got a
- * unit (an empty share) is stopped without running the script.
+ * <p>{@link UnitDealer} cuts the rows into units and queues their frames; this class reads the
+ * input, moves the queued frames to the satellites as they take them, and handles what comes back.
  *
  * <p>Partitions come either from sorted input (PostgreSQL orders the rows by the key; the engine
  * cuts units where the key changes and deals runs of them) or, when {@link HashedPartitions}
@@ -71,13 +68,6 @@ public final class MultiUnitExecution implements Execution {
     /** smaller batches for plain parallel shares, so modest inputs still spread over the satellites */
     private static final int SHARE_BATCH_ROWS = 8192;
     private static final long SHARE_BATCH_BYTES = 2L << 20;
-    /**
-     * Partitions go to a satellite in runs: consecutive partitions share batches and one
-     * END_OF_INPUT until the run holds this many rows (or units), so small partitions cost a slice
-     * of one DataFrame in the satellite rather than a frame, a DataFrame and an END_OF_INPUT each.
-     */
-    private static final long RUN_ROWS = 8192;
-    private static final int RUN_UNITS = 4096;
 
     private final EngineServices services;
     private final ExecutionContext ctx;
@@ -96,23 +86,15 @@ public final class MultiUnitExecution implements Execution {
     private InputShape shape;
     private List<InputColumnPlan> columns;
     private DataRowDecoder decoder;
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    private UnitDealer dealer;
     private boolean portalOpen;
     private boolean inputDone;
     private boolean finalSent;
-    /** partitions are sent in runs of units (every satellite offered unit_runs) */
-    private boolean runs;
     /** partitions dealt by key hash from unsorted input; each satellite groups its share */
     private boolean hashed;
     private String partitionPath = "";
     private boolean noticeSent;
-    /** the satellite receiving the current unit's rows (units mode) */
-    private SatelliteWorker feeding;
-    private long unitRows;
-    private byte[][] currentKey;
-    private int shareCursor;
     private long rowsIn;
-    private long units;
 
     // ---- output ----
     private Phase phase = Phase.STARTED;
@@ -133,9 +115,6 @@ public final class MultiUnitExecution implements Execution {
     private boolean closed;
 
     /** A frame for a satellite, sent when its queue has room. */
-    private record Pending(SatelliteWorker to, SatelliteWorker.Frame frame) {
-    }
-
     private MultiUnitExecution(EngineServices services, ExecutionContext ctx, ScriptCall call,
                                SessionVariables variables, InsertTarget insert) {
         this.services = services;
@@ -211,21 +190,18 @@ public final class MultiUnitExecution implements Execution {
                 shape = shape.unsorted(query);
             }
         }
-        runs = !hashed && shape.partitioned() && call.rowsPerRead() <= 0
+        boolean runs = !hashed && shape.partitioned() && call.rowsPerRead() <= 0
                 && workers.stream().allMatch(w -> w.job.unitRuns());
+        dealer = new UnitDealer(workers, shape, call.rowsPerRead(), runs);
         if (!hashed) {
-            BatchBuilder builder = sharesMode()
+            BatchBuilder builder = UnitDealer.sharesMode(shape, call.rowsPerRead())
                     ? InputTypes.newBatch(columns, SHARE_BATCH_BYTES, SHARE_BATCH_ROWS)
                     : InputTypes.newBatch(columns);
-            decoder = new DataRowDecoder(columns, builder, this::batchFilled);
+            decoder = new DataRowDecoder(columns, builder, dealer::batchFilled);
+            dealer.decodeWith(decoder);
             ctx.backend().openPortal(PORTAL, shape.query(), 1);
             portalOpen = true;
         }
-    }
-
-    /** Plain {@code @parallel = 1}: one unit per satellite, the input dealt out a batch at a time. */
-    private boolean sharesMode() {
-        return !shape.partitioned() && call.rowsPerRead() <= 0;
     }
 
     public long rowsIn() {
@@ -240,16 +216,8 @@ public final class MultiUnitExecution implements Execution {
 
     private void readChunk() throws PgException {
         boolean more = ctx.backend().fetch(PORTAL, FETCH_ROWS, body -> {
-            if (shape.partitioned()) {
-                if (feeding == null || !PartitionKeys.sameKey(body, shape.partitionColumns(), currentKey)
-                        || call.rowsPerRead() > 0 && unitRows == call.rowsPerRead()) {
-                    startUnit(PartitionKeys.extract(body, shape.partitionColumns()));
-                }
-            } else if (call.rowsPerRead() > 0 && (feeding == null || unitRows == call.rowsPerRead())) {
-                startUnit(null);
-            }
+            dealer.row(body);
             decoder.decode(body);
-            unitRows++;
             rowsIn++;
         });
         request.progress(rowsIn, rowsOut);
@@ -308,128 +276,18 @@ public final class MultiUnitExecution implements Execution {
         }
     }
 
-    /**
-     * A unit begins: the previous one is complete, the next goes to the least busy satellite (or,
-     * with runs, to the same satellite while its run has room).
-     */
-    private void startUnit(byte[][] key) throws PgException {
-        if (runs && feeding != null) {
-            feeding.addRunUnit(unitRows);
-            if (feeding.runRowsTotal < RUN_ROWS && feeding.runUnits < RUN_UNITS) {
-                beginUnitOn(feeding, key);
-                currentKey = key;
-                unitRows = 0;
-                return;
-            }
-        }
-        decoder.flush();
-        if (feeding != null) {
-            if (runs) {
-                feeding.closeRun();
-            } else {
-                feeding.deferredEnd = feeding.unitsStarted - 1;
-            }
-        }
-        SatelliteWorker next = workers.get(0);
-        for (SatelliteWorker w : workers) {
-            if (w.outstandingUnits() < next.outstandingUnits()) {
-                next = w;
-            }
-        }
-        next.runFirst = next.unitsStarted;
-        beginUnitOn(next, key);
-        feeding = next;
-        currentKey = key;
-        unitRows = 0;
-    }
-
-    private void beginUnitOn(SatelliteWorker w, byte[][] key) {
-        if (w.deferredEnd >= 0) {
-            queue(w, new EndOfInput(false, w.deferredEnd, w.deferredRunRows).encode(), MessageType.END_OF_INPUT);
-            w.deferredEnd = -1;
-            w.deferredRunRows = null;
-        }
-        w.unitsStarted++;
-        w.keysInFlight.addLast(key == null ? new byte[0][] : key);
-        units++;
-    }
-
-    /** A full batch (or the rest of a unit) goes to the satellite of the current unit, or to the next share. */
-    private void batchFilled(BatchBuilder full) {
-        SatelliteWorker to;
-        if (sharesMode()) {
-            to = workers.get(shareCursor);
-            shareCursor = (shareCursor + 1) % workers.size();
-            if (to.unitsStarted == 0) {
-                beginUnitOn(to, null);
-            }
-        } else {
-            to = feeding;
-        }
-        queue(to, PayloadBuilder.encoded(full.encode().toByteBuffer()), MessageType.INPUT_BATCH);
-    }
-
-    private void queue(SatelliteWorker to, PayloadBuilder payload, MessageType type) {
-        pending.addLast(new Pending(to, new SatelliteWorker.Frame(type, payload)));
-    }
-
     /** The input is over: every satellite's last unit is marked; one that got none is stopped. */
     private void finishUnits() {
         if (hashed) {
-            finishShares();
-            return;
-        }
-        if (units == 0) {
-            // no rows at all: the script still runs once, on an empty input, as a serial call would
-            beginUnitOn(workers.get(0), null);
-        }
-        if (feeding != null) {
-            if (runs) {
-                feeding.addRunUnit(unitRows);
-                feeding.closeRun();
-            } else {
-                feeding.deferredEnd = feeding.unitsStarted - 1;
-            }
-        }
-        for (SatelliteWorker w : workers) {
-            if (w.unitsStarted == 0) {
-                w.skipped = true;
-                w.ended = true;
-                w.close();
-            } else {
-                long unit = w.deferredEnd >= 0 ? w.deferredEnd : w.unitsStarted - 1;
-                queue(w, new EndOfInput(true, unit, w.deferredRunRows).encode(), MessageType.END_OF_INPUT);
-                w.deferredEnd = -1;
-                w.deferredRunRows = null;
-            }
+            dealer.finishShares(rowsIn);
+        } else {
+            dealer.finishUnits();
         }
         finalSent = true;
         request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
-        noticeUnits();
-    }
-
-    /**
-     * Hashed partitions: each satellite that got rows groups them (END_OF_INPUT group_by, its only
-     * one); one that got none is stopped. Without any row the script runs once on an empty input,
-     * as a serial call would.
-     */
-    private void finishShares() {
-        for (int i = 0; i < workers.size(); i++) {
-            SatelliteWorker w = workers.get(i);
-            if (w.shareRows > 0) {
-                w.unitsStarted = 1;
-                queue(w, EndOfInput.grouped(true, 0, shape.partitionColumns()).encode(), MessageType.END_OF_INPUT);
-            } else if (i == 0 && rowsIn == 0) {
-                w.unitsStarted = 1;
-                queue(w, new EndOfInput(true, 0).encode(), MessageType.END_OF_INPUT);
-            } else {
-                w.skipped = true;
-                w.ended = true;
-                w.close();
-            }
+        if (!hashed) {
+            noticeUnits();
         }
-        finalSent = true;
-        request.degreeOfParallelism((int) workers.stream().filter(w -> !w.skipped).count());
     }
 
     /** How the call ran; with hashed partitions only once every satellite has answered (they count the units). */
@@ -439,6 +297,7 @@ public final class MultiUnitExecution implements Execution {
         }
         noticeSent = true;
         int degree = (int) workers.stream().filter(w -> !w.skipped).count();
+        long units = dealer.units();
         ctx.notice(ErrorFields.notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION, "sp_execute_external_script ran "
                 + units + (units == 1 ? " unit" : " units") + (shape.partitioned() ? " (partitions)" : "")
                 + " on " + degree + (degree == 1 ? " satellite" : " satellites") + " (degree of parallelism "
@@ -458,8 +317,9 @@ public final class MultiUnitExecution implements Execution {
             if (e != null) {
                 return e;
             }
+            Deque<UnitDealer.Pending> pending = dealer.pending();
             if (!pending.isEmpty()) {
-                Pending p = pending.peekFirst();
+                UnitDealer.Pending p = pending.peekFirst();
                 if (p.to().skipped || p.to().offer(p.frame())) {
                     pending.pollFirst();
                     continue;
@@ -480,7 +340,7 @@ public final class MultiUnitExecution implements Execution {
                 return null;
             }
             try {
-                e = events.poll(pending.isEmpty() ? 50 : 1, TimeUnit.MILLISECONDS);
+                e = events.poll(dealer.pending().isEmpty() ? 50 : 1, TimeUnit.MILLISECONDS);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 throw new PgException(SqlState.QUERY_CANCELED, "canceling statement: the server is shutting down");
@@ -524,8 +384,7 @@ public final class MultiUnitExecution implements Execution {
             }
             case OutputEnd end -> {
                 if (hashed) {
-                    // the satellite cut these units: the engine learns of each as it is answered
-                    units++;
+                    dealer.countUnit();
                 }
                 w.keysInFlight.pollFirst();
                 w.unitSchema = null;
@@ -778,7 +637,7 @@ public final class MultiUnitExecution implements Execution {
             }
         }
         log.debug("parallel job {}: {} satellites, {} units, {} rows in, {} out; {}", workers.isEmpty() ? "-"
-                : workers.get(0).job.jobId(), workers.size(), units, rowsIn, rowsOut, timer);
+                : workers.get(0).job.jobId(), workers.size(), dealer == null ? 0 : dealer.units(), rowsIn, rowsOut, timer);
         RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
         Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
                 workers.isEmpty() ? "-" : workers.get(0).job.pool(), workers.isEmpty() ? "-" : workers.get(0).job.jobId() + (workers.size() > 1

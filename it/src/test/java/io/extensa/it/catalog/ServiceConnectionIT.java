@@ -68,7 +68,7 @@ class ServiceConnectionIT {
                 try (Catalog a = new Catalog(config); Catalog b = new Catalog(config)) {
                     CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> version(a));
                     CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> version(b));
-                    assertThat(first.get()).isEqualTo(second.get()).isEqualTo("1,2,3");
+                    assertThat(first.get()).isEqualTo(second.get()).isEqualTo("1,2,3,4");
                     assertThat(a.query("SELECT count(*) = count(DISTINCT version) FROM extensa_catalog.schema_version")
                             .single()).as("each step applied once").isEqualTo("t");
                 }

@@ -29,6 +29,14 @@
 #define T_DATE 10
 
 #define DATE_INFINITY 2147483647
+/* address space a column reserves at first; the part after the first SMALL_PAGES_BYTES may
+ * get transparent huge pages */
+#define RESERVED_COLUMN_BYTES ((size_t) 64 << 20)
+#define SMALL_PAGES_BYTES ((size_t) 2 << 20)
+/* payloads from this size on are read into transparent huge pages */
+#define HUGE_VECTOR_BYTES ((size_t) 1 << 20)
+/* columns smaller than this are copied into an ordinary vector */
+#define SMALL_COLUMN_BYTES 65536
 
 /* Where a custom-allocated vector's data starts in its block; 0 when unknown (copy instead). */
 static size_t data_offset;
@@ -76,6 +84,22 @@ typedef struct {
 static Owned *owned;
 static size_t owned_count;
 static size_t owned_capacity;
+static size_t owned_bytes;
+/*
+ * R's collector does not count vectors from a custom allocator in its heap, so their garbage
+ * (last unit's columns, read payloads) would not make it collect: past this many bytes held in
+ * such blocks a collection runs, and the limit becomes twice what survives it.
+ */
+static size_t collect_at = (size_t) 256 << 20;
+
+static void collect_if_due(size_t more) {
+    if (owned_bytes + more < collect_at) {
+        return;
+    }
+    R_gc();
+    size_t after = 2 * (owned_bytes + more);
+    collect_at = after > ((size_t) 256 << 20) ? after : (size_t) 256 << 20;
+}
 
 static void *block_alloc(R_allocator_t *allocator, size_t size) {
     Column *column = allocator->data;
@@ -94,6 +118,7 @@ static void *block_alloc(R_allocator_t *allocator, size_t size) {
     owned[owned_count].block = column->block;
     owned[owned_count].size = column->mapped;
     owned_count++;
+    owned_bytes += column->mapped;
     void *block = column->block;
     column->block = NULL;  /* R owns it now */
     return block;
@@ -103,6 +128,7 @@ static void block_free(R_allocator_t *allocator, void *block) {
     for (size_t i = 0; i < owned_count; i++) {
         if (owned[i].block == block) {
             munmap(block, owned[i].size);
+            owned_bytes -= owned[i].size;
             owned[i] = owned[--owned_count];
             return;
         }
@@ -171,21 +197,37 @@ SEXP ext_column_new(SEXP wire_type) {
     return pointer;
 }
 
-/* Room for `more` rows after the ones written: the block doubles, moved by the kernel, not copied. */
+/*
+ * Room for `more` rows after the ones written. The first block reserves address space for a
+ * large column (pages cost only once written); it grows by doubling, moved by the kernel, never
+ * copied. Past the first 2 MiB, a column is given transparent huge pages where the kernel has
+ * them: one fault per 2 MiB instead of one per 4 KiB, while a small column keeps small pages.
+ */
 static void column_reserve(Column *column, R_xlen_t more) {
     size_t needed = data_offset + column->width * (size_t) (column->rows + more);
     if (column->block != NULL && needed <= column->mapped) {
         return;
     }
-    size_t size = page_round(needed > 2 * column->mapped ? needed : 2 * column->mapped);
-    void *block;
+    void *block = MAP_FAILED;
+    size_t size;
+    collect_if_due(column->block == NULL ? needed : column->mapped);
     if (column->block == NULL) {
-        block = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        size = page_round(needed > RESERVED_COLUMN_BYTES ? needed : RESERVED_COLUMN_BYTES);
+        block = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (block == MAP_FAILED) {
+            /* an address-space limit: only what is needed */
+            size = page_round(needed);
+            block = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        }
     } else {
+        size = page_round(needed > 2 * column->mapped ? needed : 2 * column->mapped);
         block = mremap(column->block, column->mapped, size, MREMAP_MAYMOVE);
     }
     if (block == MAP_FAILED) {
         Rf_error("cannot allocate %.0f bytes for an input column", (double) size);
+    }
+    if (size > SMALL_PAGES_BYTES) {
+        madvise((char *) block + SMALL_PAGES_BYTES, size - SMALL_PAGES_BYTES, MADV_HUGEPAGE);
     }
     column->block = block;
     column->mapped = size;
@@ -197,8 +239,9 @@ static void column_reserve(Column *column, R_xlen_t more) {
  * cut by `offsets` (int32, rows + 1 of them). NULL rows (validity byte 0) become NA, as the
  * per-batch conversions in convert.R make them. Returns NULL, except:
  * INT32: the rows (1-based, over the whole column) whose value is -2^31, R's NA_integer_, when
- * there are any; DECIMAL: the batch's rows (1-based) whose text must be checked against their
- * double (an integer vector), or the 0-based row that is not a decimal number (a double).
+ * there are any; DECIMAL: list(rows, doubles) of the batch's rows (1-based) whose text must be
+ * checked against their double, when there are any, or the 0-based row that is not a decimal
+ * number (a double).
  */
 SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_value, SEXP validity, SEXP offsets) {
     Column *column = column_of(pointer);
@@ -303,9 +346,17 @@ SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_
         if (failed >= 0) {
             return Rf_ScalarReal((double) failed);
         }
-        result = Rf_allocVector(INTSXP, checks);
         if (checks > 0) {
-            memcpy(INTEGER(result), check, sizeof(int) * (size_t) checks);
+            result = PROTECT(Rf_allocVector(VECSXP, 2));
+            SEXP rows_to_check = Rf_allocVector(INTSXP, checks);
+            SET_VECTOR_ELT(result, 0, rows_to_check);
+            SEXP numbers = Rf_allocVector(REALSXP, checks);
+            SET_VECTOR_ELT(result, 1, numbers);
+            for (R_xlen_t k = 0; k < checks; k++) {
+                INTEGER(rows_to_check)[k] = check[k];
+                REAL(numbers)[k] = ((double *) values)[check[k] - 1];
+            }
+            UNPROTECT(1);
         }
         break;
     }
@@ -334,9 +385,10 @@ SEXP ext_column_finish(SEXP pointer) {
     SEXP vector;
     if (rows == 0 || column->block == NULL) {
         vector = Rf_allocVector(column->type, rows);
-    } else if (data_offset == 0) {
+    } else if (data_offset == 0 || column->width * (size_t) rows < SMALL_COLUMN_BYTES) {
+        /* R makes small vectors (and every one of length 1) without the custom allocator */
         vector = Rf_allocVector(column->type, rows);
-        memcpy(DATAPTR(vector), column->block, column->width * (size_t) rows);
+        memcpy(DATAPTR(vector), column->block + data_offset, column->width * (size_t) rows);
     } else {
         /* give back the pages past the end before R owns the block */
         size_t used = page_round(data_offset + column->width * (size_t) rows);
@@ -354,5 +406,32 @@ SEXP ext_column_finish(SEXP pointer) {
     }
     column_release(column);
     column->rows = 0;
+    return vector;
+}
+
+/*
+ * A vector of `length` values of `type` (bytes of data in all) in transparent huge pages, for
+ * large frame payloads: NULL when it should be an ordinary vector (small, or the custom
+ * allocator was not as probed).
+ */
+SEXP ext_alloc_huge(SEXPTYPE type, R_xlen_t length, size_t bytes) {
+    if (data_offset == 0 || bytes < HUGE_VECTOR_BYTES) {
+        return NULL;
+    }
+    collect_if_due(bytes);
+    Column column = {0, type, 1, NULL, 0, 0};
+    /* whole 2 MiB pages: the kernel aligns mappings of that size, so every byte can be huge */
+    column.mapped = (data_offset + bytes + SMALL_PAGES_BYTES - 1) / SMALL_PAGES_BYTES * SMALL_PAGES_BYTES;
+    column.block = mmap(NULL, column.mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (column.block == MAP_FAILED) {
+        return NULL;
+    }
+    madvise(column.block, column.mapped, MADV_HUGEPAGE);
+    R_allocator_t allocator = {block_alloc, block_free, NULL, &column};
+    SEXP vector = Rf_allocVector3(type, length, &allocator);
+    if (column.block != NULL) {
+        munmap(column.block, column.mapped);
+        Rf_error("the payload's block was not taken");
+    }
     return vector;
 }

@@ -85,6 +85,7 @@ void ext_column_probe(void);
 SEXP ext_column_new(SEXP wire_type);
 SEXP ext_column_append(SEXP column, SEXP payload, SEXP offset, SEXP rows, SEXP validity, SEXP offsets);
 SEXP ext_column_finish(SEXP column);
+SEXP ext_alloc_huge(SEXPTYPE type, R_xlen_t length, size_t bytes);
 
 /* process.c */
 SEXP ext_input_closed(void);

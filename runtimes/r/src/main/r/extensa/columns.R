@@ -88,7 +88,7 @@ split_text <- function(bytes, offsets, validity, context) {
 # bytes only where needed, since the values are read without strings (ext_parse_decimals).
 decimal_text <- function(column, rows = seq_len(column$rows)) {
   if (!length(rows)) return(character(0))
-  whole <- rawToChar(column$data)
+  whole <- rawToChar(slice_raw(column$data))
   text <- substring(whole, column$offsets[rows] + 1L, column$offsets[rows + 1L])
   if (!is.null(column$validity)) text[column$validity[rows] == as.raw(0L)] <- NA_character_
   text
@@ -106,8 +106,10 @@ check_shapes <- function(offsets, shape_offsets, shapes, context) {
   }
 }
 
-# Validates a decoded column struct (a named list from decode_struct) and wraps its buffers.
-decode_column <- function(fields, rows, context = "column", array_allowed = TRUE) {
+# Validates a decoded column struct (a named list from decode_struct) and wraps its buffers. A
+# DECIMAL column's text is read into doubles here (which checks its grammar) unless
+# parse_decimals is FALSE: then the caller reads it (an input column built in place).
+decode_column <- function(fields, rows, context = "column", array_allowed = TRUE, parse_decimals = TRUE) {
   type <- fields$type
   if (!(type %in% COLUMN_TYPE_CODES)) column_error(context, "unknown column type ", type)
   where <- paste0(context, " (", TYPE_NAMES[[type]], ")")
@@ -146,6 +148,12 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
   offsets <- int32s(fields$offsets, where, "offsets")
   if (type != T_ARRAY) {
     if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
+    if (type == T_DECIMAL && !parse_decimals) {
+      check_offsets(offsets, rows, slice_length(data), validity, where)
+      column$offsets <- offsets
+      column$where <- where
+      return(column)
+    }
     bytes <- slice_raw(data)
     check_offsets(offsets, rows, length(bytes), validity, where)
     column$offsets <- offsets
@@ -179,12 +187,13 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
   column
 }
 
-# list(rows, columns) of a decoded INPUT_BATCH / OUTPUT_BATCH message.
-decode_batch <- function(message, context = "batch") {
+# list(rows, columns) of a decoded INPUT_BATCH / OUTPUT_BATCH message (decode_column's
+# parse_decimals for every column).
+decode_batch <- function(message, context = "batch", parse_decimals = TRUE) {
   rows <- message$row_count
   if (rows < 0 || rows >= 2147483647) protocol_error(context, ": row_count ", rows, " out of range")
   columns <- lapply(seq_along(message$column), function(i) {
-    decode_column(message$column[[i]], rows, sprintf("%s.column[%d]", context, i - 1L))
+    decode_column(message$column[[i]], rows, sprintf("%s.column[%d]", context, i - 1L), parse_decimals = parse_decimals)
   })
   list(rows = rows, columns = columns)
 }

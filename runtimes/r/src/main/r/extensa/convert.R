@@ -62,6 +62,20 @@ decimal_exact <- function(text, numbers) {
   exact
 }
 
+# Fails the job when a DECIMAL column's rows `check` (1-based), read as the doubles `numbers`, are
+# not those decimals exactly: only long values and zeros, infinities and subnormals can be
+# inexact, and their text decides.
+check_decimals <- function(column, check, numbers, name) {
+  if (!length(check)) return(invisible())
+  text <- decimal_text(column, check)
+  exact <- decimal_exact(text, numbers)
+  if (!all(exact)) {
+    type_error("column '", name, "' holds the numeric ", text[which(!exact)[1]], ", which R's numeric ",
+               "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
+               quote_name(name), "::float8 if rounding is acceptable")
+  }
+}
+
 # Whether the doubles `values` equal the int64 values at positions `at` of `words` exactly.
 int64_exact_double <- function(values, words, at) {
   again <- readBin(int64_bytes(values), "integer", 2L * length(values), size = 4L, endian = "little")
@@ -221,19 +235,8 @@ convert_column <- function(column, name) {
       with_nulls(values, nulls, NA_real_)
     },
     DECIMAL = {
-      numbers <- column$numbers
-      # only long values and zeros, infinities and subnormals can be inexact: their text decides
-      check <- column$check
-      if (length(check)) {
-        text <- decimal_text(column, check)
-        exact <- decimal_exact(text, numbers[check])
-        if (!all(exact)) {
-          type_error("column '", name, "' holds the numeric ", text[which(!exact)[1]], ", which R's numeric ",
-                     "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
-                     quote_name(name), "::float8 if rounding is acceptable")
-        }
-      }
-      numbers
+      check_decimals(column, column$check, column$numbers[column$check], name)
+      column$numbers
     },
     TEXT = , JSON = column$text,
     BYTES = split_bytes(column),
@@ -296,6 +299,56 @@ combine_parts <- function(parts, type, name) {
   values <- unlist(lapply(parts, unclass), use.names = FALSE)
   if (!is.null(keep)) attributes(values) <- keep
   values
+}
+
+# ---- input columns built in place ------------------------------------------------------------
+
+# Wire types whose input columns are built in place, every batch read straight into the final
+# vector (native column.c); the others are converted batch by batch and joined (combine_parts).
+IN_PLACE_TYPES <- c(T_BOOL, T_INT16, T_INT32, T_FLOAT32, T_FLOAT64, T_DECIMAL, T_DATE)
+
+# Collects one input column over the batches of a unit: add(column) takes a decoded raw column
+# (decode_column, DECIMAL text unparsed), finish() returns the R vector of all rows, as
+# combine_parts would make it from convert_column's parts.
+input_builder <- function(type, element_type, name) {
+  if (type %in% IN_PLACE_TYPES) in_place_builder(type, name) else parts_builder(type, element_type, name)
+}
+
+parts_builder <- function(type, element_type, name) {
+  parts <- list()
+  list(
+    add = function(column) parts[[length(parts) + 1L]] <<- convert_column(column, name),
+    finish = function() {
+      if (!length(parts)) parts <- list(convert_column(empty_column(type, element_type), name))
+      combine_parts(parts, type, name)
+    })
+}
+
+in_place_builder <- function(type, name) {
+  built <- .Call(native$ext_column_new, type)
+  collisions <- NULL
+  list(
+    add = function(column) {
+      data <- column$data
+      payload <- if (is.raw(data)) data else data$buffer$raw
+      offset <- if (is.raw(data)) 0 else data$offset
+      got <- .Call(native$ext_column_append, built, payload, offset, column$rows, column$validity, column$offsets)
+      if (type == T_INT32 && length(got)) collisions <<- c(collisions, got)
+      if (type == T_DECIMAL && length(got)) {
+        if (is.double(got)) column_error(column$where, "row ", got, " is not a decimal number")
+        check_decimals(column, got[[1]], got[[2]], name)
+      }
+    },
+    finish = function() {
+      values <- .Call(native$ext_column_finish, built)
+      # -2^31 is a valid int4 but R's NA_integer_: such a column becomes numeric, still exact
+      if (length(collisions)) {
+        values <- as.double(values)
+        values[collisions] <- -2147483648
+      }
+      if (type == T_DATE) class(values) <- "Date"
+      values
+    })
 }
 
 # An empty raw column of a type (zero rows), to give a column without batches its R type.

@@ -234,16 +234,18 @@ static void column_reserve(Column *column, R_xlen_t more) {
 }
 
 /*
- * ext_column_append(column, payload, offset, rows, validity, offsets): appends a batch's values:
- * `rows` fixed-width values at payload[offset..], or for DECIMAL the text at payload[offset..]
- * cut by `offsets` (int32, rows + 1 of them). NULL rows (validity byte 0) become NA, as the
+ * ext_column_append(column, payload, offset, rows, validity, offsets_at): appends a batch's
+ * values: `rows` fixed-width values at payload[offset..], or for DECIMAL the text at
+ * payload[offset..] cut by the rows + 1 int32 offsets at payload[offsets_at..], which
+ * ext_check_offsets has checked. NULL rows (validity byte 0) become NA, as the
  * per-batch conversions in convert.R make them. Returns NULL, except:
  * INT32: the rows (1-based, over the whole column) whose value is -2^31, R's NA_integer_, when
  * there are any; DECIMAL: list(rows, doubles) of the batch's rows (1-based) whose text must be
  * checked against their double, when there are any, or the 0-based row that is not a decimal
  * number (a double).
  */
-SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_value, SEXP validity, SEXP offsets) {
+SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_value, SEXP validity,
+                       SEXP offsets_at) {
     Column *column = column_of(pointer);
     R_xlen_t rows = (R_xlen_t) Rf_asReal(rows_value);
     double offset = Rf_asReal(offset_value);
@@ -259,8 +261,16 @@ SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_
     case T_FLOAT64: wire_width = 8; break;
     default: break;
     }
-    double span = column->wire_type == T_DECIMAL ? (rows > 0 ? (double) INTEGER(offsets)[rows] : 0)
-                                                 : (double) wire_width * (double) rows;
+    const int *offsets = NULL;
+    double span = (double) wire_width * (double) rows;
+    if (column->wire_type == T_DECIMAL) {
+        double at = Rf_asReal(offsets_at);
+        if (at < 0 || ((size_t) at) % sizeof(int) != 0 || at + 4 * ((double) rows + 1) > (double) XLENGTH(payload)) {
+            Rf_error("column offsets out of bounds");
+        }
+        offsets = (const int *) (RAW(payload) + (size_t) at);
+        span = offsets[rows];
+    }
     if (offset < 0 || offset + span > (double) XLENGTH(payload)) {
         Rf_error("column data out of bounds");
     }
@@ -342,7 +352,7 @@ SEXP ext_column_append(SEXP pointer, SEXP payload, SEXP offset_value, SEXP rows_
     case T_DECIMAL: {
         int *check = (int *) R_alloc((size_t) rows, sizeof(int));
         R_xlen_t checks = 0;
-        R_xlen_t failed = ext_decimals_into(in, INTEGER(offsets), rows, valid, (double *) values, check, &checks);
+        R_xlen_t failed = ext_decimals_into(in, offsets, rows, valid, (double *) values, check, &checks);
         if (failed >= 0) {
             return Rf_ScalarReal((double) failed);
         }

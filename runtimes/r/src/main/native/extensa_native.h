@@ -79,6 +79,7 @@ int ext_utf8_valid(const unsigned char *s, size_t n);
 SEXP ext_field_headers(SEXP payload, SEXP start, SEXP end);
 SEXP ext_decode_struct(SEXP payload, SEXP start, SEXP end, SEXP schema, SEXP schemas, SEXP context, SEXP buffer);
 SEXP ext_read_at(SEXP payload, SEXP offset, SEXP what, SEXP n, SEXP size, SEXP big_endian, SEXP is_signed);
+SEXP ext_check_offsets(SEXP payload, SEXP at, SEXP bytes, SEXP rows, SEXP end, SEXP validity);
 
 /* column.c */
 void ext_column_probe(void);

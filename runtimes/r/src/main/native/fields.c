@@ -10,6 +10,7 @@
  */
 #include "extensa_native.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,4 +428,55 @@ SEXP ext_read_at(SEXP payload, SEXP offset_value, SEXP what_value, SEXP n_value,
         }
     }
     return out;
+}
+
+/*
+ * ext_check_offsets(payload, at, bytes, rows, end, validity): checks the int32 offsets of a
+ * variable-length column, `bytes` of them at payload[at..]: rows + 1 of them, from 0, never
+ * decreasing, ending at `end`, zero-length rows where the validity says NULL. NULL, or a string
+ * naming the first problem (the R check_offsets' words).
+ */
+SEXP ext_check_offsets(SEXP payload, SEXP at_value, SEXP bytes_value, SEXP rows_value, SEXP end_value, SEXP validity) {
+    double at = Rf_asReal(at_value);
+    double bytes = Rf_asReal(bytes_value);
+    double rows = Rf_asReal(rows_value);
+    double end = Rf_asReal(end_value);
+    char problem[256];
+    if (!range_ok(payload, at, at + bytes)) {
+        Rf_error("offsets out of bounds");
+    }
+    if (fmod(bytes, 4) != 0) {
+        snprintf(problem, sizeof problem, "offsets length %.0f is not a multiple of 4", bytes);
+        return Rf_mkString(problem);
+    }
+    if (bytes / 4 != rows + 1) {
+        snprintf(problem, sizeof problem, "offsets have %.0f bytes, %.0f rows need %.0f", bytes, rows, (rows + 1) * 4);
+        return Rf_mkString(problem);
+    }
+    const unsigned char *words = RAW(payload) + (size_t) at;
+    const Rbyte *valid = Rf_isNull(validity) ? NULL : RAW(validity);
+    R_xlen_t n = (R_xlen_t) rows;
+    int32_t previous = 0;
+    for (R_xlen_t i = 0; i <= n; i++) {
+        int32_t offset = (int32_t) get_u32(words + 4 * i);
+        if (i == 0 && offset == INT32_MIN) {
+            return Rf_mkString("offsets go backwards");
+        }
+        if (i == 0 && offset != 0) {
+            snprintf(problem, sizeof problem, "first offset is %d, not 0", offset);
+            return Rf_mkString(problem);
+        }
+        if (offset < previous) {
+            return Rf_mkString("offsets go backwards");
+        }
+        if (i > 0 && valid != NULL && valid[i - 1] == 0 && offset != previous) {
+            return Rf_mkString("a NULL row has a value");
+        }
+        previous = offset;
+    }
+    if ((double) previous != end) {
+        snprintf(problem, sizeof problem, "offsets end at %d but there are %.0f", previous, end);
+        return Rf_mkString(problem);
+    }
+    return R_NilValue;
 }

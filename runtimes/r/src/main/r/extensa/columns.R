@@ -88,6 +88,7 @@ split_text <- function(bytes, offsets, validity, context) {
 # bytes only where needed, since the values are read without strings (ext_parse_decimals).
 decimal_text <- function(column, rows = seq_len(column$rows)) {
   if (!length(rows)) return(character(0))
+  if (is.null(column$offsets)) column$offsets <- slice_values(column$offsets_slice, "integer", 4L)
   whole <- rawToChar(slice_raw(column$data))
   text <- substring(whole, column$offsets[rows] + 1L, column$offsets[rows + 1L])
   if (!is.null(column$validity)) text[column$validity[rows] == as.raw(0L)] <- NA_character_
@@ -145,15 +146,20 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
   }
 
   if (is.null(fields$offsets)) column_error(where, "missing offsets")
+  if (type == T_DECIMAL && !parse_decimals) {
+    if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
+    # checked where they lie, read where they lie by the column's builder (ext_column_append)
+    offsets <- if (is.raw(fields$offsets)) slice(new_buffer(fields$offsets), 0, length(fields$offsets)) else fields$offsets
+    problem <- .Call(native$ext_check_offsets, offsets$buffer$raw, offsets$offset, offsets$length, rows,
+                     slice_length(data), validity)
+    if (!is.null(problem)) column_error(where, problem)
+    column$offsets_slice <- offsets
+    column$where <- where
+    return(column)
+  }
   offsets <- int32s(fields$offsets, where, "offsets")
   if (type != T_ARRAY) {
     if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
-    if (type == T_DECIMAL && !parse_decimals) {
-      check_offsets(offsets, rows, slice_length(data), validity, where)
-      column$offsets <- offsets
-      column$where <- where
-      return(column)
-    }
     bytes <- slice_raw(data)
     check_offsets(offsets, rows, length(bytes), validity, where)
     column$offsets <- offsets

@@ -330,9 +330,17 @@ in_place_builder <- function(type, name) {
   list(
     add = function(column) {
       data <- column$data
-      payload <- if (is.raw(data)) data else data$buffer$raw
-      offset <- if (is.raw(data)) 0 else data$offset
-      got <- .Call(native$ext_column_append, built, payload, offset, column$rows, column$validity, column$offsets)
+      if (is.raw(data)) data <- slice(new_buffer(data), 0, length(data))
+      offsets <- column$offsets_slice
+      # DECIMAL text and its offsets are read from one payload: a column not decoded from one
+      # payload (built in R) gets one holding both
+      if (!is.null(offsets) && !identical(offsets$buffer, data$buffer)) {
+        both <- c(slice_raw(offsets), padding(offsets$length), slice_raw(data))
+        offsets <- slice(new_buffer(both), 0, offsets$length)
+        data <- slice(offsets$buffer, offsets$length + length(padding(offsets$length)), data$length)
+      }
+      got <- .Call(native$ext_column_append, built, data$buffer$raw, data$offset, column$rows, column$validity,
+                   offsets$offset)
       if (type == T_INT32 && length(got)) collisions <<- c(collisions, got)
       if (type == T_DECIMAL && length(got)) {
         if (is.double(got)) column_error(column$where, "row ", got, " is not a decimal number")

@@ -3,7 +3,8 @@
  * threads, so this library connects to the engine's job socket, moves bytes, writes frame headers
  * (one sequence counter shared by R and the helper threads), streams the script's stdout/stderr
  * from a thread, watches the socket for CANCEL while the script runs, and does the fork server's
- * process work. Tagged fields are decoded here (fields.c) by schemas the R code defines; input
+ * process work. Tagged fields are decoded (fields.c) and encoded (encode.c) here by schemas the R
+ * code defines; input
  * columns of the common types are built in place (column.c), DECIMAL text read into doubles
  * (decimal.c); everything else (messages' rules, columns' checks and conversions, encoding) is R.
  */
@@ -80,6 +81,11 @@ SEXP ext_field_headers(SEXP payload, SEXP start, SEXP end);
 SEXP ext_decode_struct(SEXP payload, SEXP start, SEXP end, SEXP schema, SEXP schemas, SEXP context, SEXP buffer);
 SEXP ext_read_at(SEXP payload, SEXP offset, SEXP what, SEXP n, SEXP size, SEXP big_endian, SEXP is_signed);
 SEXP ext_check_offsets(SEXP payload, SEXP at, SEXP bytes, SEXP rows, SEXP end, SEXP validity);
+
+/* encode.c */
+uint64_t ext_int64_word(double v);
+SEXP ext_encode_struct(SEXP schema, SEXP values, SEXP schemas);
+SEXP ext_int64_bytes(SEXP values);
 
 /* column.c */
 void ext_column_probe(void);

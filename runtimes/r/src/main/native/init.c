@@ -38,6 +38,8 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_decode_struct, 7),
     ENTRY(ext_read_at, 7),
     ENTRY(ext_check_offsets, 6),
+    ENTRY(ext_encode_struct, 3),
+    ENTRY(ext_int64_bytes, 1),
     ENTRY(ext_column_new, 1),
     ENTRY(ext_column_append, 6),
     ENTRY(ext_column_finish, 1),

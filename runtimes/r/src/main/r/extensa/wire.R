@@ -110,20 +110,8 @@ int64_text <- function(words) {
 }
 
 # Little-endian int64 bytes of integral doubles (|v| < 2^63; Inf and -Inf give INT64_MAX and
-# INT64_MIN). as.integer(-2^31) is NA, whose bit pattern is exactly 0x80000000, so writeBin
-# still writes the right word.
-int64_bytes <- function(v) {
-  top <- which(v == Inf)
-  v[which(v == -Inf)] <- -9223372036854775808
-  v[top] <- 0
-  hi <- floor(v / TWO_32)
-  lo <- v - hi * TWO_32
-  hi[top] <- 2147483647
-  lo[top] <- TWO_32 - 1
-  lo <- lo - (lo >= 2147483648) * TWO_32
-  words <- suppressWarnings(as.integer(rbind(lo, hi)))
-  writeBin(words, raw(), size = 4L, endian = "little")
-}
+# INT64_MIN), written by the native helper.
+int64_bytes <- function(v) .Call(native$ext_int64_bytes, v)
 
 # ---------------------------------------------------------------------------------------------
 # payload buffers: a received payload that slices of it refer to
@@ -427,25 +415,10 @@ enc_struct <- function(tag, parts) c(list(field_header(tag, 6, parts_length(part
 
 parts_length <- function(parts) sum(lengths(parts))
 
-# Encodes a named list shaped like decode_struct's result, in canonical order; NULL is absent.
+# Encodes a named list shaped like decode_struct's result, in canonical order; NULL is absent
+# (in C, by the schema's compiled form). Returns the parts of the payload: one raw vector.
 encode_struct <- function(schema, values) {
-  parts <- list()
-  for (f in schema$fields) {
-    value <- values[[f$name]]
-    if (is.null(value)) next
-    items <- if (f$repeated) value else list(value)
-    for (item in items) {
-      parts <- c(parts, switch(as.character(f$kind),
-        "1" = enc_int(f$tag, item),
-        "2" = enc_float(f$tag, item),
-        "3" = enc_bool(f$tag, item),
-        "4" = enc_text(f$tag, item),
-        "5" = enc_bytes(f$tag, slice_raw(item)),
-        "6" = if (inherits(item, "extensa_parts")) enc_struct(f$tag, unclass(item))
-              else enc_struct(f$tag, encode_struct(SCHEMAS[[f$schema]], item))))
-    }
-  }
-  parts
+  list(.Call(native$ext_encode_struct, schema$compiled, values, COMPILED_SCHEMAS))
 }
 
 # A struct value that is already encoded (e.g. a column built from R values).

@@ -207,28 +207,23 @@ decode_batch <- function(message, context = "batch", parse_decimals = TRUE) {
 # ---------------------------------------------------------------------------------------------
 # encoding a raw column (as decoded, or as built from R values) into column struct parts
 
-column_parts <- function(column) {
-  parts <- c(enc_int(1, column$type), enc_int(2, column$null_count))
-  if (column$null_count > 0) parts <- c(parts, enc_bytes(3, column$validity))
-  if (!is.null(column$offsets)) {
-    parts <- c(parts, enc_bytes(4, writeBin(as.integer(column$offsets), raw(), size = 4L, endian = "little")))
-  }
-  if (column$type == T_ARRAY) {
-    parts <- c(parts, enc_struct(6, column_parts(column$child)))
-    if (!is.null(column$shapes)) {
-      parts <- c(parts, enc_bytes(7, writeBin(as.integer(column$shape_offsets), raw(), size = 4L, endian = "little")),
-                 enc_bytes(8, writeBin(as.integer(column$shapes), raw(), size = 4L, endian = "little")))
-    }
-  } else {
-    parts <- c(parts, enc_bytes(5, slice_raw(column$data)))
-  }
-  parts
+# A raw column as the named list of its column struct (docs/protocol.md section 5.2).
+column_values <- function(column) {
+  int32_bytes <- function(v) writeBin(as.integer(v), raw(), size = 4L, endian = "little")
+  array <- column$type == T_ARRAY
+  list(type = column$type, null_count = column$null_count,
+       validity = if (column$null_count > 0) column$validity,
+       offsets = if (!is.null(column$offsets)) int32_bytes(column$offsets),
+       data = if (!array) column$data,
+       child = if (array) column_values(column$child),
+       shape_offsets = if (array && !is.null(column$shapes)) int32_bytes(column$shape_offsets),
+       shapes = if (array && !is.null(column$shapes)) int32_bytes(column$shapes))
 }
 
+column_parts <- function(column) encode_struct(SCHEMAS$column, column_values(column))
+
 batch_parts <- function(rows, columns) {
-  parts <- enc_int(1, rows)
-  for (column in columns) parts <- c(parts, enc_struct(2, column_parts(column)))
-  parts
+  encode_struct(SCHEMAS$batch, list(row_count = rows, column = lapply(columns, column_values)))
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -427,8 +427,7 @@ send_output <- function(s, value, name, unit) {
     check_stop(s, .Call(native$ext_watch_reason))
     a <- bounds[1]
     b <- bounds[2]
-    parts <- enc_int(1, b - a + 1)
-    for (column in columns) parts <- c(parts, enc_struct(2, column_parts(column$slice(a, b))))
+    parts <- batch_parts(b - a + 1, lapply(columns, function(column) column$slice(a, b)))
     size <- parts_length(parts)
     if (size > s$max_payload) {
       session_error(ERROR_TYPE, sprintf("output rows %.0f..%.0f take %.0f bytes, more than the engine's frame limit of %.0f",

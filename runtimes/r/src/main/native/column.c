@@ -14,9 +14,11 @@
 #include "extensa_native.h"
 
 #include <R_ext/Rallocators.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* wire types (docs/protocol.md section 5) this file reads */
@@ -29,8 +31,8 @@
 #define T_DATE 10
 
 #define DATE_INFINITY 2147483647
-/* address space a column reserves at first; the part after the first SMALL_PAGES_BYTES may
- * get transparent huge pages */
+/* address space a column reserves at first; past SMALL_PAGES_BYTES of values it may get
+ * transparent huge pages */
 #define RESERVED_COLUMN_BYTES ((size_t) 64 << 20)
 #define SMALL_PAGES_BYTES ((size_t) 2 << 20)
 /* payloads from this size on are read into transparent huge pages */
@@ -49,6 +51,7 @@ typedef struct {
     char *block;        /* the mapping; values from block + data_offset */
     size_t mapped;
     R_xlen_t rows;
+    int huge;           /* the block is advised to use transparent huge pages */
 } Column;
 
 static void *probe_alloc(R_allocator_t *allocator, size_t size) {
@@ -198,39 +201,49 @@ SEXP ext_column_new(SEXP wire_type) {
 }
 
 /*
+ * Once a column outgrows its first 2 MiB, its block gets transparent huge pages where the kernel
+ * has them (what is written stays in small pages): one fault per 2 MiB instead of one per 4 KiB,
+ * while a small column never takes a huge page. The whole block is advised, so it stays one
+ * mapping for mremap, which cannot span several.
+ */
+static void advise_huge(Column *column, size_t needed) {
+    if (!column->huge && needed > SMALL_PAGES_BYTES) {
+        madvise(column->block, column->mapped, MADV_HUGEPAGE);
+        column->huge = 1;
+    }
+}
+
+/*
  * Room for `more` rows after the ones written. The first block reserves address space for a
  * large column (pages cost only once written); it grows by doubling, moved by the kernel, never
- * copied. Past the first 2 MiB, a column is given transparent huge pages where the kernel has
- * them: one fault per 2 MiB instead of one per 4 KiB, while a small column keeps small pages.
+ * copied.
  */
 static void column_reserve(Column *column, R_xlen_t more) {
     size_t needed = data_offset + column->width * (size_t) (column->rows + more);
     if (column->block != NULL && needed <= column->mapped) {
+        advise_huge(column, needed);
         return;
     }
     void *block = MAP_FAILED;
     size_t size;
     collect_if_due(column->block == NULL ? needed : column->mapped);
     if (column->block == NULL) {
-        size = page_round(needed > RESERVED_COLUMN_BYTES ? needed : RESERVED_COLUMN_BYTES);
+        /* under an address-space limit (a pool's memory where no cgroup can hold it) reserving
+         * would count as using: then only what is needed */
+        struct rlimit limit;
+        int limited = getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
+        size = page_round(needed > RESERVED_COLUMN_BYTES || limited ? needed : RESERVED_COLUMN_BYTES);
         block = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (block == MAP_FAILED) {
-            /* an address-space limit: only what is needed */
-            size = page_round(needed);
-            block = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        }
     } else {
         size = page_round(needed > 2 * column->mapped ? needed : 2 * column->mapped);
         block = mremap(column->block, column->mapped, size, MREMAP_MAYMOVE);
     }
     if (block == MAP_FAILED) {
-        Rf_error("cannot allocate %.0f bytes for an input column", (double) size);
-    }
-    if (size > SMALL_PAGES_BYTES) {
-        madvise((char *) block + SMALL_PAGES_BYTES, size - SMALL_PAGES_BYTES, MADV_HUGEPAGE);
+        Rf_error("cannot allocate %.0f bytes for an input column: %s", (double) size, strerror(errno));
     }
     column->block = block;
     column->mapped = size;
+    advise_huge(column, needed);
 }
 
 /*
@@ -429,7 +442,7 @@ SEXP ext_alloc_huge(SEXPTYPE type, R_xlen_t length, size_t bytes) {
         return NULL;
     }
     collect_if_due(bytes);
-    Column column = {0, type, 1, NULL, 0, 0};
+    Column column = {0, type, 1, NULL, 0, 0, 1};
     /* whole 2 MiB pages: the kernel aligns mappings of that size, so every byte can be huge */
     column.mapped = (data_offset + bytes + SMALL_PAGES_BYTES - 1) / SMALL_PAGES_BYTES * SMALL_PAGES_BYTES;
     column.block = mmap(NULL, column.mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

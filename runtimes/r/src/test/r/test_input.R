@@ -184,3 +184,16 @@ test("a unit without batches has typed empty columns", function() {
   unit <- unit_through_session(frame, 10)
   expect_identical(unit$frame, frame)
 })
+
+test("a column grows past its first reservation (its block is moved, not copied, and stays one mapping)", function() {
+  chunk <- as.double(seq_len(1048576))
+  payload <- writeBin(chunk, raw(), size = 8L, endian = "little")
+  built <- .Call(native$ext_column_new, T_FLOAT64)
+  for (k in 1:10) .Call(native$ext_column_append, built, payload, 0, length(chunk), NULL, NULL)
+  values <- .Call(native$ext_column_finish, built)
+  expect_identical(length(values), 10L * length(chunk))
+  expect_identical(values[c(1, 1048576, 1048577, 10 * 1048576)], c(1, 1048576, 1, 1048576))
+  expect_identical(sum(values), 10 * sum(chunk))
+  rm(values)
+  gc()
+})

@@ -1,9 +1,10 @@
 # Input conversions: raw wire columns become R vectors (docs/types.md, "Wire type -> R").
 #
-# Numeric, logical and date/time columns are read with one readBin per column buffer and
-# finished with vectorized arithmetic; text is cut out of one string in a single pass. A value R
-# cannot hold exactly fails the job with an error of kind "type" that names the column and the
-# cast to use; nothing is rounded silently. The opposite direction lives in infer.R.
+# The common fixed-width types and DECIMAL are built in place over a unit's batches (see
+# input_builder); the other numeric and date/time columns are read with one readBin per column
+# buffer and finished with vectorized arithmetic; text is cut out of one string in a single
+# pass. A value R cannot hold exactly fails the job with an error of kind "type" that names the
+# column and the cast to use; nothing is rounded silently. The opposite direction lives in infer.R.
 
 type_error <- function(...) {
   stop(structure(class = c("extensa_type_error", "error", "condition"),

@@ -408,8 +408,9 @@ SEXP ext_column_finish(SEXP pointer) {
     SEXP vector;
     if (rows == 0 || column->block == NULL) {
         vector = Rf_allocVector(column->type, rows);
-    } else if (data_offset == 0 || column->width * (size_t) rows < SMALL_COLUMN_BYTES) {
-        /* R makes small vectors (and every one of length 1) without the custom allocator */
+    } else if (data_offset == 0 || column->width * (size_t) rows < SMALL_COLUMN_BYTES || rows > R_SHORT_LEN_MAX) {
+        /* R makes small vectors (and every one of length 1) without the custom allocator, and
+         * long vectors have a longer header than the one probed */
         vector = Rf_allocVector(column->type, rows);
         memcpy(DATAPTR(vector), column->block + data_offset, column->width * (size_t) rows);
     } else {

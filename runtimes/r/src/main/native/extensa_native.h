@@ -107,6 +107,7 @@ SEXP ext_close_fd(SEXP fd);
 SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path, SEXP sandbox_spec);
 SEXP ext_exit(SEXP code);
 SEXP ext_write_line(SEXP fd, SEXP text);
+SEXP ext_trim_heap(void);
 
 /* sandbox.c */
 SEXP ext_sandbox_load(SEXP path);

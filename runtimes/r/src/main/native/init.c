@@ -33,6 +33,7 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_become_job, 5),
     ENTRY(ext_exit, 1),
     ENTRY(ext_write_line, 2),
+    ENTRY(ext_trim_heap, 0),
     ENTRY(ext_parse_decimals, 3),
     ENTRY(ext_field_headers, 3),
     ENTRY(ext_decode_struct, 7),

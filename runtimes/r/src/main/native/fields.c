@@ -82,23 +82,16 @@ int ext_utf8_valid(const unsigned char *s, size_t n) {
 }
 
 /*
- * The headers between start and end into *out (malloc'd; *count of them), or a message naming the
- * first bad header (in `problem`, with 0 returned).
+ * Walks the headers between start and end: their number into *count and, when out is not NULL,
+ * the headers into out. Returns 0 with a message naming the first bad header in `problem`.
  */
-static int walk(const unsigned char *bytes, size_t start, size_t end, Header **out, size_t *count, char *problem,
+static int walk(const unsigned char *bytes, size_t start, size_t end, Header *out, size_t *count, char *problem,
                 size_t problem_size) {
-    size_t capacity = (end - start) / 8 + 1;
-    Header *headers = malloc(sizeof *headers * capacity);
-    if (headers == NULL) {
-        snprintf(problem, problem_size, "out of memory decoding %.0f bytes", (double) (end - start));
-        return 0;
-    }
     size_t n = 0;
     size_t pos = start;
     while (pos < end) {
         if (end - pos < 8) {
             snprintf(problem, problem_size, "truncated field header (%.0f bytes left)", (double) (end - pos));
-            free(headers);
             return 0;
         }
         uint32_t word = get_u32(bytes + pos);
@@ -107,27 +100,40 @@ static int walk(const unsigned char *bytes, size_t start, size_t end, Header **o
         pos += 8;
         if (h.kind < KIND_INT || h.kind > KIND_STRUCT) {
             snprintf(problem, problem_size, "field %u has unknown kind %u", h.tag, h.kind);
-            free(headers);
             return 0;
         }
         size_t padded = (h.length + 7) / 8 * 8;
         if (padded > end - pos) {
             snprintf(problem, problem_size, "field %u claims %.0f bytes but only %.0f remain", h.tag, (double) h.length,
                      (double) (end - pos));
-            free(headers);
             return 0;
         }
         if (((h.kind == KIND_INT || h.kind == KIND_FLOAT) && h.length != 8) || (h.kind == KIND_BOOL && h.length != 1)) {
             snprintf(problem, problem_size, "%s field %u has length %.0f", KIND_NAMES[h.kind], h.tag, (double) h.length);
-            free(headers);
             return 0;
         }
-        headers[n++] = h;
+        if (out != NULL) {
+            out[n] = h;
+        }
+        n++;
         pos += padded;
     }
-    *out = headers;
     *count = n;
     return 1;
+}
+
+/*
+ * The headers between start and end (R_alloc'd, so released with the .Call even on an R error;
+ * *count of them), or NULL with a message in `problem`.
+ */
+static Header *headers_of(const unsigned char *bytes, size_t start, size_t end, size_t *count, char *problem,
+                          size_t problem_size) {
+    if (!walk(bytes, start, end, NULL, count, problem, problem_size)) {
+        return NULL;
+    }
+    Header *headers = (Header *) R_alloc(*count > 0 ? *count : 1, sizeof(Header));
+    walk(bytes, start, end, headers, count, problem, problem_size);
+    return headers;
 }
 
 static int range_ok(SEXP payload, double start, double end) {
@@ -144,10 +150,10 @@ SEXP ext_field_headers(SEXP payload, SEXP start_value, SEXP end_value) {
     if (!range_ok(payload, start, end)) {
         Rf_error("field range out of bounds");
     }
-    Header *headers;
     size_t count;
     char problem[256];
-    if (!walk(RAW(payload), (size_t) start, (size_t) end, &headers, &count, problem, sizeof problem)) {
+    Header *headers = headers_of(RAW(payload), (size_t) start, (size_t) end, &count, problem, sizeof problem);
+    if (headers == NULL) {
         return Rf_mkString(problem);
     }
     SEXP matrix = PROTECT(Rf_allocMatrix(REALSXP, 5, (int) count));
@@ -159,7 +165,6 @@ SEXP ext_field_headers(SEXP payload, SEXP start_value, SEXP end_value) {
         cells[i * 5 + 3] = (double) headers[i].offset;
         cells[i * 5 + 4] = (double) headers[i].length;
     }
-    free(headers);
     UNPROTECT(1);
     return matrix;
 }
@@ -237,10 +242,10 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
     const int *required = LOGICAL(VECTOR_ELT(compiled, SCHEMA_REQUIRED));
     int fields = Rf_length(VECTOR_ELT(compiled, SCHEMA_TAGS));
 
-    Header *headers;
     size_t count;
     char problem[256];
-    if (!walk(RAW(d->payload), start, end, &headers, &count, problem, sizeof problem)) {
+    Header *headers = headers_of(RAW(d->payload), start, end, &count, problem, sizeof problem);
+    if (headers == NULL) {
         snprintf(d->problem, sizeof d->problem, "%s: %s", context, problem);
         return NULL;
     }
@@ -262,7 +267,6 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
         if (f < 0) {
             if (headers[i].flags % 2 == 1) {
                 snprintf(d->problem, sizeof d->problem, "%s: unknown critical field %u", context, headers[i].tag);
-                free(headers);
                 return NULL;
             }
             continue;
@@ -270,13 +274,11 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
         if ((uint32_t) kinds[f] != headers[i].kind) {
             snprintf(d->problem, sizeof d->problem, "%s: field %u (%s) should be %s but is %s", context, headers[i].tag,
                      CHAR(STRING_ELT(names, f)), KIND_NAMES[kinds[f]], KIND_NAMES[headers[i].kind]);
-            free(headers);
             return NULL;
         }
         if (seen[f] > 0 && !repeated[f]) {
             snprintf(d->problem, sizeof d->problem, "%s: field %u (%s) repeated", context, headers[i].tag,
                      CHAR(STRING_ELT(names, f)));
-            free(headers);
             return NULL;
         }
         if (seen[f]++ == 0) {
@@ -286,7 +288,6 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
     for (int f = 0; f < fields; f++) {
         if (required[f] && seen[f] == 0) {
             snprintf(d->problem, sizeof d->problem, "%s: missing field %d (%s)", context, tags[f], CHAR(STRING_ELT(names, f)));
-            free(headers);
             return NULL;
         }
     }
@@ -311,7 +312,6 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
         }
         SEXP value = decode_one(d, &headers[i], schema, f, context);
         if (value == NULL) {
-            free(headers);
             UNPROTECT(2);
             return NULL;
         }
@@ -321,7 +321,6 @@ static SEXP decode_in(Decoder *d, size_t start, size_t end, SEXP schema, const c
             SET_VECTOR_ELT(out, slot[f], value);
         }
     }
-    free(headers);
     if (present > 0) {
         Rf_setAttrib(out, R_NamesSymbol, out_names);
     }

@@ -1,8 +1,10 @@
 /*
  * Tagged fields (docs/protocol.md section 4) encoded in C, by the same compiled schemas fields.c
- * decodes with: a message's named list becomes its payload in one raw vector, fields in schema
- * order, each value padded to 8 bytes. R building every header and int64 with writeBin cost a
- * good part of a trivial job's time.
+ * decodes with: a message's named list becomes its payload, fields in schema order, each value
+ * padded to 8 bytes. R building every header and int64 with writeBin cost a good part of a
+ * trivial job's time. The payload comes back as parts (raw vectors) for one gathering write:
+ * headers and small values copied together, large raw values (an output batch's column data)
+ * referenced as they are, never copied.
  */
 #include "extensa_native.h"
 
@@ -19,10 +21,22 @@
 
 enum { SCHEMA_TAGS, SCHEMA_KINDS, SCHEMA_NAMES, SCHEMA_REPEATED, SCHEMA_REQUIRED, SCHEMA_SUBS };
 
+/* raw values from this size on are referenced by the parts instead of copied into them */
+#define REFERENCED_BYTES 16384
+
 typedef struct {
-    unsigned char *bytes;
+    SEXP value;         /* a raw vector */
+    size_t at;          /* where in the copied bytes it goes */
+} Reference;
+
+typedef struct {
+    unsigned char *bytes;   /* everything but the referenced values */
     size_t length;
     size_t capacity;
+    Reference *references;
+    size_t reference_count;
+    size_t reference_capacity;
+    size_t referenced;      /* bytes of the referenced values */
     SEXP schemas;
 } Out;
 
@@ -56,6 +70,33 @@ static void put_header(Out *out, int tag, int kind, size_t length) {
     put_u32(out->bytes + out->length, (uint32_t) tag | (uint32_t) kind << 16);
     put_u32(out->bytes + out->length + 4, (uint32_t) length);
     out->length += 8;
+}
+
+/* The payload's length so far, referenced values included. */
+static size_t logical_length(const Out *out) {
+    return out->length + out->referenced;
+}
+
+/* A large raw vector goes into the payload as a part of its own, then (pad) its padding. */
+static void put_referenced(Out *out, SEXP value, int pad) {
+    if (out->reference_count == out->reference_capacity) {
+        size_t capacity = out->reference_capacity ? 2 * out->reference_capacity : 8;
+        Reference *grown = realloc(out->references, sizeof *grown * capacity);
+        if (grown == NULL) {
+            Rf_error("out of memory encoding a message");
+        }
+        out->references = grown;
+        out->reference_capacity = capacity;
+    }
+    size_t n = (size_t) XLENGTH(value);
+    out->references[out->reference_count].value = value;
+    out->references[out->reference_count].at = out->length;
+    out->reference_count++;
+    out->referenced += n;
+    size_t padding = pad ? (8 - n % 8) % 8 : 0;
+    reserve(out, padding);
+    memset(out->bytes + out->length, 0, padding);
+    out->length += padding;
 }
 
 static void put_padded(Out *out, const void *bytes, size_t n) {
@@ -161,18 +202,27 @@ static void encode_item(Out *out, SEXP schema, int f, SEXP item) {
         size_t n;
         const unsigned char *bytes = bytes_of(item, &n);
         put_header(out, tag, kind, n);
-        put_padded(out, bytes, n);
+        if (TYPEOF(item) == RAWSXP && n >= REFERENCED_BYTES) {
+            put_referenced(out, item, 1);
+        } else {
+            put_padded(out, bytes, n);
+        }
         break;
     }
     default: {
         /* the length is known once the value is written: the header is filled in afterwards */
         put_header(out, tag, kind, 0);
-        size_t start = out->length;
+        size_t header = out->length - 4;
+        size_t start = logical_length(out);
         if (Rf_inherits(item, "extensa_parts")) {
             for (R_xlen_t i = 0; i < XLENGTH(item); i++) {
                 SEXP part = VECTOR_ELT(item, i);
                 if (TYPEOF(part) != RAWSXP) {
                     Rf_error("encoded parts must be raw vectors");
+                }
+                if (XLENGTH(part) >= REFERENCED_BYTES) {
+                    put_referenced(out, part, 0);
+                    continue;
                 }
                 reserve(out, (size_t) XLENGTH(part));
                 memcpy(out->bytes + out->length, RAW(part), (size_t) XLENGTH(part));
@@ -186,7 +236,7 @@ static void encode_item(Out *out, SEXP schema, int f, SEXP item) {
             }
             encode_in(out, sub, item);
         }
-        put_u32(out->bytes + start - 4, (uint32_t) (out->length - start));
+        put_u32(out->bytes + header, (uint32_t) (logical_length(out) - start));
         break;
     }
     }
@@ -221,26 +271,43 @@ static void free_out(void *data) {
     Out *out = data;
     free(out->bytes);
     out->bytes = NULL;
+    free(out->references);
+    out->references = NULL;
 }
 
+static SEXP copied(const Out *out, size_t from, size_t to) {
+    SEXP part = Rf_allocVector(RAWSXP, (R_xlen_t) (to - from));
+    if (to > from) {
+        memcpy(RAW(part), out->bytes + from, to - from);
+    }
+    return part;
+}
+
+/* The parts: the copied bytes cut where the referenced values go between them. */
 static SEXP encode_body(void *data) {
     Out *out = ((void **) data)[0];
     SEXP *args = ((void **) data)[1];
     encode_in(out, args[0], args[1]);
-    SEXP result = Rf_allocVector(RAWSXP, (R_xlen_t) out->length);
-    if (out->length > 0) {
-        memcpy(RAW(result), out->bytes, out->length);
+    SEXP parts = PROTECT(Rf_allocVector(VECSXP, (R_xlen_t) (2 * out->reference_count + 1)));
+    size_t from = 0;
+    for (size_t i = 0; i < out->reference_count; i++) {
+        SET_VECTOR_ELT(parts, (R_xlen_t) (2 * i), copied(out, from, out->references[i].at));
+        SET_VECTOR_ELT(parts, (R_xlen_t) (2 * i + 1), out->references[i].value);
+        from = out->references[i].at;
     }
-    return result;
+    SET_VECTOR_ELT(parts, (R_xlen_t) (2 * out->reference_count), copied(out, from, out->length));
+    UNPROTECT(1);
+    return parts;
 }
 
 /*
  * ext_encode_struct(compiled schema, values, schemas): the struct's fields in canonical order as
- * one raw vector (absent and NULL values left out; repeated fields lists; BYTES raw vectors or
- * slices; STRUCT values lists, or parts already encoded, class extensa_parts).
+ * a list of raw vectors, the parts of the payload (absent and NULL values left out; repeated
+ * fields lists; BYTES raw vectors or slices; STRUCT values lists, or parts already encoded, class
+ * extensa_parts).
  */
 SEXP ext_encode_struct(SEXP schema, SEXP values, SEXP schemas) {
-    Out out = {NULL, 0, 0, schemas};
+    Out out = {NULL, 0, 0, NULL, 0, 0, 0, schemas};
     SEXP args[2] = {schema, values};
     void *data[2] = {&out, args};
     /* the buffer is freed on an R error as well */

@@ -197,3 +197,19 @@ test("a column grows past its first reservation (its block is moved, not copied,
   rm(values)
   gc()
 })
+
+test("large raw values are parts of their own when encoded, nested structs included, and decode back", function() {
+  model <- as.raw(sample(0:255, 100003, replace = TRUE))
+  column <- bytes_column(list(model), "m")$slice(1, 1)
+  parts <- encode_message(MSG$OUTPUT_PARAMS, list(param = list(
+    list(name = "m", type = T_BYTES, pg_type = "bytea", value = encoded(column_parts(column))),
+    list(name = "n", type = T_INT32, pg_type = "integer", value = encoded(column_parts(infer_column(7L, "n")$slice(1, 1)))))))
+  expect_true(length(parts) > 1, "the payload is several parts")
+  expect_true(any(vapply(parts, function(p) identical(p, column$data), TRUE)), "the value is not copied")
+  bytes <- as_bytes(parts)
+  expect_identical(length(bytes) %% 8, 0)
+  message <- with_buffer(bytes, function(b) decode_message(MSG$OUTPUT_PARAMS, b))
+  got <- decode_column(message$param[[1]]$value, 1)
+  expect_identical(split_bytes(got)[[1]], model)
+  expect_identical(param_value(decode_column(message$param[[2]]$value, 1), "n"), 7L)
+})

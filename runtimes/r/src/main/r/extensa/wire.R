@@ -416,10 +416,9 @@ enc_struct <- function(tag, parts) c(list(field_header(tag, 6, parts_length(part
 parts_length <- function(parts) sum(lengths(parts))
 
 # Encodes a named list shaped like decode_struct's result, in canonical order; NULL is absent
-# (in C, by the schema's compiled form). Returns the parts of the payload: one raw vector.
-encode_struct <- function(schema, values) {
-  list(.Call(native$ext_encode_struct, schema$compiled, values, COMPILED_SCHEMAS))
-}
+# (in C, by the schema's compiled form). Returns the parts of the payload: raw vectors, large
+# raw values among them as they are.
+encode_struct <- function(schema, values) .Call(native$ext_encode_struct, schema$compiled, values, COMPILED_SCHEMAS)
 
 # A struct value that is already encoded (e.g. a column built from R values).
 encoded <- function(parts) structure(parts, class = "extensa_parts")

@@ -374,6 +374,10 @@ SEXP ext_read_at(SEXP payload, SEXP offset_value, SEXP what_value, SEXP n_value,
     int size = what == 0 ? 1 : Rf_asInteger(size_value);
     int big = Rf_asLogical(big_endian_value) == TRUE;
     int is_signed = Rf_asLogical(signed_value) != FALSE;
+    if ((what == 1 && size != 1 && size != 2 && size != 4) || (what == 2 && size != 4 && size != 8)
+        || what < 0 || what > 2) {
+        Rf_error("cannot read values of %d bytes as kind %d", size, what);
+    }
     if (TYPEOF(payload) != RAWSXP || offset < 0 || n < 0 || offset + n * size > (double) XLENGTH(payload)) {
         Rf_error("read of %.0f values of %d bytes at %.0f is out of bounds", n, size, offset);
     }

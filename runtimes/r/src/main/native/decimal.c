@@ -112,25 +112,18 @@ static int needs_text(size_t n, double value) {
 }
 
 /*
- * ext_parse_decimals(bytes, offsets, validity): list(values, check): a double per row (NA for NULL
- * rows, NaN and infinities kept) and the rows (1-based) whose text must be compared with their
- * double; or, when a value breaks the grammar, that row's 0-based index as an integer.
+ * Reads the DECIMAL values of `rows` rows (the text of row r is data[at[r]..at[r + 1])) into out,
+ * NA for NULL rows (valid[r] == 0; valid may be NULL), and lists in check (1-based, *checks of
+ * them) the rows whose text must be compared with their double. Returns -1, or the 0-based row
+ * whose value breaks the grammar.
  */
-SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity) {
-    R_xlen_t rows = XLENGTH(offsets) - 1;
-    if (rows < 0) {
-        rows = 0;
-    }
-    const unsigned char *data = RAW(bytes);
-    const int *at = INTEGER(offsets);
-    const Rbyte *valid = Rf_isNull(validity) ? NULL : RAW(validity);
-    SEXP result = PROTECT(Rf_allocVector(REALSXP, rows));
-    double *out = REAL(result);
-    int *check = (int *) R_alloc((size_t) (rows > 0 ? rows : 1), sizeof(int));
-    R_xlen_t checks = 0;
+R_xlen_t ext_decimals_into(const unsigned char *data, const int *at, R_xlen_t rows, const Rbyte *valid, double *out,
+                           int *check, R_xlen_t *checks) {
     char small[64];
     char *text = small;
     size_t capacity = sizeof small;
+    R_xlen_t failed = -1;
+    *checks = 0;
     for (R_xlen_t row = 0; row < rows; row++) {
         if (valid != NULL && valid[row] == 0) {
             out[row] = NA_REAL;
@@ -139,11 +132,8 @@ SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity) {
         const unsigned char *value = data + at[row];
         size_t n = (size_t) (at[row + 1] - at[row]);
         if (!decimal_grammar(value, n)) {
-            if (text != small) {
-                free(text);
-            }
-            UNPROTECT(1);
-            return Rf_ScalarInteger((int) row);
+            failed = row;
+            break;
         }
         if (n == 3 && value[0] == 'N') {
             out[row] = R_NaN;
@@ -156,7 +146,6 @@ SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity) {
                     if (text != small) {
                         free(text);
                     }
-                    UNPROTECT(1);
                     Rf_error("out of memory reading a DECIMAL value of %zu bytes", n);
                 }
                 if (text != small) {
@@ -170,11 +159,33 @@ SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity) {
             out[row] = strtod(text, NULL);
         }
         if (needs_text(n, out[row])) {
-            check[checks++] = (int) row + 1;
+            check[(*checks)++] = (int) row + 1;
         }
     }
     if (text != small) {
         free(text);
+    }
+    return failed;
+}
+
+/*
+ * ext_parse_decimals(bytes, offsets, validity): list(values, check): a double per row (NA for NULL
+ * rows, NaN and infinities kept) and the rows (1-based) whose text must be compared with their
+ * double; or, when a value breaks the grammar, that row's 0-based index as an integer.
+ */
+SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity) {
+    R_xlen_t rows = XLENGTH(offsets) - 1;
+    if (rows < 0) {
+        rows = 0;
+    }
+    const Rbyte *valid = Rf_isNull(validity) ? NULL : RAW(validity);
+    SEXP result = PROTECT(Rf_allocVector(REALSXP, rows));
+    int *check = (int *) R_alloc((size_t) (rows > 0 ? rows : 1), sizeof(int));
+    R_xlen_t checks = 0;
+    R_xlen_t failed = ext_decimals_into(RAW(bytes), INTEGER(offsets), rows, valid, REAL(result), check, &checks);
+    if (failed >= 0) {
+        UNPROTECT(1);
+        return Rf_ScalarInteger((int) failed);
     }
     SEXP rows_to_check = PROTECT(Rf_allocVector(INTSXP, checks));
     if (checks > 0) {

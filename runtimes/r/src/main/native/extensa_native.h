@@ -3,8 +3,10 @@
  * threads, so this library connects to the engine's job socket, moves bytes, writes frame headers
  * (one sequence counter shared by R and the helper threads), streams the script's stdout/stderr
  * from a thread, watches the socket for CANCEL while the script runs, and does the fork server's
- * process work. Everything above the frame header (fields, messages, columns) is decoded and
- * encoded in R, except reading DECIMAL text into doubles, which R could only do string by string.
+ * process work. Tagged fields are decoded (fields.c) and encoded (encode.c) here by schemas the R
+ * code defines; input
+ * columns of the common types are built in place (column.c), DECIMAL text read into doubles
+ * (decimal.c); everything else (messages' rules, columns' checks and conversions, encoding) is R.
  */
 #ifndef EXTENSA_NATIVE_H
 #define EXTENSA_NATIVE_H
@@ -70,6 +72,27 @@ size_t ext_utf8_sanitize(const unsigned char *in, size_t n, unsigned char *out);
 
 /* decimal.c */
 SEXP ext_parse_decimals(SEXP bytes, SEXP offsets, SEXP validity);
+R_xlen_t ext_decimals_into(const unsigned char *data, const int *at, R_xlen_t rows, const Rbyte *valid, double *out,
+                           int *check, R_xlen_t *checks);
+
+/* fields.c */
+int ext_utf8_valid(const unsigned char *s, size_t n);
+SEXP ext_field_headers(SEXP payload, SEXP start, SEXP end);
+SEXP ext_decode_struct(SEXP payload, SEXP start, SEXP end, SEXP schema, SEXP schemas, SEXP context, SEXP buffer);
+SEXP ext_read_at(SEXP payload, SEXP offset, SEXP what, SEXP n, SEXP size, SEXP big_endian, SEXP is_signed);
+SEXP ext_check_offsets(SEXP payload, SEXP at, SEXP bytes, SEXP rows, SEXP end, SEXP validity);
+
+/* encode.c */
+uint64_t ext_int64_word(double v);
+SEXP ext_encode_struct(SEXP schema, SEXP values, SEXP schemas);
+SEXP ext_int64_bytes(SEXP values);
+
+/* column.c */
+void ext_column_probe(void);
+SEXP ext_column_new(SEXP wire_type);
+SEXP ext_column_append(SEXP column, SEXP payload, SEXP offset, SEXP rows, SEXP validity, SEXP offsets);
+SEXP ext_column_finish(SEXP column);
+SEXP ext_alloc_huge(SEXPTYPE type, R_xlen_t length, size_t bytes);
 
 /* process.c */
 SEXP ext_input_closed(void);
@@ -84,6 +107,7 @@ SEXP ext_close_fd(SEXP fd);
 SEXP ext_become_job(SEXP work_dir, SEXP names, SEXP values, SEXP output_path, SEXP sandbox_spec);
 SEXP ext_exit(SEXP code);
 SEXP ext_write_line(SEXP fd, SEXP text);
+SEXP ext_trim_heap(void);
 
 /* sandbox.c */
 SEXP ext_sandbox_load(SEXP path);

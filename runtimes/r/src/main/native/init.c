@@ -33,7 +33,17 @@ static const R_CallMethodDef entries[] = {
     ENTRY(ext_become_job, 5),
     ENTRY(ext_exit, 1),
     ENTRY(ext_write_line, 2),
+    ENTRY(ext_trim_heap, 0),
     ENTRY(ext_parse_decimals, 3),
+    ENTRY(ext_field_headers, 3),
+    ENTRY(ext_decode_struct, 7),
+    ENTRY(ext_read_at, 7),
+    ENTRY(ext_check_offsets, 6),
+    ENTRY(ext_encode_struct, 3),
+    ENTRY(ext_int64_bytes, 1),
+    ENTRY(ext_column_new, 1),
+    ENTRY(ext_column_append, 6),
+    ENTRY(ext_column_finish, 1),
     ENTRY(ext_sandbox_load, 1),
     ENTRY(ext_spare_sandbox, 1),
     ENTRY(ext_sandbox_enter, 1),
@@ -44,4 +54,5 @@ void R_init_extensa_native(DllInfo *info) {
     R_registerRoutines(info, NULL, entries, NULL, NULL);
     R_useDynamicSymbols(info, FALSE);
     R_forceSymbols(info, TRUE);
+    ext_column_probe();
 }

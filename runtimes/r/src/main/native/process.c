@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -375,5 +376,16 @@ SEXP ext_write_line(SEXP fd, SEXP text) {
     struct iovec parts[2] = {{(void *) line, n}, {"\n", 1}};
     ssize_t ignored = writev(Rf_asInteger(fd), parts, 2);
     (void) ignored;
+    return R_NilValue;
+}
+
+/*
+ * Gives the C heap's free memory back to the system (malloc_trim), in the fork server once it is
+ * warm: R keeps the node pages a start-up collection freed, and every spare would otherwise
+ * inherit them, so each fork copied, and each of a job's processes tore down, a third more
+ * page-table entries than the heap in use needs.
+ */
+SEXP ext_trim_heap(void) {
+    malloc_trim(0);
     return R_NilValue;
 }

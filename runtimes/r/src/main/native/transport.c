@@ -124,7 +124,8 @@ SEXP ext_read_exact(SEXP fd_value, SEXP count_value, SEXP eof_ok) {
         return Rf_mkString("read size out of range");
     }
     R_xlen_t count = (R_xlen_t) wanted;
-    SEXP buffer = PROTECT(Rf_allocVector(RAWSXP, count));
+    SEXP buffer = ext_alloc_huge(RAWSXP, count, (size_t) count);
+    buffer = PROTECT(buffer != NULL ? buffer : Rf_allocVector(RAWSXP, count));
     unsigned char *bytes = RAW(buffer);
     R_xlen_t got = 0;
     while (got < count) {

@@ -88,7 +88,8 @@ split_text <- function(bytes, offsets, validity, context) {
 # bytes only where needed, since the values are read without strings (ext_parse_decimals).
 decimal_text <- function(column, rows = seq_len(column$rows)) {
   if (!length(rows)) return(character(0))
-  whole <- rawToChar(column$data)
+  if (is.null(column$offsets)) column$offsets <- slice_values(column$offsets_slice, "integer", 4L)
+  whole <- rawToChar(slice_raw(column$data))
   text <- substring(whole, column$offsets[rows] + 1L, column$offsets[rows + 1L])
   if (!is.null(column$validity)) text[column$validity[rows] == as.raw(0L)] <- NA_character_
   text
@@ -106,8 +107,10 @@ check_shapes <- function(offsets, shape_offsets, shapes, context) {
   }
 }
 
-# Validates a decoded column struct (a named list from decode_struct) and wraps its buffers.
-decode_column <- function(fields, rows, context = "column", array_allowed = TRUE) {
+# Validates a decoded column struct (a named list from decode_struct) and wraps its buffers. A
+# DECIMAL column's text is read into doubles here (which checks its grammar) unless
+# parse_decimals is FALSE: then the caller reads it (an input column built in place).
+decode_column <- function(fields, rows, context = "column", array_allowed = TRUE, parse_decimals = TRUE) {
   type <- fields$type
   if (!(type %in% COLUMN_TYPE_CODES)) column_error(context, "unknown column type ", type)
   where <- paste0(context, " (", TYPE_NAMES[[type]], ")")
@@ -143,6 +146,17 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
   }
 
   if (is.null(fields$offsets)) column_error(where, "missing offsets")
+  if (type == T_DECIMAL && !parse_decimals) {
+    if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
+    # checked where they lie, read where they lie by the column's builder (ext_column_append)
+    offsets <- if (is.raw(fields$offsets)) slice(new_buffer(fields$offsets), 0, length(fields$offsets)) else fields$offsets
+    problem <- .Call(native$ext_check_offsets, offsets$buffer$raw, offsets$offset, offsets$length, rows,
+                     slice_length(data), validity)
+    if (!is.null(problem)) column_error(where, problem)
+    column$offsets_slice <- offsets
+    column$where <- where
+    return(column)
+  }
   offsets <- int32s(fields$offsets, where, "offsets")
   if (type != T_ARRAY) {
     if (length(setdiff(present, "offsets"))) column_error(where, "field ", setdiff(present, "offsets")[1], " does not belong to this type")
@@ -179,12 +193,13 @@ decode_column <- function(fields, rows, context = "column", array_allowed = TRUE
   column
 }
 
-# list(rows, columns) of a decoded INPUT_BATCH / OUTPUT_BATCH message.
-decode_batch <- function(message, context = "batch") {
+# list(rows, columns) of a decoded INPUT_BATCH / OUTPUT_BATCH message (decode_column's
+# parse_decimals for every column).
+decode_batch <- function(message, context = "batch", parse_decimals = TRUE) {
   rows <- message$row_count
   if (rows < 0 || rows >= 2147483647) protocol_error(context, ": row_count ", rows, " out of range")
   columns <- lapply(seq_along(message$column), function(i) {
-    decode_column(message$column[[i]], rows, sprintf("%s.column[%d]", context, i - 1L))
+    decode_column(message$column[[i]], rows, sprintf("%s.column[%d]", context, i - 1L), parse_decimals = parse_decimals)
   })
   list(rows = rows, columns = columns)
 }
@@ -192,28 +207,23 @@ decode_batch <- function(message, context = "batch") {
 # ---------------------------------------------------------------------------------------------
 # encoding a raw column (as decoded, or as built from R values) into column struct parts
 
-column_parts <- function(column) {
-  parts <- c(enc_int(1, column$type), enc_int(2, column$null_count))
-  if (column$null_count > 0) parts <- c(parts, enc_bytes(3, column$validity))
-  if (!is.null(column$offsets)) {
-    parts <- c(parts, enc_bytes(4, writeBin(as.integer(column$offsets), raw(), size = 4L, endian = "little")))
-  }
-  if (column$type == T_ARRAY) {
-    parts <- c(parts, enc_struct(6, column_parts(column$child)))
-    if (!is.null(column$shapes)) {
-      parts <- c(parts, enc_bytes(7, writeBin(as.integer(column$shape_offsets), raw(), size = 4L, endian = "little")),
-                 enc_bytes(8, writeBin(as.integer(column$shapes), raw(), size = 4L, endian = "little")))
-    }
-  } else {
-    parts <- c(parts, enc_bytes(5, slice_raw(column$data)))
-  }
-  parts
+# A raw column as the named list of its column struct (docs/protocol.md section 5.2).
+column_values <- function(column) {
+  int32_bytes <- function(v) writeBin(as.integer(v), raw(), size = 4L, endian = "little")
+  array <- column$type == T_ARRAY
+  list(type = column$type, null_count = column$null_count,
+       validity = if (column$null_count > 0) column$validity,
+       offsets = if (!is.null(column$offsets)) int32_bytes(column$offsets),
+       data = if (!array) column$data,
+       child = if (array) column_values(column$child),
+       shape_offsets = if (array && !is.null(column$shapes)) int32_bytes(column$shape_offsets),
+       shapes = if (array && !is.null(column$shapes)) int32_bytes(column$shapes))
 }
 
+column_parts <- function(column) encode_struct(SCHEMAS$column, column_values(column))
+
 batch_parts <- function(rows, columns) {
-  parts <- enc_int(1, rows)
-  for (column in columns) parts <- c(parts, enc_struct(2, column_parts(column)))
-  parts
+  encode_struct(SCHEMAS$batch, list(row_count = rows, column = lapply(columns, column_values)))
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 # Input conversions: raw wire columns become R vectors (docs/types.md, "Wire type -> R").
 #
-# Numeric, logical and date/time columns are read with one readBin per column buffer and
-# finished with vectorized arithmetic; text is cut out of one string in a single pass. A value R
-# cannot hold exactly fails the job with an error of kind "type" that names the column and the
-# cast to use; nothing is rounded silently. The opposite direction lives in infer.R.
+# The common fixed-width types and DECIMAL are built in place over a unit's batches (see
+# input_builder); the other numeric and date/time columns are read with one readBin per column
+# buffer and finished with vectorized arithmetic; text is cut out of one string in a single
+# pass. A value R cannot hold exactly fails the job with an error of kind "type" that names the
+# column and the cast to use; nothing is rounded silently. The opposite direction lives in infer.R.
 
 type_error <- function(...) {
   stop(structure(class = c("extensa_type_error", "error", "condition"),
@@ -60,6 +61,20 @@ decimal_exact <- function(text, numbers) {
     exact[odd[lost]] <- FALSE
   }
   exact
+}
+
+# Fails the job when a DECIMAL column's rows `check` (1-based), read as the doubles `numbers`, are
+# not those decimals exactly: only long values and zeros, infinities and subnormals can be
+# inexact, and their text decides.
+check_decimals <- function(column, check, numbers, name) {
+  if (!length(check)) return(invisible())
+  text <- decimal_text(column, check)
+  exact <- decimal_exact(text, numbers)
+  if (!all(exact)) {
+    type_error("column '", name, "' holds the numeric ", text[which(!exact)[1]], ", which R's numeric ",
+               "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
+               quote_name(name), "::float8 if rounding is acceptable")
+  }
 }
 
 # Whether the doubles `values` equal the int64 values at positions `at` of `words` exactly.
@@ -221,19 +236,8 @@ convert_column <- function(column, name) {
       with_nulls(values, nulls, NA_real_)
     },
     DECIMAL = {
-      numbers <- column$numbers
-      # only long values and zeros, infinities and subnormals can be inexact: their text decides
-      check <- column$check
-      if (length(check)) {
-        text <- decimal_text(column, check)
-        exact <- decimal_exact(text, numbers[check])
-        if (!all(exact)) {
-          type_error("column '", name, "' holds the numeric ", text[which(!exact)[1]], ", which R's numeric ",
-                     "(a double) cannot hold exactly; cast it in the query, e.g. ", quote_name(name), "::text, or ",
-                     quote_name(name), "::float8 if rounding is acceptable")
-        }
-      }
-      numbers
+      check_decimals(column, column$check, column$numbers[column$check], name)
+      column$numbers
     },
     TEXT = , JSON = column$text,
     BYTES = split_bytes(column),
@@ -296,6 +300,64 @@ combine_parts <- function(parts, type, name) {
   values <- unlist(lapply(parts, unclass), use.names = FALSE)
   if (!is.null(keep)) attributes(values) <- keep
   values
+}
+
+# ---- input columns built in place ------------------------------------------------------------
+
+# Wire types whose input columns are built in place, every batch read straight into the final
+# vector (native column.c); the others are converted batch by batch and joined (combine_parts).
+IN_PLACE_TYPES <- c(T_BOOL, T_INT16, T_INT32, T_FLOAT32, T_FLOAT64, T_DECIMAL, T_DATE)
+
+# Collects one input column over the batches of a unit: add(column) takes a decoded raw column
+# (decode_column, DECIMAL text unparsed), finish() returns the R vector of all rows, as
+# combine_parts would make it from convert_column's parts.
+input_builder <- function(type, element_type, name) {
+  if (type %in% IN_PLACE_TYPES) in_place_builder(type, name) else parts_builder(type, element_type, name)
+}
+
+parts_builder <- function(type, element_type, name) {
+  parts <- list()
+  list(
+    add = function(column) parts[[length(parts) + 1L]] <<- convert_column(column, name),
+    finish = function() {
+      if (!length(parts)) parts <- list(convert_column(empty_column(type, element_type), name))
+      combine_parts(parts, type, name)
+    })
+}
+
+in_place_builder <- function(type, name) {
+  built <- .Call(native$ext_column_new, type)
+  collisions <- NULL
+  list(
+    add = function(column) {
+      data <- column$data
+      if (is.raw(data)) data <- slice(new_buffer(data), 0, length(data))
+      offsets <- column$offsets_slice
+      # DECIMAL text and its offsets are read from one payload: a column not decoded from one
+      # payload (built in R) gets one holding both
+      if (!is.null(offsets) && !identical(offsets$buffer, data$buffer)) {
+        both <- c(slice_raw(offsets), padding(offsets$length), slice_raw(data))
+        offsets <- slice(new_buffer(both), 0, offsets$length)
+        data <- slice(offsets$buffer, offsets$length + length(padding(offsets$length)), data$length)
+      }
+      got <- .Call(native$ext_column_append, built, data$buffer$raw, data$offset, column$rows, column$validity,
+                   offsets$offset)
+      if (type == T_INT32 && length(got)) collisions <<- c(collisions, got)
+      if (type == T_DECIMAL && length(got)) {
+        if (is.double(got)) column_error(column$where, "row ", got, " is not a decimal number")
+        check_decimals(column, got[[1]], got[[2]], name)
+      }
+    },
+    finish = function() {
+      values <- .Call(native$ext_column_finish, built)
+      # -2^31 is a valid int4 but R's NA_integer_: such a column becomes numeric, still exact
+      if (length(collisions)) {
+        values <- as.double(values)
+        values[collisions] <- -2147483648
+      }
+      if (type == T_DATE) class(values) <- "Date"
+      values
+    })
 }
 
 # An empty raw column of a type (zero rows), to give a column without batches its R type.

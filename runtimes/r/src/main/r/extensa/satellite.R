@@ -208,9 +208,10 @@ reset_globals <- function() {
 
 # ---- input ----------------------------------------------------------------------------------
 
-# The batches of one unit, converted column by column as they arrive: list(frame, end).
+# The batches of one unit, converted column by column as they arrive (the common types read
+# straight into their final vectors): list(frame, end).
 read_unit <- function(s, schema, has_input) {
-  parts <- vector("list", length(schema))
+  builders <- lapply(schema, function(spec) input_builder(spec$type, spec$element_type, spec$name))
   rows <- 0
   repeat {
     frame <- next_frame(s, c(MSG$INPUT_BATCH, MSG$END_OF_INPUT))
@@ -218,8 +219,8 @@ read_unit <- function(s, schema, has_input) {
       end <- with_buffer(frame$payload, function(b) decode_message(frame$type, b))
       break
     }
-    converted <- with_buffer(frame$payload, function(b) {
-      batch <- decode_batch(decode_message(frame$type, b), "INPUT_BATCH")
+    rows <- rows + with_buffer(frame$payload, function(b) {
+      batch <- decode_batch(decode_message(frame$type, b), "INPUT_BATCH", parse_decimals = FALSE)
       if (length(batch$columns) != length(schema)) {
         protocol_error("INPUT_BATCH has ", length(batch$columns), " columns, the schema ", length(schema))
       }
@@ -229,18 +230,12 @@ read_unit <- function(s, schema, has_input) {
                                  type_name(batch$columns[[i]]$type), type_name(schema[[i]]$type)))
         }
       }
-      list(rows = batch$rows, values = lapply(seq_along(schema), function(i) convert_column(batch$columns[[i]], schema[[i]]$name)))
+      for (i in seq_along(schema)) builders[[i]]$add(batch$columns[[i]])
+      batch$rows
     })
-    rows <- rows + converted$rows
-    for (i in seq_along(schema)) parts[[i]] <- c(parts[[i]], list(converted$values[[i]]))
   }
   if (!has_input) return(list(frame = data.frame(), end = end))
-  columns <- lapply(seq_along(schema), function(i) {
-    spec <- schema[[i]]
-    p <- parts[[i]]
-    if (!length(p)) p <- list(convert_column(empty_column(spec$type, spec$element_type), spec$name))
-    combine_parts(p, spec$type, spec$name)
-  })
+  columns <- lapply(builders, function(builder) builder$finish())
   names <- vapply(schema, function(spec) spec$name, "")
   list(frame = input_frame(columns, names, rows), end = end)
 }
@@ -432,8 +427,7 @@ send_output <- function(s, value, name, unit) {
     check_stop(s, .Call(native$ext_watch_reason))
     a <- bounds[1]
     b <- bounds[2]
-    parts <- enc_int(1, b - a + 1)
-    for (column in columns) parts <- c(parts, enc_struct(2, column_parts(column$slice(a, b))))
+    parts <- batch_parts(b - a + 1, lapply(columns, function(column) column$slice(a, b)))
     size <- parts_length(parts)
     if (size > s$max_payload) {
       session_error(ERROR_TYPE, sprintf("output rows %.0f..%.0f take %.0f bytes, more than the engine's frame limit of %.0f",

@@ -2,8 +2,9 @@
 #
 # One place reads frames (read_frame), one place writes them (write_message, through the native
 # writer that owns the sequence counter); payloads are decoded and encoded through the message
-# schemas below, so field tags live in one table. Decoding reads a payload through a raw
-# connection, so a column's buffer becomes an R vector with a single readBin.
+# schemas below, so field tags live in one table. The native helper walks the fields of a payload
+# by these schemas (ext_decode_struct) and reads values at an offset of it (ext_read_at), so a
+# column's buffer becomes an R vector with one copy.
 
 MAGIC <- 0x53545845  # "EXTS" read as a little-endian u32
 VERSION <- 1L
@@ -109,59 +110,36 @@ int64_text <- function(words) {
 }
 
 # Little-endian int64 bytes of integral doubles (|v| < 2^63; Inf and -Inf give INT64_MAX and
-# INT64_MIN). as.integer(-2^31) is NA, whose bit pattern is exactly 0x80000000, so writeBin
-# still writes the right word.
-int64_bytes <- function(v) {
-  top <- which(v == Inf)
-  v[which(v == -Inf)] <- -9223372036854775808
-  v[top] <- 0
-  hi <- floor(v / TWO_32)
-  lo <- v - hi * TWO_32
-  hi[top] <- 2147483647
-  lo[top] <- TWO_32 - 1
-  lo <- lo - (lo >= 2147483648) * TWO_32
-  words <- suppressWarnings(as.integer(rbind(lo, hi)))
-  writeBin(words, raw(), size = 4L, endian = "little")
-}
+# INT64_MIN), written by the native helper.
+int64_bytes <- function(v) .Call(native$ext_int64_bytes, v)
 
 # ---------------------------------------------------------------------------------------------
-# payload buffers: a received payload and a raw connection over it for positioned reads
+# payload buffers: a received payload that slices of it refer to
 
 new_buffer <- function(payload) {
   buffer <- new.env(parent = emptyenv())
   buffer$raw <- payload
-  buffer$con <- rawConnection(payload, "rb")
   buffer
 }
 
-release_buffer <- function(buffer) {
-  if (!is.null(buffer$con)) {
-    close(buffer$con)
-    buffer$con <- NULL
-  }
-}
-
-with_buffer <- function(payload, fn) {
-  buffer <- new_buffer(payload)
-  on.exit(release_buffer(buffer))
-  fn(buffer)
-}
+with_buffer <- function(payload, fn) fn(new_buffer(payload))
 
 # BYTES values stay slices of the buffer until a column decoder reads them with the right type.
 slice <- function(buffer, offset, length) {
   structure(list(buffer = buffer, offset = offset, length = length), class = "extensa_slice")
 }
 
+READ_KINDS <- c(raw = 0L, integer = 1L, double = 2L)
+
+# n values at an offset of the buffer, as readBin reads them (what: "raw", "integer", "double").
 read_at <- function(buffer, offset, what, n, size = NA_integer_, endian = "little", signed = TRUE) {
-  seek(buffer$con, offset)
-  readBin(buffer$con, what, n, size = size, endian = endian, signed = signed)
+  .Call(native$ext_read_at, buffer$raw, offset, READ_KINDS[[what]], n, as.integer(size), endian == "big", signed)
 }
 
 # The bytes of a BYTES value (a slice or a raw vector).
 slice_raw <- function(value) {
   if (is.raw(value)) return(value)
   if (value$length == 0) return(raw(0))
-  if (is.null(value$buffer$con)) return(value$buffer$raw[seq.int(value$offset + 1, length.out = value$length)])
   read_at(value$buffer, value$offset, "raw", value$length)
 }
 
@@ -169,7 +147,6 @@ slice_raw <- function(value) {
 slice_values <- function(value, what, size, n = value$length %/% size, endian = "little", signed = TRUE) {
   if (n == 0) return(vector(if (what == "double") "double" else what, 0))
   if (is.raw(value)) return(readBin(value, what, n, size = size, endian = endian, signed = signed))
-  if (is.null(value$buffer$con)) return(readBin(slice_raw(value), what, n, size = size, endian = endian, signed = signed))
   read_at(value$buffer, value$offset, what, n, size, endian, signed)
 }
 
@@ -195,11 +172,19 @@ field <- function(tag, name, kind, repeated = FALSE, schema = NULL, required = F
   list(tag = tag, name = name, kind = KINDS[[kind]], repeated = repeated, schema = schema, required = required)
 }
 
+# A schema, with the form of it the native decoder reads (ext_decode_struct: tags, kinds, names,
+# repeated, required, and the schema of each STRUCT field by name).
 schema <- function(name, fields) {
-  list(name = name, fields = fields, tags = vapply(fields, function(f) f$tag, 0))
+  compiled <- list(
+    as.integer(vapply(fields, function(f) f$tag, 0)), as.integer(vapply(fields, function(f) f$kind, 0)),
+    vapply(fields, function(f) f$name, ""), vapply(fields, function(f) f$repeated, TRUE),
+    vapply(fields, function(f) f$required, TRUE), vapply(fields, function(f) if (is.null(f$schema)) "" else f$schema, ""))
+  list(name = name, fields = fields, tags = vapply(fields, function(f) f$tag, 0), compiled = compiled)
 }
 
 SCHEMAS <- new.env(parent = emptyenv())
+# the compiled schemas by name, for the STRUCT fields the native decoder meets
+COMPILED_SCHEMAS <- new.env(parent = emptyenv())
 
 local({
   s <- SCHEMAS
@@ -276,6 +261,7 @@ local({
   s$CHILD_EXITED <- schema("CHILD_EXITED", list(
     field(1, "job_id", "TEXT", required = TRUE), field(2, "pid", "INT", required = TRUE),
     field(3, "exit_code", "INT", required = TRUE), field(4, "signal", "INT", required = TRUE)))
+  for (name in ls(s)) assign(name, s[[name]]$compiled, envir = COMPILED_SCHEMAS)
 })
 
 message_schema <- function(type) {
@@ -291,33 +277,15 @@ message_schema <- function(type) {
 # (tag, kind, flags, offset of the value, length). Every header is checked against the bytes that
 # remain, so a hostile length never reads beyond the buffer.
 field_headers <- function(buffer, start, end, context) {
-  headers <- list()
-  pos <- start
-  while (pos < end) {
-    if (end - pos < 8) protocol_error(context, ": truncated field header (", end - pos, " bytes left)")
-    h <- read_at(buffer, pos, "integer", 2L, 4L)
-    word <- h[1]
-    if (is.na(word)) word <- -2147483648
-    word <- word + (word < 0) * TWO_32
-    tag <- word %% 65536
-    kind <- (word %/% 65536) %% 256
-    flags <- word %/% 16777216
-    length <- if (is.na(h[2])) TWO_32 / 2 else h[2] + (h[2] < 0) * TWO_32
-    pos <- pos + 8
-    if (!(kind %in% KINDS)) protocol_error(context, ": field ", tag, " has unknown kind ", kind)
-    padded <- ceiling(length / 8) * 8
-    if (padded > end - pos) {
-      protocol_error(context, ": field ", tag, " claims ", length, " bytes but only ", end - pos, " remain")
-    }
-    if ((kind == KINDS[["INT"]] || kind == KINDS[["FLOAT"]]) && length != 8 || kind == KINDS[["BOOL"]] && length != 1) {
-      protocol_error(context, ": ", kind_name(kind), " field ", tag, " has length ", length)
-    }
-    headers[[length(headers) + 1L]] <- list(tag = tag, kind = kind, flags = flags, offset = pos, length = length)
-    pos <- pos + padded
-  }
-  headers
+  headers <- .Call(native$ext_field_headers, buffer$raw, start, end)
+  if (is.character(headers)) protocol_error(context, ": ", headers)
+  lapply(seq_len(ncol(headers)), function(i) {
+    h <- headers[, i]
+    list(tag = h[1], kind = h[2], flags = h[3], offset = h[4], length = h[5])
+  })
 }
 
+# One value by its header, as decode_struct decodes it.
 decode_value <- function(buffer, h, context) {
   kind <- h$kind
   if (kind == KINDS[["INT"]]) return(int64_values(read_at(buffer, h$offset, "integer", 2L, 4L)))
@@ -336,36 +304,11 @@ decode_value <- function(buffer, h, context) {
 }
 
 # Decodes a payload or struct value into a named list by the schema: absent fields are missing,
-# repeated fields are lists, BYTES values are slices, STRUCT values nested lists.
+# repeated fields are lists, BYTES values are slices, STRUCT values nested lists (in C: the rules
+# are those of docs/protocol.md section 4, the failures protocol errors naming the field).
 decode_struct <- function(buffer, start, end, schema, context = schema$name) {
-  out <- list()
-  for (h in field_headers(buffer, start, end, context)) {
-    index <- match(h$tag, schema$tags)
-    if (is.na(index)) {
-      if (h$flags %% 2 == 1) protocol_error(context, ": unknown critical field ", h$tag)
-      next
-    }
-    f <- schema$fields[[index]]
-    if (h$kind != f$kind) {
-      protocol_error(context, ": field ", h$tag, " (", f$name, ") should be ", kind_name(f$kind),
-                     " but is ", kind_name(h$kind))
-    }
-    value <- if (h$kind == KINDS[["STRUCT"]]) {
-      decode_struct(buffer, h$offset, h$offset + h$length, SCHEMAS[[f$schema]], paste0(context, ".", f$name))
-    } else {
-      decode_value(buffer, h, context)
-    }
-    if (f$repeated) {
-      out[[f$name]] <- c(out[[f$name]], list(value))
-    } else if (!is.null(out[[f$name]])) {
-      protocol_error(context, ": field ", h$tag, " (", f$name, ") repeated")
-    } else {
-      out[[f$name]] <- value
-    }
-  }
-  for (f in schema$fields) {
-    if (f$required && is.null(out[[f$name]])) protocol_error(context, ": missing field ", f$tag, " (", f$name, ")")
-  }
+  out <- .Call(native$ext_decode_struct, buffer$raw, start, end, schema$compiled, COMPILED_SCHEMAS, context, buffer)
+  if (is.character(out)) protocol_error(out)
   out
 }
 
@@ -473,26 +416,10 @@ enc_struct <- function(tag, parts) c(list(field_header(tag, 6, parts_length(part
 
 parts_length <- function(parts) sum(lengths(parts))
 
-# Encodes a named list shaped like decode_struct's result, in canonical order; NULL is absent.
-encode_struct <- function(schema, values) {
-  parts <- list()
-  for (f in schema$fields) {
-    value <- values[[f$name]]
-    if (is.null(value)) next
-    items <- if (f$repeated) value else list(value)
-    for (item in items) {
-      parts <- c(parts, switch(as.character(f$kind),
-        "1" = enc_int(f$tag, item),
-        "2" = enc_float(f$tag, item),
-        "3" = enc_bool(f$tag, item),
-        "4" = enc_text(f$tag, item),
-        "5" = enc_bytes(f$tag, slice_raw(item)),
-        "6" = if (inherits(item, "extensa_parts")) enc_struct(f$tag, unclass(item))
-              else enc_struct(f$tag, encode_struct(SCHEMAS[[f$schema]], item))))
-    }
-  }
-  parts
-}
+# Encodes a named list shaped like decode_struct's result, in canonical order; NULL is absent
+# (in C, by the schema's compiled form). Returns the parts of the payload: raw vectors, large
+# raw values among them as they are.
+encode_struct <- function(schema, values) .Call(native$ext_encode_struct, schema$compiled, values, COMPILED_SCHEMAS)
 
 # A struct value that is already encoded (e.g. a column built from R values).
 encoded <- function(parts) structure(parts, class = "extensa_parts")

@@ -30,16 +30,22 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The launch-control listener. Accepts connections from allowed OS users only (checked with the
- * socket's peer credentials), gives each connection a virtual thread, reads its first message
+ * socket's peer credentials), gives each connection a (pooled) platform thread, reads its first message
  * within the request timeout and dispatches on it: LAUNCH starts a {@link JobSession},
  * STATUS_REQUEST is answered and closed. A peer that breaks the framing loses its connection and
  * leaves a log line; nothing it sends can take the launchpad down.
@@ -58,7 +64,14 @@ public final class ControlServer implements AutoCloseable {
     private final java.util.function.Function<io.extensa.protocol.launch.Pools, ControlMessage> pools;
     private final ScheduledExecutorService timers;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
+    /**
+     * One platform thread per open connection (a job's connection blocks in reads for the job's
+     * life), reused by later connections: a new thread per call cost a clone, a stack and the JVM's
+     * thread set-up on every job.
+     */
+    private final ExecutorService connectionThreads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("launchpad-connection-", 0).factory());
+    private final Set<CompletableFuture<Void>> connectionsServed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private ServerSocketChannel listener;
     private Thread acceptor;
@@ -131,20 +144,29 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             connections.add(channel);
-            Thread thread = Thread.ofPlatform().daemon().name("launchpad-connection").unstarted(() -> {
-                try {
-                    serve(channel);
-                } catch (RuntimeException e) {
-                    log.error("control connection failed unexpectedly", e);
-                } finally {
-                    connections.remove(channel);
-                    connectionCount.decrementAndGet();
-                    closeQuietly(channel);
-                    connectionThreads.remove(Thread.currentThread());
-                }
-            });
-            connectionThreads.add(thread);
-            thread.start();
+            CompletableFuture<Void> served = new CompletableFuture<>();
+            connectionsServed.add(served);
+            try {
+                connectionThreads.execute(() -> {
+                    try {
+                        serve(channel);
+                    } catch (RuntimeException e) {
+                        log.error("control connection failed unexpectedly", e);
+                    } finally {
+                        connections.remove(channel);
+                        connectionCount.decrementAndGet();
+                        closeQuietly(channel);
+                        connectionsServed.remove(served);
+                        served.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                connections.remove(channel);
+                connectionCount.decrementAndGet();
+                closeQuietly(channel);
+                connectionsServed.remove(served);
+                return;
+            }
         }
     }
 
@@ -252,17 +274,23 @@ public final class ControlServer implements AutoCloseable {
         stopAccepting();
         connections.forEach(ControlServer::closeQuietly);
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
-        for (Thread thread : connectionThreads) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+        try {
+            for (CompletableFuture<Void> served : connectionsServed) {
+                long left = deadline - System.nanoTime();
+                try {
+                    served.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
                     log.warn("a control connection is still busy after {} ms of shutdown", SHUTDOWN_WAIT.toMillis());
                     return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException e) {
+                    // the task itself logs its failures
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } finally {
+            connectionThreads.shutdown();
         }
     }
 

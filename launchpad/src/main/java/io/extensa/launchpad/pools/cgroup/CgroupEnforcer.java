@@ -24,7 +24,9 @@ import java.util.Set;
 public final class CgroupEnforcer {
 
     private static final Logger log = LoggerFactory.getLogger(CgroupEnforcer.class);
-    private static final int REMOVE_ATTEMPTS = 50;
+    /** How long a cgroup's removal waits for the processes inside to be gone. */
+    private static final java.time.Duration REMOVE_WAIT = java.time.Duration.ofSeconds(1);
+    private static final long MAX_REMOVE_PAUSE_MILLIS = 20;
     private static final int MOVE_ROUNDS = 20;
     private static final String OWNER_PREFIX = "owner_";
     /** Leaf of a warm spare waiting for a job: made by the sandbox helper (spec key spare_cgroup). */
@@ -352,33 +354,33 @@ public final class CgroupEnforcer {
         return killed + removeLeaf(directory);
     }
 
-    /** rmdir fails with EBUSY while a process is inside: kill those, wait for them to be gone, retry. */
+    /**
+     * rmdir fails with EBUSY while a process is inside: kill those, wait for them to be gone, retry.
+     * A job's processes were killed just before and are usually gone within a few milliseconds, so
+     * the waits start short and grow; each process is signalled once.
+     */
     private static int removeLeaf(Path directory) throws IOException {
-        int killed = 0;
-        for (int attempt = 0; ; attempt++) {
-            List<Long> pids = new ArrayList<>();
+        java.util.Set<Long> killed = new java.util.HashSet<>();
+        long giveUp = System.nanoTime() + REMOVE_WAIT.toNanos();
+        for (long pause = 1; ; pause = Math.min(pause * 2, MAX_REMOVE_PAUSE_MILLIS)) {
             try {
                 for (String line : Files.readAllLines(directory.resolve("cgroup.procs"))) {
-                    if (!line.isBlank()) {
-                        pids.add(Long.parseLong(line.trim()));
+                    if (!line.isBlank() && killed.add(Long.parseLong(line.trim()))) {
+                        ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
             } catch (NoSuchFileException e) {
-                return killed;
+                return killed.size();
             }
-            for (long pid : pids) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            killed += pids.size();
             try {
                 Files.deleteIfExists(directory);
-                return killed;
+                return killed.size();
             } catch (IOException e) {
-                if (attempt >= REMOVE_ATTEMPTS) {
+                if (System.nanoTime() - giveUp > 0) {
                     throw e;
                 }
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(pause);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;

@@ -66,15 +66,14 @@ public final class ControlServer implements AutoCloseable {
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     /**
      * One platform thread per open connection (a job's connection blocks in reads for the job's
-     * life), reused by later connections: a new thread per call cost a clone, a stack and the JVM's
-     * thread set-up on every job.
+     * life) and the one waiting in accept, reused by later connections: a new thread per call cost
+     * a clone, a stack and the JVM's thread set-up on every job.
      */
     private final ExecutorService connectionThreads = Executors.newCachedThreadPool(
             Thread.ofPlatform().daemon().name("launchpad-connection-", 0).factory());
     private final Set<CompletableFuture<Void>> connectionsServed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private ServerSocketChannel listener;
-    private Thread acceptor;
     private volatile boolean closed;
 
     public ControlServer(Path socketPath, Set<String> allowedUsers, int maxConnections, Duration requestTimeout,
@@ -100,7 +99,7 @@ public final class ControlServer implements AutoCloseable {
         boolean othersAllowed = allowedUsers.stream()
                 .anyMatch(user -> !user.equals(System.getProperty("user.name")) && !user.equals("root"));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString(othersAllowed ? "rw-rw-rw-" : "rw-------"));
-        acceptor = Thread.ofPlatform().name("launchpad-accept").daemon(true).start(this::acceptLoop);
+        connectionThreads.execute(this::acceptAndServe);
     }
 
     private void removeStaleSocket() throws IOException {
@@ -125,17 +124,57 @@ public final class ControlServer implements AutoCloseable {
         throw new IOException("another launchpad is already listening on " + socketPath);
     }
 
-    private void acceptLoop() {
+    /**
+     * Accepts connections until one is let in, then serves it on this very thread after handing
+     * the accepting on to a pooled thread: the request is read and the job launched without
+     * waiting for another thread to be woken and scheduled, which on a busy 2-core machine can
+     * take milliseconds.
+     */
+    private void acceptAndServe() {
+        // registered before accepting, so close() also waits for a connection accepted while it ran
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        connectionsServed.add(served);
+        try {
+            SocketChannel channel = acceptOne();
+            if (channel == null) {
+                return;
+            }
+            try {
+                connectionThreads.execute(this::acceptAndServe);
+            } catch (RejectedExecutionException e) {
+                log.debug("no successor accepts: the launchpad is stopping");
+            }
+            try {
+                serve(channel);
+            } catch (RuntimeException e) {
+                log.error("control connection failed unexpectedly", e);
+            } finally {
+                connections.remove(channel);
+                connectionCount.decrementAndGet();
+                closeQuietly(channel);
+            }
+        } finally {
+            connectionsServed.remove(served);
+            served.complete(null);
+        }
+    }
+
+    /** The next connection let in, or null once the listener is closed. */
+    private SocketChannel acceptOne() {
         while (!closed) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
             } catch (ClosedChannelException e) {
-                return;
+                return null;
             } catch (IOException e) {
                 log.error("accepting a control connection failed: {}", e.getMessage());
                 pause();
                 continue;
+            }
+            if (closed) {
+                closeQuietly(channel);
+                return null;
             }
             if (connectionCount.incrementAndGet() > maxConnections) {
                 connectionCount.decrementAndGet();
@@ -144,30 +183,9 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             connections.add(channel);
-            CompletableFuture<Void> served = new CompletableFuture<>();
-            connectionsServed.add(served);
-            try {
-                connectionThreads.execute(() -> {
-                    try {
-                        serve(channel);
-                    } catch (RuntimeException e) {
-                        log.error("control connection failed unexpectedly", e);
-                    } finally {
-                        connections.remove(channel);
-                        connectionCount.decrementAndGet();
-                        closeQuietly(channel);
-                        connectionsServed.remove(served);
-                        served.complete(null);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                connections.remove(channel);
-                connectionCount.decrementAndGet();
-                closeQuietly(channel);
-                connectionsServed.remove(served);
-                return;
-            }
+            return channel;
         }
+        return null;
     }
 
     private void serve(SocketChannel channel) {
@@ -254,13 +272,6 @@ public final class ControlServer implements AutoCloseable {
                 Files.deleteIfExists(socketPath);
             } catch (IOException e) {
                 log.warn("cannot remove the socket {}: {}", socketPath, e.getMessage());
-            }
-        }
-        if (acceptor != null) {
-            try {
-                acceptor.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

@@ -49,6 +49,8 @@ public final class Job {
     private ExitReason killReason;
     private volatile JobConnection connection;
     private volatile ScheduledFuture<?> timeout;
+    /** Set once a kill has reached every process of the job: the exit report and the end need not look again. */
+    private volatile boolean treeKilled;
 
     /** What jobs share: the launchpad's parts that outlive them. */
     public record Services(JobDirectories directories, JobRegistry registry, WorkerAccounts workers, ProcessTreeKiller killer,
@@ -129,7 +131,13 @@ public final class Job {
     }
 
     private void killProcesses() {
-        services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime());
+        if (treeKilled) {
+            // every process of the job has SIGKILL pending already and none can fork any more
+            return;
+        }
+        if (services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime())) {
+            treeKilled = true;
+        }
     }
 
     private void reportExit(ExitStatus status) {

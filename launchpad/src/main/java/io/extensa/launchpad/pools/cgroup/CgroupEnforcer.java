@@ -258,7 +258,7 @@ public final class CgroupEnforcer {
     private boolean adoptSpareLeaf(Path spareLeaf, Path jobDirectory, String pidText) {
         try {
             if (!Files.isDirectory(spareLeaf)
-                    || !Files.readAllLines(spareLeaf.resolve("cgroup.procs")).contains(pidText)) {
+                    || !readProcs(spareLeaf.resolve("cgroup.procs")).contains(Long.parseLong(pidText))) {
                 return false;
             }
         } catch (IOException e) {
@@ -295,8 +295,23 @@ public final class CgroupEnforcer {
 
     /** The processes in the job's leaf cgroup (of the first hierarchy; every hierarchy holds the same). */
     public List<Long> jobProcesses(String pool, String jobId) throws IOException {
+        return readProcs(tree.jobProcsFiles(pool, jobId).get(0));
+    }
+
+    /**
+     * The pids a cgroup.procs file lists. Read with plain read calls: Files.readAllLines also asks
+     * for the file's size and position (an fstat and three lseeks), and this runs several times per job.
+     */
+    static List<Long> readProcs(Path procs) throws IOException {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream(64);
+        byte[] buffer = new byte[4096];
+        try (java.io.InputStream in = Files.newInputStream(procs)) {
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                text.write(buffer, 0, n);
+            }
+        }
         List<Long> pids = new ArrayList<>();
-        for (String line : Files.readAllLines(tree.jobProcsFiles(pool, jobId).get(0))) {
+        for (String line : text.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
             if (!line.isBlank()) {
                 pids.add(Long.parseLong(line.strip()));
             }
@@ -364,9 +379,9 @@ public final class CgroupEnforcer {
         long giveUp = System.nanoTime() + REMOVE_WAIT.toNanos();
         for (long pause = 1; ; pause = Math.min(pause * 2, MAX_REMOVE_PAUSE_MILLIS)) {
             try {
-                for (String line : Files.readAllLines(directory.resolve("cgroup.procs"))) {
-                    if (!line.isBlank() && killed.add(Long.parseLong(line.trim()))) {
-                        ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                for (long pid : readProcs(directory.resolve("cgroup.procs"))) {
+                    if (killed.add(pid)) {
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
             } catch (NoSuchFileException e) {

@@ -199,6 +199,9 @@ public final class Job {
                 await(exited, EXIT_REPORT_WAIT, "to be reported");
             }
             satellite.release();
+            // the cgroups first: their removal waits for the killed processes to be gone, and
+            // whoever sees the job's files gone may rely on everything else of it being gone too
+            admission.close();
             if (services.directories().remove(id())) {
                 log.debug("job {}: directory {} removed", id(), workDir);
             }

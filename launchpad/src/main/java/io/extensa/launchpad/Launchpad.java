@@ -105,7 +105,8 @@ public final class Launchpad implements AutoCloseable {
             lock();
             timers = new ScheduledThreadPoolExecutor(1, runnable -> Thread.ofPlatform().name("launchpad-timer")
                     .daemon(true).unstarted(runnable));
-            blocking = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("launchpad-job-", 0).factory());
+            // reused threads: creating a platform thread per job's exit report cost a clone and its stack each time
+            blocking = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("launchpad-job-", 0).factory());
             killer = new ProcessTreeKiller(config.killTimeout());
             int stale = directories.sweepStale(killer);
             if (stale > 0) {

@@ -30,16 +30,22 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The launch-control listener. Accepts connections from allowed OS users only (checked with the
- * socket's peer credentials), gives each connection a virtual thread, reads its first message
+ * socket's peer credentials), gives each connection a (pooled) platform thread, reads its first message
  * within the request timeout and dispatches on it: LAUNCH starts a {@link JobSession},
  * STATUS_REQUEST is answered and closed. A peer that breaks the framing loses its connection and
  * leaves a log line; nothing it sends can take the launchpad down.
@@ -58,10 +64,16 @@ public final class ControlServer implements AutoCloseable {
     private final java.util.function.Function<io.extensa.protocol.launch.Pools, ControlMessage> pools;
     private final ScheduledExecutorService timers;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
+    /**
+     * One platform thread per open connection (a job's connection blocks in reads for the job's
+     * life) and the one waiting in accept, reused by later connections: a new thread per call cost
+     * a clone, a stack and the JVM's thread set-up on every job.
+     */
+    private final ExecutorService connectionThreads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("launchpad-connection-", 0).factory());
+    private final Set<CompletableFuture<Void>> connectionsServed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private ServerSocketChannel listener;
-    private Thread acceptor;
     private volatile boolean closed;
 
     public ControlServer(Path socketPath, Set<String> allowedUsers, int maxConnections, Duration requestTimeout,
@@ -87,7 +99,7 @@ public final class ControlServer implements AutoCloseable {
         boolean othersAllowed = allowedUsers.stream()
                 .anyMatch(user -> !user.equals(System.getProperty("user.name")) && !user.equals("root"));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString(othersAllowed ? "rw-rw-rw-" : "rw-------"));
-        acceptor = Thread.ofPlatform().name("launchpad-accept").daemon(true).start(this::acceptLoop);
+        connectionThreads.execute(this::acceptAndServe);
     }
 
     private void removeStaleSocket() throws IOException {
@@ -112,17 +124,57 @@ public final class ControlServer implements AutoCloseable {
         throw new IOException("another launchpad is already listening on " + socketPath);
     }
 
-    private void acceptLoop() {
+    /**
+     * Accepts connections until one is let in, then serves it on this very thread after handing
+     * the accepting on to a pooled thread: the request is read and the job launched without
+     * waiting for another thread to be woken and scheduled, which on a busy 2-core machine can
+     * take milliseconds.
+     */
+    private void acceptAndServe() {
+        // registered before accepting, so close() also waits for a connection accepted while it ran
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        connectionsServed.add(served);
+        try {
+            SocketChannel channel = acceptOne();
+            if (channel == null) {
+                return;
+            }
+            try {
+                connectionThreads.execute(this::acceptAndServe);
+            } catch (RejectedExecutionException e) {
+                log.debug("no successor accepts: the launchpad is stopping");
+            }
+            try {
+                serve(channel);
+            } catch (RuntimeException e) {
+                log.error("control connection failed unexpectedly", e);
+            } finally {
+                connections.remove(channel);
+                connectionCount.decrementAndGet();
+                closeQuietly(channel);
+            }
+        } finally {
+            connectionsServed.remove(served);
+            served.complete(null);
+        }
+    }
+
+    /** The next connection let in, or null once the listener is closed. */
+    private SocketChannel acceptOne() {
         while (!closed) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
             } catch (ClosedChannelException e) {
-                return;
+                return null;
             } catch (IOException e) {
                 log.error("accepting a control connection failed: {}", e.getMessage());
                 pause();
                 continue;
+            }
+            if (closed) {
+                closeQuietly(channel);
+                return null;
             }
             if (connectionCount.incrementAndGet() > maxConnections) {
                 connectionCount.decrementAndGet();
@@ -131,21 +183,9 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             connections.add(channel);
-            Thread thread = Thread.ofPlatform().daemon().name("launchpad-connection").unstarted(() -> {
-                try {
-                    serve(channel);
-                } catch (RuntimeException e) {
-                    log.error("control connection failed unexpectedly", e);
-                } finally {
-                    connections.remove(channel);
-                    connectionCount.decrementAndGet();
-                    closeQuietly(channel);
-                    connectionThreads.remove(Thread.currentThread());
-                }
-            });
-            connectionThreads.add(thread);
-            thread.start();
+            return channel;
         }
+        return null;
     }
 
     private void serve(SocketChannel channel) {
@@ -234,13 +274,6 @@ public final class ControlServer implements AutoCloseable {
                 log.warn("cannot remove the socket {}: {}", socketPath, e.getMessage());
             }
         }
-        if (acceptor != null) {
-            try {
-                acceptor.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /**
@@ -252,17 +285,23 @@ public final class ControlServer implements AutoCloseable {
         stopAccepting();
         connections.forEach(ControlServer::closeQuietly);
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
-        for (Thread thread : connectionThreads) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+        try {
+            for (CompletableFuture<Void> served : connectionsServed) {
+                long left = deadline - System.nanoTime();
+                try {
+                    served.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
                     log.warn("a control connection is still busy after {} ms of shutdown", SHUTDOWN_WAIT.toMillis());
                     return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException e) {
+                    // the task itself logs its failures
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } finally {
+            connectionThreads.shutdown();
         }
     }
 

@@ -49,6 +49,8 @@ public final class Job {
     private ExitReason killReason;
     private volatile JobConnection connection;
     private volatile ScheduledFuture<?> timeout;
+    /** Set once a kill has reached every process of the job: the exit report and the end need not look again. */
+    private volatile boolean treeKilled;
 
     /** What jobs share: the launchpad's parts that outlive them. */
     public record Services(JobDirectories directories, JobRegistry registry, WorkerAccounts workers, ProcessTreeKiller killer,
@@ -129,7 +131,13 @@ public final class Job {
     }
 
     private void killProcesses() {
-        services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime());
+        if (treeKilled) {
+            // every process of the job has SIGKILL pending already and none can fork any more
+            return;
+        }
+        if (services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime())) {
+            treeKilled = true;
+        }
     }
 
     private void reportExit(ExitStatus status) {
@@ -191,6 +199,9 @@ public final class Job {
                 await(exited, EXIT_REPORT_WAIT, "to be reported");
             }
             satellite.release();
+            // the cgroups first: their removal waits for the killed processes to be gone, and
+            // whoever sees the job's files gone may rely on everything else of it being gone too
+            admission.close();
             if (services.directories().remove(id())) {
                 log.debug("job {}: directory {} removed", id(), workDir);
             }

@@ -51,32 +51,41 @@ public final class ProcessTreeKiller {
      * Kills a job whose processes are listed exactly by {@code members} (its leaf cgroup), without
      * searching the whole process table, which costs milliseconds of kernel time per search on a
      * busy machine; falls back to {@link #killTree} when the list is not available.
+     *
+     * <p>Each listed process gets SIGKILL once; the list is read again until it names no process
+     * that has not had it (one forked before its parent got the signal). Then every process of the
+     * job has a SIGKILL pending and never runs another instruction of its own, so this does not
+     * wait for them to vanish: a large interpreter takes milliseconds to unmap its memory, and a
+     * zombie stays listed until its reaper (an init, for a sandbox's orphans) gets round to it.
+     * Polling the list and every member's /proc entry for that long was most of the launchpad's
+     * kernel time per job. The job's cgroup is removed (which does wait) when the job ends.
+     *
+     * @return false when processes kept appearing until the deadline
      */
     public boolean killMembers(java.util.function.Supplier<java.util.Optional<List<Long>>> members, long leaderPid,
                                long leaderStartTime) {
         long giveUp = System.nanoTime() + deadline.toNanos();
-        int rounds = 0;
+        java.util.Set<Long> signalled = new java.util.HashSet<>();
+        signalled.add(ownPid);
         while (true) {
-            java.util.Optional<List<Long>> victims = members.get();
-            if (victims.isEmpty()) {
+            java.util.Optional<List<Long>> listed = members.get();
+            if (listed.isEmpty()) {
                 return killTree(leaderPid, leaderStartTime);
             }
-            List<Long> alive = new ArrayList<>(victims.get());
-            alive.remove(ownPid);
-            if (alive.isEmpty()) {
+            List<Long> fresh = new ArrayList<>(listed.get());
+            fresh.removeAll(signalled);
+            if (fresh.isEmpty()) {
                 return true;
             }
             if (System.nanoTime() - giveUp > 0) {
-                log.error("processes {} of the job of pid {} survived SIGKILL for {} ms", alive, leaderPid,
+                log.error("processes {} of the job of pid {} kept appearing for {} ms of killing", fresh, leaderPid,
                         deadline.toMillis());
                 return false;
             }
-            for (long pid : alive) {
+            for (long pid : fresh) {
+                // gone or a zombie when absent: nothing to signal either way
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            rounds++;
-            if (rounds > 1) {
-                sleepBriefly();
+                signalled.add(pid);
             }
         }
     }

@@ -20,6 +20,69 @@ class ProcessTreeKillerTest {
     }
 
     @Test
+    void killMembersKillsMembersThatAppearDuringTheKill() throws Exception {
+        Process first = new ProcessBuilder("sleep", "30").start();
+        Process[] late = new Process[1];
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            // the way a cgroup lists a job: a member forked during the kill shows up in a later look,
+            // and a killed member stays listed for a while as it dies (and as a zombie)
+            boolean gone = killer.killMembers(() -> {
+                int look = looks.incrementAndGet();
+                java.util.List<Long> listed = new java.util.ArrayList<>();
+                if (look <= 4) {
+                    listed.add(first.pid());
+                }
+                if (look == 2) {
+                    try {
+                        late[0] = new ProcessBuilder("sleep", "31").start();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                if (late[0] != null && late[0].isAlive()) {
+                    listed.add(late[0].pid());
+                }
+                return java.util.Optional.of(listed);
+            }, first.pid(), 0);
+            assertThat(gone).isTrue();
+            assertThat(looks.get()).isGreaterThanOrEqualTo(2);
+            assertThat(first.waitFor()).isEqualTo(137);
+            assertThat(late[0].waitFor()).isEqualTo(137);
+        } finally {
+            first.destroyForcibly();
+            if (late[0] != null) {
+                late[0].destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void killMembersDoesNotWaitForAZombieToBeReaped() throws Exception {
+        // after the exec the shell's child is never waited for: it stays a zombie, listed like one in a cgroup
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.01 & exec sleep 30").start();
+        try {
+            long zombie = awaitZombieChild(parent.pid());
+            assertThat(killer.killMembers(() -> java.util.Optional.of(List.of(zombie)), zombie, 0)).isTrue();
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    private static long awaitZombieChild(long parent) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until) {
+            for (ProcessStat stat : ProcessTable.all()) {
+                if (stat.parentPid() == parent && stat.dead()) {
+                    return stat.pid();
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no zombie child of " + parent + " appeared");
+    }
+
+    @Test
     void aRecycledPidIsLeftAlone() throws Exception {
         Process bystander = new ProcessBuilder("/usr/bin/setsid", "sleep", "30").start();
         try {

@@ -24,7 +24,9 @@ import java.util.Set;
 public final class CgroupEnforcer {
 
     private static final Logger log = LoggerFactory.getLogger(CgroupEnforcer.class);
-    private static final int REMOVE_ATTEMPTS = 50;
+    /** How long a cgroup's removal waits for the processes inside to be gone. */
+    private static final java.time.Duration REMOVE_WAIT = java.time.Duration.ofSeconds(1);
+    private static final long MAX_REMOVE_PAUSE_MILLIS = 20;
     private static final int MOVE_ROUNDS = 20;
     private static final String OWNER_PREFIX = "owner_";
     /** Leaf of a warm spare waiting for a job: made by the sandbox helper (spec key spare_cgroup). */
@@ -256,7 +258,7 @@ public final class CgroupEnforcer {
     private boolean adoptSpareLeaf(Path spareLeaf, Path jobDirectory, String pidText) {
         try {
             if (!Files.isDirectory(spareLeaf)
-                    || !Files.readAllLines(spareLeaf.resolve("cgroup.procs")).contains(pidText)) {
+                    || !readProcs(spareLeaf.resolve("cgroup.procs")).contains(Long.parseLong(pidText))) {
                 return false;
             }
         } catch (IOException e) {
@@ -293,8 +295,23 @@ public final class CgroupEnforcer {
 
     /** The processes in the job's leaf cgroup (of the first hierarchy; every hierarchy holds the same). */
     public List<Long> jobProcesses(String pool, String jobId) throws IOException {
+        return readProcs(tree.jobProcsFiles(pool, jobId).get(0));
+    }
+
+    /**
+     * The pids a cgroup.procs file lists. Read with plain read calls: Files.readAllLines also asks
+     * for the file's size and position (an fstat and three lseeks), and this runs several times per job.
+     */
+    static List<Long> readProcs(Path procs) throws IOException {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream(64);
+        byte[] buffer = new byte[4096];
+        try (java.io.InputStream in = Files.newInputStream(procs)) {
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                text.write(buffer, 0, n);
+            }
+        }
         List<Long> pids = new ArrayList<>();
-        for (String line : Files.readAllLines(tree.jobProcsFiles(pool, jobId).get(0))) {
+        for (String line : text.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
             if (!line.isBlank()) {
                 pids.add(Long.parseLong(line.strip()));
             }
@@ -352,33 +369,33 @@ public final class CgroupEnforcer {
         return killed + removeLeaf(directory);
     }
 
-    /** rmdir fails with EBUSY while a process is inside: kill those, wait for them to be gone, retry. */
+    /**
+     * rmdir fails with EBUSY while a process is inside: kill those, wait for them to be gone, retry.
+     * A job's processes were killed just before and are usually gone within a few milliseconds, so
+     * the waits start short and grow; each process is signalled once.
+     */
     private static int removeLeaf(Path directory) throws IOException {
-        int killed = 0;
-        for (int attempt = 0; ; attempt++) {
-            List<Long> pids = new ArrayList<>();
+        java.util.Set<Long> killed = new java.util.HashSet<>();
+        long giveUp = System.nanoTime() + REMOVE_WAIT.toNanos();
+        for (long pause = 1; ; pause = Math.min(pause * 2, MAX_REMOVE_PAUSE_MILLIS)) {
             try {
-                for (String line : Files.readAllLines(directory.resolve("cgroup.procs"))) {
-                    if (!line.isBlank()) {
-                        pids.add(Long.parseLong(line.trim()));
+                for (long pid : readProcs(directory.resolve("cgroup.procs"))) {
+                    if (killed.add(pid)) {
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
             } catch (NoSuchFileException e) {
-                return killed;
+                return killed.size();
             }
-            for (long pid : pids) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            killed += pids.size();
             try {
                 Files.deleteIfExists(directory);
-                return killed;
+                return killed.size();
             } catch (IOException e) {
-                if (attempt >= REMOVE_ATTEMPTS) {
+                if (System.nanoTime() - giveUp > 0) {
                     throw e;
                 }
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(pause);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;

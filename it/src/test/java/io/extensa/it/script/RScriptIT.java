@@ -7,7 +7,6 @@ import io.extensa.it.support.ExtensaStack;
 import io.extensa.it.support.ProcessResult;
 import io.extensa.it.support.RawPgClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -478,17 +476,6 @@ class RScriptIT {
     }
 
     static void assertNoJobsLeft() throws Exception {
-        Path jobs = stack.dataDir().resolve("jobs");
-        for (int i = 0; i < 100; i++) {
-            try (Stream<Path> entries = Files.list(jobs)) {
-                if (entries.noneMatch(p -> !p.getFileName().toString().startsWith("."))) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        try (Stream<Path> entries = Files.list(jobs)) {
-            assertThat(entries.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).isEmpty();
-        }
+        ScriptFailuresIT.assertNoJobsLeft();
     }
 }

@@ -1400,12 +1400,8 @@ void extensa_sandbox_wait(pid_t child) {
     extensa_sandbox_wait_watching(child, 0);
 }
 
-static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) __attribute__((noreturn));
-
-/* child_is_init: child is the namespace's init, which reports a satellite's death by signal n as 128 + n */
-static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) {
-    /* no pipe or socket of the job may stay open here: readers wait for their end */
-    close_descriptors(NULL, 0, 0);
+/* every catchable signal to its default action: handlers copied from the caller must never run here */
+static void default_signal_handlers(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = SIG_DFL;
@@ -1414,6 +1410,15 @@ static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_i
             sigaction(sig, &action, NULL);
         }
     }
+}
+
+static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) __attribute__((noreturn));
+
+/* child_is_init: child is the namespace's init, which reports a satellite's death by signal n as 128 + n */
+static void wait_and_exit(pid_t child, pid_t init, pid_t starter, int child_is_init) {
+    /* no pipe or socket of the job may stay open here: readers wait for their end */
+    close_descriptors(NULL, 0, 0);
+    default_signal_handlers();
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     int status = wait_watching(child, init, starter);
@@ -1520,14 +1525,7 @@ static int split_init(void *unused) {
     /* the caller's handlers are copies here and must never run: every signal to its default, under
        which the kernel drops what the namespace sends its init; only the two waited for stay blocked
        (pending, not dropped; neither queues more than once) */
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig != SIGKILL && sig != SIGSTOP) {
-            sigaction(sig, &action, NULL);
-        }
-    }
+    default_signal_handlers();
     sigset_t wake;
     sigemptyset(&wake);
     sigaddset(&wake, SIGCHLD);

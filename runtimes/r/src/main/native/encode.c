@@ -12,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KIND_INT 1
-#define KIND_FLOAT 2
-#define KIND_BOOL 3
-#define KIND_TEXT 4
-#define KIND_BYTES 5
-#define KIND_STRUCT 6
-
-enum { SCHEMA_TAGS, SCHEMA_KINDS, SCHEMA_NAMES, SCHEMA_REPEATED, SCHEMA_REQUIRED, SCHEMA_SUBS };
-
 /* raw values from this size on are referenced by the parts instead of copied into them */
 #define REFERENCED_BYTES 16384
 

@@ -31,6 +31,17 @@
 #define EXT_HEARTBEAT 0x32
 #define EXT_END 0x3F
 
+/* field kinds of the tagged-field encoding (docs/protocol.md section 4) */
+#define KIND_INT 1
+#define KIND_FLOAT 2
+#define KIND_BOOL 3
+#define KIND_TEXT 4
+#define KIND_BYTES 5
+#define KIND_STRUCT 6
+
+/* the parts of a schema compiled by wire.R's compile_schema, in its order (fields.c, encode.c) */
+enum { SCHEMA_TAGS, SCHEMA_KINDS, SCHEMA_NAMES, SCHEMA_REPEATED, SCHEMA_REQUIRED, SCHEMA_SUBS };
+
 /* exit codes shared with the R code (docs/protocol.md section 9) */
 #define EXT_EXIT_CANCELLED 3
 #define EXT_EXIT_CONNECTION_LOST 4

@@ -15,17 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KIND_INT 1
-#define KIND_FLOAT 2
-#define KIND_BOOL 3
-#define KIND_TEXT 4
-#define KIND_BYTES 5
-#define KIND_STRUCT 6
-
 static const char *const KIND_NAMES[] = {"?", "INT", "FLOAT", "BOOL", "TEXT", "BYTES", "STRUCT"};
-
-/* the compiled schema's parts, in the order wire.R's compile_schema builds them */
-enum { SCHEMA_TAGS, SCHEMA_KINDS, SCHEMA_NAMES, SCHEMA_REPEATED, SCHEMA_REQUIRED, SCHEMA_SUBS };
 
 typedef struct {
     uint32_t tag;

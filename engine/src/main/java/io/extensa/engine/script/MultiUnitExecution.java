@@ -127,11 +127,11 @@ public final class MultiUnitExecution implements Execution {
     }
 
     public static MultiUnitExecution start(EngineServices services, ExecutionContext ctx, ScriptCall call,
-                                           SessionVariables variables, InsertTarget insert, int degree)
-            throws PgException {
+                                           SessionVariables variables, InsertTarget insert, int degree,
+                                           long statementTimeoutMillis) throws PgException {
         MultiUnitExecution execution = new MultiUnitExecution(services, ctx, call, variables, insert);
         try {
-            execution.begin(call.parallel() ? Math.max(1, degree) : 1);
+            execution.begin(call.parallel() ? Math.max(1, degree) : 1, statementTimeoutMillis);
             return execution;
         } catch (PgException e) {
             execution.outcome = "error " + e.sqlState();
@@ -144,15 +144,16 @@ public final class MultiUnitExecution implements Execution {
         }
     }
 
-    private void begin(int degree) throws PgException {
+    private void begin(int degree, long statementTimeoutMillis) throws PgException {
         ctx.cancellation().throwIfCancelled();
         request = RequestMonitoring.begin(services, ctx, call);
         request.degreeOfParallelism(degree);
         for (int i = 0; i < degree; i++) {
             // only the first satellite waits for a slot in the pool: a call holding slots must not
             // queue behind itself (or behind another call doing the same), so it runs on fewer
-            Optional<ScriptJob> job = i == 0 ? Optional.of(ScriptJob.launch(services, ctx, call.language()))
-                    : ScriptJob.launchIfSlotFree(services, ctx, call.language());
+            Optional<ScriptJob> job = i == 0
+                    ? Optional.of(ScriptJob.launch(services, ctx, call.language(), statementTimeoutMillis))
+                    : ScriptJob.launchIfSlotFree(services, ctx, call.language(), statementTimeoutMillis);
             if (job.isEmpty()) {
                 break;
             }

@@ -3,14 +3,11 @@ package io.extensa.engine.script;
 import io.extensa.engine.EngineServices;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
-import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.ExecutionContext;
 import io.extensa.protocol.launch.Exited;
 import io.extensa.protocol.launch.LaunchedJob;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The engine's side of resource pools for one call: waiting (cancellably) while the request
@@ -49,28 +46,6 @@ final class PoolAdmission {
             ctx.cancellation().throwIfCancelled();
         }
         return job;
-    }
-
-    /** The caller's statement_timeout in milliseconds; 0 when none is set. */
-    static long statementTimeoutMillis(BackendChannel backend) throws PgException {
-        String[] value = {"0"};
-        // not pg_settings: that view builds a row for every setting, about a millisecond per call
-        backend.execute("SELECT (pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
-                        + "::pg_catalog.interval) * 1000)::pg_catalog.int8::pg_catalog.text", List.of(), 0,
-                row -> {
-                    row.getShort();
-                    int length = row.getInt();
-                    if (length > 0) {
-                        byte[] bytes = new byte[length];
-                        row.get(bytes);
-                        value[0] = new String(bytes, StandardCharsets.US_ASCII);
-                    }
-                });
-        try {
-            return Long.parseLong(value[0].strip());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     /** 53200, naming the pool and its limit. */

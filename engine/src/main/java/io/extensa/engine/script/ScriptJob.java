@@ -50,10 +50,11 @@ final class ScriptJob implements AutoCloseable {
      * For a further satellite of a parallel call: launches it only when its pool has a free slot
      * right now; empty when the pool is at MAX_PROCESSES or its queue is full.
      */
-    static Optional<ScriptJob> launchIfSlotFree(EngineServices services, ExecutionContext ctx, String language)
-            throws PgException {
+    static Optional<ScriptJob> launchIfSlotFree(EngineServices services, ExecutionContext ctx, String language,
+                                                long statementTimeoutMillis) throws PgException {
         try {
-            return Optional.of(launch(services, ctx, language, services.newJobId(), true));
+            return Optional.of(begin(services, ctx, language, services.newJobId(), true, statementTimeoutMillis)
+                    .await());
         } catch (NoFreeSlot e) {
             return Optional.empty();
         }
@@ -66,15 +67,14 @@ final class ScriptJob implements AutoCloseable {
         }
     }
 
-    /** Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later). */
-    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language) throws PgException {
-        return launch(services, ctx, language, services.newJobId(), false);
-    }
-
-    private static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language, String jobId,
-                                    boolean onlyIfSlotFree) throws PgException {
-        return begin(services, ctx, language, jobId, onlyIfSlotFree,
-                PoolAdmission.statementTimeoutMillis(ctx.backend())).await();
+    /**
+     * Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later).
+     *
+     * @param statementTimeoutMillis the caller's statement_timeout, 0 for none
+     */
+    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language,
+                            long statementTimeoutMillis) throws PgException {
+        return begin(services, ctx, language, services.newJobId(), false, statementTimeoutMillis).await();
     }
 
     /**

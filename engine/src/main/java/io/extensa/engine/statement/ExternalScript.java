@@ -109,7 +109,8 @@ final class ExternalScript implements InterceptedStatement {
         }
         InsertTarget target = insert == null ? null : new InsertTarget(insert.table(), insert.columns());
         if (call.multiUnit()) {
-            return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree());
+            return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree(),
+                    statementTimeoutMillis);
         }
         return ScriptExecution.start(services, ctx, call, variables, target, statementTimeoutMillis);
     }

@@ -152,16 +152,23 @@ class ResourcePoolLoadIT {
         assertThat(probeErrors).isEmpty();
         assertThat(probes.get()).as("other sessions were served during the load").isPositive();
 
-        // a call returns before its satellite's tree is reaped; the slot is free once it is
+        // a call returns before its satellite's tree is reaped; the launchpad frees the pool slot
+        // first, then removes the job's directory, then forgets the job: wait for all three
         LaunchpadStatus after = launchpad.status();
-        for (int i = 0; i < 100 && after.pool("it_load").orElseThrow().active() > 0; i++) {
+        for (int i = 0; i < 300 && !(after.pool("it_load").orElseThrow().active() == 0
+                && after.jobs().stream().noneMatch(j -> j.pool().equals("it_load"))
+                && jobDirectories(stack).isEmpty()); i++) {
             Thread.sleep(100);
             after = launchpad.status();
         }
         assertThat(after.pool("it_load").orElseThrow().active()).isZero();
         assertThat(after.jobs()).filteredOn(j -> j.pool().equals("it_load")).isEmpty();
-        try (Stream<Path> left = Files.list(stack.dataDir().resolve("jobs"))) {
-            assertThat(left.filter(p -> !p.getFileName().toString().startsWith("."))).as("job directories").isEmpty();
+        assertThat(jobDirectories(stack)).as("job directories").isEmpty();
+    }
+
+    private static List<String> jobDirectories(ExtensaStack stack) throws Exception {
+        try (Stream<Path> entries = Files.list(stack.dataDir().resolve("jobs"))) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList();
         }
     }
 }

@@ -478,10 +478,14 @@ final class BackendPort implements BackendChannel {
         client.raw(m.type(), m.body());
     }
 
+    /**
+     * More bytes for the assembler: what the pump had read when the engine took over, then, once
+     * the pump is parked, straight from the socket.
+     */
     private void waitForChunk() throws PgException {
         byte[] chunk;
         synchronized (session.modeLock) {
-            while (session.engineQueue.isEmpty() && !session.backendEof) {
+            while (session.engineQueue.isEmpty() && !session.backendEof && !session.pumpParked) {
                 try {
                     session.modeLock.wait(100);
                 } catch (InterruptedException e) {
@@ -489,13 +493,29 @@ final class BackendPort implements BackendChannel {
                     throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
                 }
             }
-            if (session.engineQueue.isEmpty()) {
+            chunk = session.engineQueue.poll();
+            if (chunk == null && session.backendEof) {
                 throw lost();
             }
-            chunk = session.engineQueue.poll();
             session.modeLock.notifyAll();
         }
-        in.add(chunk);
+        if (chunk != null) {
+            in.add(chunk);
+            return;
+        }
+        int n;
+        try {
+            n = in.readFrom(session.backend);
+        } catch (IOException e) {
+            n = -1;
+        }
+        if (n < 0) {
+            synchronized (session.modeLock) {
+                session.backendEof = true;
+                session.modeLock.notifyAll();
+            }
+            throw lost();
+        }
     }
 
     private void recordParameter(ByteBuffer body) {

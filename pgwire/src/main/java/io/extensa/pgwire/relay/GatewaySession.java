@@ -57,6 +57,8 @@ public final class GatewaySession implements ClientSession {
     boolean relaying;
     boolean midMessage;
     boolean backendEof;
+    /** The pump waits out the engine's turn without reading: the worker reads the backend itself. */
+    boolean pumpParked;
     final ArrayDeque<byte[]> engineQueue = new ArrayDeque<>();
 
     private volatile String user = "";

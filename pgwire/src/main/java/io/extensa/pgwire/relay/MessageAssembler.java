@@ -34,6 +34,28 @@ final class MessageAssembler {
         end += chunk.length;
     }
 
+    /** Room a direct read gets at least: a COPY's rows arrive in 8 KB writes, several per read. */
+    private static final int MIN_READ_ROOM = 64 * 1024;
+
+    /** Reads what the transport has (blocking until something) after the bytes held; -1 at its end. */
+    int readFrom(Transport transport) throws java.io.IOException {
+        if (data.length - end < MIN_READ_ROOM) {
+            int live = end - start;
+            if (live + MIN_READ_ROOM > data.length) {
+                data = Arrays.copyOfRange(data, start, start + Math.max(data.length * 2, live + MIN_READ_ROOM));
+            } else {
+                System.arraycopy(data, start, data, 0, live);
+            }
+            start = 0;
+            end = live;
+        }
+        int n = transport.read(ByteBuffer.wrap(data, end, data.length - end));
+        if (n > 0) {
+            end += n;
+        }
+        return n;
+    }
+
     /** The next complete message, or null when more bytes are needed. */
     Message poll() {
         if (end - start < 5) {

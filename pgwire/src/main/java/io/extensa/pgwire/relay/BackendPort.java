@@ -497,7 +497,10 @@ final class BackendPort implements BackendChannel {
             if (chunk == null && session.backendEof) {
                 throw lost();
             }
-            session.modeLock.notifyAll();
+            if (chunk != null) {
+                // the pump may wait for room in the queue; a parked pump must not be woken per read
+                session.modeLock.notifyAll();
+            }
         }
         if (chunk != null) {
             in.add(chunk);

@@ -401,7 +401,7 @@ class ResourcePoolsIT {
         String path = pidsLine.split(":", 3)[2];
         assertThat(path).containsPattern("/pool_default/job_[A-Za-z0-9-]+$").doesNotContain("spare_");
         Path leaf = Path.of(pidsLine.startsWith("0::") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids", path.substring(1));
-        for (int i = 0; i < 100 && Files.exists(leaf); i++) {
+        for (int i = 0; i < 600 && Files.exists(leaf); i++) {
             Thread.sleep(50);
         }
         assertThat(leaf).as("the job's leaf is removed with the job").doesNotExist();

@@ -126,7 +126,7 @@ class RClientsIT {
             s.execute(exec("system(\"" + marker + "\", wait = FALSE)\nSys.sleep(0.5)", null, ""));
         }
         long left = -1;
-        for (int i = 0; i < 100 && left != 0; i++) {
+        for (int i = 0; i < 600 && left != 0; i++) {
             left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).count();
             Thread.sleep(50);
         }

@@ -334,7 +334,7 @@ class CrashSafetyIT {
     /** No job directory, pid or output file, no job cgroup, no job in the launchpad. */
     private static void assertNoJobsLeft(Path dataDir, LaunchpadStatus status) throws Exception {
         Path jobs = dataDir.resolve("jobs");
-        for (int i = 0; i < 200 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
+        for (int i = 0; i < 600 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
             Thread.sleep(50);
         }
         assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();

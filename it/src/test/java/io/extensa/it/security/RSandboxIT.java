@@ -56,7 +56,7 @@ class RSandboxIT {
     void serverKeepsServingAndNothingIsLeft() throws Exception {
         assertThat(result("r <- 'still serving'")).isEqualTo("still serving");
         Path jobs = stack.dataDir().resolve("jobs");
-        for (int i = 0; i < 100 && (!ExtensaStack.jobEntries(jobs).isEmpty() || !launchpad().jobs().isEmpty()); i++) {
+        for (int i = 0; i < 600 && (!ExtensaStack.jobEntries(jobs).isEmpty() || !launchpad().jobs().isEmpty()); i++) {
             Thread.sleep(50);
         }
         assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();

@@ -34,7 +34,7 @@ class SandboxAttackIT {
     void serverKeepsServingAndNothingIsLeft() throws Exception {
         assertThat(result("r = 'still serving'")).isEqualTo("still serving");
         Path jobs = stack.dataDir().resolve("jobs");
-        for (int i = 0; i < 100 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
+        for (int i = 0; i < 600 && !ExtensaStack.jobEntries(jobs).isEmpty(); i++) {
             Thread.sleep(50);
         }
         assertThat(ExtensaStack.jobEntries(jobs)).as("job directories and pid files left in " + jobs).isEmpty();

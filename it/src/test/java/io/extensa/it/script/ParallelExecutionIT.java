@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.extensa.it.support.ExtensaStack;
+import io.extensa.it.support.RawPgClient;
 import io.extensa.it.support.ResultRows;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -301,6 +302,37 @@ class ParallelExecutionIT {
             assertThat(rows(s, "SELECT count(*) FROM scored")).containsExactly("0");
             c.setAutoCommit(true);
         }
+    }
+
+    @Test
+    void aStreamedInsertWhoseRowsPostgresRejectsStopsWithoutRunningEveryChunk() throws Exception {
+        // every row breaks the CHECK: PostgreSQL answers the first COPY data with an error while the
+        // engine still sends, and the call must stop there instead of running the other chunks
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS positive_only");
+            s.execute("CREATE TABLE positive_only (id int8 CHECK (id > 0), pad text)");
+        }
+        String script = "import time\nimport pandas as pd\nprint('unit', InputDataSet.id.iloc[0])\ntime.sleep(0.3)\n"
+                + "OutputDataSet = pd.DataFrame({'id': -InputDataSet.id, 'pad': 'x' * 40})";
+        int units = 0;
+        String error = null;
+        try (RawPgClient client = RawPgClient.login(stack.port(), "extensa", ExtensaStack.PASSWORD)) {
+            client.query("INSERT INTO positive_only " + exec(script, "SELECT g AS id FROM generate_series(1, 80000) g",
+                    ", @r_rowsPerRead = 10000"));
+            for (RawPgClient.Message m : client.readUntilReady()) {
+                if (m.type() == 'N' && m.text().contains("unit ")) {
+                    units++;
+                } else if (m.type() == 'E') {
+                    error = m.text();
+                }
+            }
+        }
+        assertThat(error).contains("positive_only_id_check");
+        assertThat(units).as("chunks run before the rejection stopped the call").isBetween(1, 6);
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            assertThat(rows(s, "SELECT count(*) FROM positive_only")).containsExactly("0");
+        }
+        ScriptFailuresIT.assertNoJobsLeft();
     }
 
     @Test

@@ -68,6 +68,7 @@ final class BackendPort implements BackendChannel {
                     throw lost();
                 }
                 session.engineMode = true;
+                session.pumpReadsForEngine = false;
             }
             owned = true;
         } catch (IOException e) {
@@ -89,6 +90,7 @@ final class BackendPort implements BackendChannel {
                 synchronized (session.modeLock) {
                     if (session.engineQueue.isEmpty() && !in.hasPartial() || session.backendEof) {
                         session.engineMode = false;
+                        session.pumpReadsForEngine = false;
                         session.modeLock.notifyAll();
                         return;
                     }
@@ -295,6 +297,8 @@ final class BackendPort implements BackendChannel {
         expect('1');
         expect('2');
         expect('G');
+        // while rows go out, only the pump can notice an early ErrorResponse without blocking
+        pumpReadsForEngine(true);
         return new CopyInStream();
     }
 
@@ -485,7 +489,8 @@ final class BackendPort implements BackendChannel {
     private void waitForChunk() throws PgException {
         byte[] chunk;
         synchronized (session.modeLock) {
-            while (session.engineQueue.isEmpty() && !session.backendEof && !session.pumpParked) {
+            while (session.engineQueue.isEmpty() && !session.backendEof
+                    && !(session.pumpParked && !session.pumpReadsForEngine)) {
                 try {
                     session.modeLock.wait(100);
                 } catch (InterruptedException e) {
@@ -518,6 +523,13 @@ final class BackendPort implements BackendChannel {
                 session.modeLock.notifyAll();
             }
             throw lost();
+        }
+    }
+
+    private void pumpReadsForEngine(boolean reads) {
+        synchronized (session.modeLock) {
+            session.pumpReadsForEngine = reads;
+            session.modeLock.notifyAll();
         }
     }
 
@@ -581,7 +593,11 @@ final class BackendPort implements BackendChannel {
             FrontendMessages.copyDone(pending);
             FrontendMessages.flush(pending);
             push();
-            return cString(expect('C').body());
+            try {
+                return cString(expect('C').body());
+            } finally {
+                pumpReadsForEngine(false);
+            }
         }
 
         @Override
@@ -597,6 +613,8 @@ final class BackendPort implements BackendChannel {
                 expect('C');
             } catch (PgException expected) {
                 // PostgreSQL confirms the CopyFail with an error; the transaction is failed as intended
+            } finally {
+                pumpReadsForEngine(false);
             }
         }
 

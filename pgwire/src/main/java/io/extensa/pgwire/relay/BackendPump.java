@@ -193,17 +193,18 @@ final class BackendPump implements Runnable {
 
     /**
      * While the worker owns the backend, stays off the socket (the worker reads it directly) until
-     * the worker gives it back. False when the session ended or the backend is gone meanwhile.
+     * the worker gives it back or asks it to read again. False when the session ended or the
+     * backend is gone meanwhile.
      */
     private boolean sitOutEngineTurn() {
         synchronized (session.modeLock) {
-            if (!session.engineMode) {
+            if (!session.engineMode || session.pumpReadsForEngine) {
                 return true;
             }
             session.pumpParked = true;
             session.modeLock.notifyAll();
             try {
-                while (session.engineMode && !session.isClosed()) {
+                while (session.engineMode && !session.pumpReadsForEngine && !session.isClosed()) {
                     session.modeLock.wait(100);
                 }
             } catch (InterruptedException e) {

@@ -59,6 +59,8 @@ public final class GatewaySession implements ClientSession {
     boolean backendEof;
     /** The pump waits out the engine's turn without reading: the worker reads the backend itself. */
     boolean pumpParked;
+    /** The engine wants the pump to go on reading for it (a COPY IN watching for an early error). */
+    boolean pumpReadsForEngine;
     final ArrayDeque<byte[]> engineQueue = new ArrayDeque<>();
 
     private volatile String user = "";

@@ -18,6 +18,8 @@ public final class TrivialSuite implements Suite {
 
     private static final String SIMPLE = "preferQueryMode=simple";
     private static final String PREPARED = "prepareThreshold=1";
+    /** Untimed pause before each paced call: time for the launchpad to have the next spare ready. */
+    private static final long PACE_MILLIS = 100;
 
     @Override
     public String name() {
@@ -45,6 +47,11 @@ public final class TrivialSuite implements Suite {
             warm.add(ExtensaScript.orPending(stack, language, "Extensa " + language + ", prepared", sql,
                     () -> new JdbcVariant("Extensa " + language + ", prepared", Side.EXTENSA, "gateway",
                             () -> stack.gateway(PREPARED), sql, JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1))));
+            // a call that finds its spare ready: what a session sees when calls do not come back to back
+            String paced = "Extensa " + language + ", prepared, paced (" + PACE_MILLIS + " ms between calls)";
+            warm.add(ExtensaScript.orPending(stack, language, paced, sql,
+                    () -> new JdbcVariant(paced, Side.EXTENSA, "gateway", () -> stack.gateway(PREPARED), sql,
+                            JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1)).before(() -> Thread.sleep(PACE_MILLIS))));
         }
         addPeer(warm, stack, "PL/Python", "SELECT bench_plpy_echo(1)", plpython);
         addPeer(warm, stack, "PL/R", "SELECT bench_plr_echo(1)", plr);
@@ -79,9 +86,11 @@ public final class TrivialSuite implements Suite {
                 `OutputDataSet = InputDataSet` on `SELECT 1 AS x` through the gateway; the peers are functions \
                 returning their argument, called directly over PostgreSQL's Unix socket and through the gateway \
                 (which relays them untouched). *simple protocol*: `preferQueryMode=simple`; *prepared*: one \
-                `PreparedStatement` reused, server-side prepared from the first call (`prepareThreshold=1`). \
+                `PreparedStatement` reused, server-side prepared from the first call (`prepareThreshold=1`); \
+                *paced*: the same with an untimed pause of %d ms before each call, so every call finds a spare \
+                ready, where back-to-back calls also wait for the previous job's teardown and the next spare. \
                 %d warm-up calls per variant, then %d rounds of %d calls, variants taking turns in rotating order; \
-                p50/p99 over all %d calls.""", warmPlan.warmUpCalls(), warmPlan.rounds(), warmPlan.callsPerRound(),
+                p50/p99 over all %d calls.""", PACE_MILLIS, warmPlan.warmUpCalls(), warmPlan.rounds(), warmPlan.callsPerRound(),
                 warmPlan.calls()));
         ResultTables.latencies(report, warmResults);
         report.paragraph(String.format(java.util.Locale.ROOT, """

@@ -1,6 +1,5 @@
 package io.extensa.pgwire.relay;
 
-import io.extensa.pgwire.ErrorFields;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
@@ -21,9 +20,7 @@ import java.util.List;
 
 /**
  * The caller's backend connection as the engine sees it while the worker owns it. Requests are
- * extended-protocol messages ended by Flush; responses come from the chunks the backend thread
- * queues. PostgreSQL's asynchronous messages met on the way (notices, notifications, parameter
- * changes) go on to the client.
+ * extended-protocol messages ended by Flush; responses come through the {@link BackendInbox}.
  */
 final class BackendPort implements BackendChannel {
 
@@ -33,7 +30,7 @@ final class BackendPort implements BackendChannel {
 
     private final GatewaySession session;
     private final ClientOutput client;
-    private final MessageAssembler in = new MessageAssembler();
+    private final BackendInbox inbox;
     private final PgBuffer out = new PgBuffer(16 * 1024);
     private boolean owned;
     private boolean failed;
@@ -42,6 +39,7 @@ final class BackendPort implements BackendChannel {
     BackendPort(GatewaySession session, ClientOutput client) {
         this.session = session;
         this.client = client;
+        this.inbox = new BackendInbox(session, client);
     }
 
     // ---- ownership ----
@@ -58,21 +56,12 @@ final class BackendPort implements BackendChannel {
                 session.backend.write(flush.asByteBuffer());
             }
             if (!session.tracker.awaitIdle(session::isClosed)) {
-                throw lost();
+                throw inbox.lost();
             }
-            synchronized (session.modeLock) {
-                while ((session.relaying || session.midMessage) && !session.backendEof) {
-                    session.modeLock.wait(100);
-                }
-                if (session.backendEof) {
-                    throw lost();
-                }
-                session.engineMode = true;
-                session.pumpReadsForEngine = false;
-            }
+            inbox.claim();
             owned = true;
         } catch (IOException e) {
-            throw lost();
+            throw inbox.lost();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
@@ -85,33 +74,7 @@ final class BackendPort implements BackendChannel {
             return;
         }
         try {
-            while (true) {
-                byte[][] chunks;
-                synchronized (session.modeLock) {
-                    if (session.engineQueue.isEmpty() && !in.hasPartial() || session.backendEof) {
-                        session.engineMode = false;
-                        session.pumpReadsForEngine = false;
-                        session.modeLock.notifyAll();
-                        return;
-                    }
-                    chunks = session.engineQueue.toArray(new byte[0][]);
-                    session.engineQueue.clear();
-                    session.modeLock.notifyAll();
-                }
-                for (byte[] c : chunks) {
-                    in.add(c);
-                }
-                Message m;
-                while ((m = in.poll()) != null) {
-                    passOn(m);
-                }
-                client.flush();
-                if (in.hasPartial()) {
-                    waitForChunk();
-                }
-            }
-        } catch (PgException e) {
-            // the backend is gone; the session is being closed
+            inbox.handBack();
         } finally {
             owned = false;
         }
@@ -249,7 +212,7 @@ final class BackendPort implements BackendChannel {
         while (true) {
             if (handlerFailure == null) {
                 try {
-                    in.drainCopyData(handler);
+                    inbox.drainCopyData(handler);
                 } catch (PgException e) {
                     handlerFailure = e;
                     cancelBackendStatement();
@@ -298,7 +261,7 @@ final class BackendPort implements BackendChannel {
         expect('2');
         expect('G');
         // while rows go out, only the pump can notice an early ErrorResponse without blocking
-        pumpReadsForEngine(true);
+        inbox.pumpReadsForEngine(true);
         return new CopyInStream();
     }
 
@@ -376,7 +339,7 @@ final class BackendPort implements BackendChannel {
         FrontendMessages.sync(out);
         writeOut();
         while (true) {
-            Message m = next();
+            Message m = inbox.next();
             if (m.type() == 'Z') {
                 session.transactionStatus = TransactionStatus.fromCode(m.body().get(0));
                 failed = false;
@@ -403,7 +366,7 @@ final class BackendPort implements BackendChannel {
         writeOut();
         boolean ok = true;
         while (true) {
-            Message m = next();
+            Message m = inbox.next();
             if (m.type() == 'Z') {
                 session.transactionStatus = TransactionStatus.fromCode(m.body().get(0));
                 client.flush();
@@ -437,7 +400,7 @@ final class BackendPort implements BackendChannel {
         try {
             session.backend.write(out.asByteBuffer());
         } catch (IOException e) {
-            throw lost();
+            throw inbox.lost();
         } finally {
             out.clear();
         }
@@ -445,7 +408,7 @@ final class BackendPort implements BackendChannel {
 
     /** The next message of one of the given types; an ErrorResponse fails the statement. */
     private Message expect(char... types) throws PgException {
-        Message m = next();
+        Message m = inbox.next();
         for (char t : types) {
             if (m.type() == t) {
                 return m;
@@ -459,97 +422,9 @@ final class BackendPort implements BackendChannel {
                 + "' from PostgreSQL (expected one of " + new String(types) + ")");
     }
 
-    /** The next message for the engine; notices and the like are passed on to the client. */
-    private Message next() throws PgException {
-        while (true) {
-            Message m = in.poll();
-            if (m != null) {
-                if (m.type() == 'N' || m.type() == 'A' || m.type() == 'S') {
-                    passOn(m);
-                    client.flush();
-                    continue;
-                }
-                return m;
-            }
-            waitForChunk();
-        }
-    }
-
-    private void passOn(Message m) {
-        if (m.type() == 'S') {
-            recordParameter(m.body());
-        }
-        client.raw(m.type(), m.body());
-    }
-
-    /**
-     * More bytes for the assembler: what the pump had read when the engine took over, then, once
-     * the pump is parked, straight from the socket.
-     */
-    private void waitForChunk() throws PgException {
-        byte[] chunk;
-        synchronized (session.modeLock) {
-            while (session.engineQueue.isEmpty() && !session.backendEof
-                    && !(session.pumpParked && !session.pumpReadsForEngine)) {
-                try {
-                    session.modeLock.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
-                }
-            }
-            chunk = session.engineQueue.poll();
-            if (chunk == null && session.backendEof) {
-                throw lost();
-            }
-            if (chunk != null) {
-                // the pump may wait for room in the queue; a parked pump must not be woken per read
-                session.modeLock.notifyAll();
-            }
-        }
-        if (chunk != null) {
-            in.add(chunk);
-            return;
-        }
-        int n;
-        try {
-            n = in.readFrom(session.backend);
-        } catch (IOException e) {
-            n = -1;
-        }
-        if (n < 0) {
-            synchronized (session.modeLock) {
-                session.backendEof = true;
-                session.modeLock.notifyAll();
-            }
-            throw lost();
-        }
-    }
-
-    private void pumpReadsForEngine(boolean reads) {
-        synchronized (session.modeLock) {
-            session.pumpReadsForEngine = reads;
-            session.modeLock.notifyAll();
-        }
-    }
-
-    private void recordParameter(ByteBuffer body) {
-        try {
-            MessageReader r = new MessageReader('S', body);
-            session.parameterStatus.put(r.readCString(), r.readCString());
-        } catch (PgException ignored) {
-            // a malformed ParameterStatus is PostgreSQL's problem, not worth failing the statement
-        }
-    }
-
     /** Stops a backend statement whose results the engine no longer wants, instead of reading them all. */
     private void cancelBackendStatement() {
         session.cancelBackendOnly();
-    }
-
-    private PgException lost() {
-        return new PgException(ErrorFields.error(SqlState.CONNECTION_FAILURE,
-                "the connection to PostgreSQL was lost").with('S', "FATAL").with('V', "FATAL"));
     }
 
     private static int[] typesOf(List<BindValue> parameters) {
@@ -596,7 +471,7 @@ final class BackendPort implements BackendChannel {
             try {
                 return cString(expect('C').body());
             } finally {
-                pumpReadsForEngine(false);
+                inbox.pumpReadsForEngine(false);
             }
         }
 
@@ -614,7 +489,7 @@ final class BackendPort implements BackendChannel {
             } catch (PgException expected) {
                 // PostgreSQL confirms the CopyFail with an error; the transaction is failed as intended
             } finally {
-                pumpReadsForEngine(false);
+                inbox.pumpReadsForEngine(false);
             }
         }
 
@@ -622,7 +497,7 @@ final class BackendPort implements BackendChannel {
             try {
                 session.backend.write(pending.asByteBuffer());
             } catch (IOException e) {
-                throw lost();
+                throw inbox.lost();
             } finally {
                 pending.clear();
             }
@@ -630,28 +505,12 @@ final class BackendPort implements BackendChannel {
 
         /** PostgreSQL reports a bad row at once; stop sending instead of streaming into the void. */
         private void failFastIfRejected() throws PgException {
-            byte[][] chunks;
-            synchronized (session.modeLock) {
-                if (session.engineQueue.isEmpty()) {
-                    return;
-                }
-                chunks = session.engineQueue.toArray(new byte[0][]);
-                session.engineQueue.clear();
-                session.modeLock.notifyAll();
+            Message error = inbox.earlyError();
+            if (error != null) {
+                done = true;
+                failed = true;
+                throw new PgException(new MessageReader('E', error.body()).readErrorFields());
             }
-            for (byte[] c : chunks) {
-                in.add(c);
-            }
-            Message m;
-            while ((m = in.poll()) != null) {
-                if (m.type() == 'E') {
-                    done = true;
-                    failed = true;
-                    throw new PgException(new MessageReader('E', m.body()).readErrorFields());
-                }
-                passOn(m);
-            }
-            client.flush();
         }
 
         private void checkOpen() {

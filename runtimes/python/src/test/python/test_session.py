@@ -148,6 +148,42 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(stderr, ["python error line"])
         self.assertTrue(messages[schema_at][1]["absent"])
 
+    def test_fd_level_output_on_both_streams_past_the_pipe_capacity(self):
+        # one thread drains both pipes: a full stderr pipe must not hold up stdout, nor the reverse
+        script = """
+            import os
+            for i in range(3000):
+                os.write(2, b'e%05d %s\\n' % (i, b'x' * 40))
+                os.write(1, b'o%05d\\n' % i)
+            OutputDataSet = None
+            """
+        messages = self.run_script(script)
+        schema_at = types(messages).index("OUTPUT_SCHEMA")
+        stdout = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDOUT]
+        stderr = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDERR]
+        self.assertEqual(stdout, ["o%05d" % i for i in range(3000)])
+        self.assertEqual(stderr, ["e%05d %s" % (i, "x" * 40) for i in range(3000)])
+
+    def test_capture_goes_on_when_the_script_closes_a_capture_pipe(self):
+        # the script may close descriptors it does not know; the other stream still arrives
+        script = """
+            import os
+            stderr_pipe = os.fstat(2).st_ino
+            for fd in range(3, 64):
+                try:
+                    if os.fstat(fd).st_ino == stderr_pipe:
+                        os.close(fd)  # the read end of the stderr capture pipe
+                        break
+                except OSError:
+                    pass
+            os.write(1, b'still here\\n')
+            OutputDataSet = None
+            """
+        messages = self.run_script(script)
+        schema_at = types(messages).index("OUTPUT_SCHEMA")
+        stdout = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDOUT]
+        self.assertIn("still here", stdout)
+
     def test_syntax_error(self):
         error = self.error_of(self.run_script("x = 1\ny = = 2\n"))
         self.assertEqual(error["kind"], "syntax")

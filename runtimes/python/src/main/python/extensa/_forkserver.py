@@ -21,6 +21,7 @@ import platform
 import selectors
 import signal
 import sys
+import time
 
 from . import _wire
 
@@ -339,9 +340,34 @@ def _touch_data_path():
         _warm_up()
     except Exception as e:  # a slower job, not a broken spare
         print(f"extensa fork server: spare warm-up failed: {e!r}", file=sys.stderr, flush=True)
+    _touch_thread_start()  # a thread that may outlive it would be a broken spare
     import numpy
     # the fork server's generator state would repeat in every job: this process runs one job only
     numpy.random.seed()
+
+
+def _touch_thread_start():
+    """Starts and ends one thread, so the job's own threads (output capture, receiver) start on a
+    stack, a malloc arena and interpreter state the C library and Python already hold. The thread is
+    gone before this returns: the sandbox's last steps (uid, capabilities, seccomp) are per thread
+    and must find the process single-threaded."""
+    import threading
+    thread = threading.Thread(target=int, name="extensa-warm-up", daemon=True)
+    thread.start()
+    thread.join()
+    # join() returns a moment before the kernel's thread is gone
+    deadline = time.monotonic() + 1.0
+    while _thread_count() > 1:
+        if time.monotonic() > deadline:
+            raise OSError("the warm-up thread did not end")
+        time.sleep(0.0002)
+
+
+def _thread_count():
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1  # no /proc: join() is the only evidence there is
 
 
 def _read_all(fd):

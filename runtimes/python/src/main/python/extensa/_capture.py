@@ -5,6 +5,7 @@ writes (C extensions, subprocesses), caught by pointing fds 1 and 2 at pipes dra
 sync() guarantees that everything written before it has been sent.
 """
 
+import _thread
 import ctypes
 import fcntl
 import io
@@ -201,12 +202,16 @@ def _is_open(fd):
         return False
 
 
-class _PipeDrainer(threading.Thread):
+class _PipeDrainer:
     """One thread drains both redirected fds: a thread start is a good part of a trivial job's cost."""
 
     def __init__(self, readers):
-        super().__init__(daemon=True, name="extensa-fd-reader")
         self._readers = list(readers)
+
+    def start(self):
+        # a bare thread: threading.Thread.start() waits until the thread runs, a wake-up the job
+        # pays on its critical path (milliseconds on a busy machine); this one needs no handshake
+        _thread.start_new_thread(self.run, ())
 
     def run(self):
         open_readers = self._readers

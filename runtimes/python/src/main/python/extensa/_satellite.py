@@ -6,6 +6,7 @@ Every failure ends in an ERROR frame when the socket still works, then the proce
 satellite never waits on an engine that is gone.
 """
 
+import _thread
 import builtins
 import linecache
 import os
@@ -197,7 +198,8 @@ class Session:
         try:
             self._handshake()
             signal.signal(signal.SIGINT, self._on_sigint)
-            threading.Thread(target=self._receive_loop, daemon=True, name="extensa-receiver").start()
+            # a bare thread, as the capture's: no wait for it to start (see _capture._PipeDrainer)
+            _thread.start_new_thread(self._receive_loop, ())
             _, init = self._next(_wire.SESSION_INIT)
             self._serve(init)
             return EXIT_OK

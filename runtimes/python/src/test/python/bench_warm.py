@@ -66,6 +66,7 @@ class Server:
             messages = engine.collect()
             elapsed = (time.perf_counter() - started) * 1000
             assert messages[-1][0] == _wire.END, messages
+            engine.close()  # as the engine does after END: the satellite waits for it before it exits
             msg_type, exited = self.receive()
             assert msg_type == _wire.CHILD_EXITED and exited["exit_code"] == 0, exited
             return elapsed

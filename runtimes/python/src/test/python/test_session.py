@@ -192,6 +192,20 @@ class SessionTest(unittest.TestCase):
         self.assertIn('File "<script>", line 2', "\n".join(error["traceback"]))
         self.assertEqual(self.engine.wait(), 1)
 
+    def test_the_engine_can_still_write_after_the_error_that_answers_session_init(self):
+        # a script that does not compile is answered at once, while the engine still sends
+        # END_OF_INPUT: the satellite must not have closed the connection by then, or the engine's
+        # write fails and it never reads the ERROR waiting for it
+        e = self.engine
+        e.start_cold()
+        e.init("x = (\n", has_input=False)
+        msg_type, message = e.receive()
+        self.assertEqual((msg_type, message["kind"]), (_wire.ERROR, "syntax"))
+        time.sleep(0.3)
+        e.end_of_input()
+        e.sock.close()
+        self.assertEqual(e.wait(), 1)
+
     def test_runtime_error_traceback_points_into_the_script(self):
         script = "import math\n\ndef f(x):\n    return 1 / x\n\nprint('before')\nf(0)\n"
         messages = self.run_script(script)

@@ -1,7 +1,8 @@
 """Measures (does not assert) what trivial warm jobs cost: a real fork server (no sandbox) with spares,
 and a fake engine running `OutputDataSet = InputDataSet` over one int4 row, job after job.
 
-Run: /usr/bin/python3 runtimes/python/src/test/python/bench_warm.py [jobs] [bootstrap.py]
+Run: [SPARES=n] /usr/bin/python3 runtimes/python/src/test/python/bench_warm.py [jobs] [bootstrap.py]
+(SPARES: warm spares the server keeps, 4 by default as launchpad.warm_children)
 Prints the median time from FORK to END, and per job the fork server's own CPU and page faults and
 its children's (the spares that ran the jobs, reaped: their preparation and their job). Page faults
 are the steadiest number on a shared machine: most are copy-on-write copies of the server's heap.
@@ -84,7 +85,7 @@ class Server:
 def main():
     jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     bootstrap = sys.argv[2] if len(sys.argv) > 2 else str(helpers.BOOTSTRAP)
-    server = Server(bootstrap, spares=1)
+    server = Server(bootstrap, spares=int(os.environ.get("SPARES", "4")))
     try:
         for i in range(WARM_UP_JOBS):
             server.job(f"warm-{i}")

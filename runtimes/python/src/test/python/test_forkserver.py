@@ -139,6 +139,22 @@ class ForkServerTest(unittest.TestCase):
         self.assertTrue(helpers.wait_until(lambda: _gone(pid)))
 
 
+class SpareWarmUpTest(unittest.TestCase):
+
+    def test_the_thread_warm_up_leaves_a_single_threaded_process(self):
+        # the sandbox's last steps (uid, capabilities, seccomp) act per thread: no thread may remain
+        # in a forked child, as in a spare: numpy's import leaves BLAS threads in the parent
+        script = ("import os, sys; sys.path.insert(0, sys.argv[1]); from extensa import _forkserver\n"
+                  "pid = os.fork()\n"
+                  "if pid == 0:\n"
+                  "    for _ in range(20): _forkserver._touch_thread_start(); print(len(os.listdir('/proc/self/task')))\n"
+                  "    sys.stdout.flush(); os._exit(0)\n"
+                  "os.waitpid(pid, 0)")
+        out = subprocess.run([helpers.PYTHON, "-I", "-B", "-c", script, str(helpers.MAIN)], capture_output=True,
+                             text=True, timeout=60, check=True).stdout.split()
+        self.assertEqual(out, ["1"] * 20)
+
+
 def _gone(pid):
     try:
         with open(f"/proc/{pid}/stat") as stat:

@@ -148,6 +148,42 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(stderr, ["python error line"])
         self.assertTrue(messages[schema_at][1]["absent"])
 
+    def test_fd_level_output_on_both_streams_past_the_pipe_capacity(self):
+        # one thread drains both pipes: a full stderr pipe must not hold up stdout, nor the reverse
+        script = """
+            import os
+            for i in range(3000):
+                os.write(2, b'e%05d %s\\n' % (i, b'x' * 40))
+                os.write(1, b'o%05d\\n' % i)
+            OutputDataSet = None
+            """
+        messages = self.run_script(script)
+        schema_at = types(messages).index("OUTPUT_SCHEMA")
+        stdout = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDOUT]
+        stderr = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDERR]
+        self.assertEqual(stdout, ["o%05d" % i for i in range(3000)])
+        self.assertEqual(stderr, ["e%05d %s" % (i, "x" * 40) for i in range(3000)])
+
+    def test_capture_goes_on_when_the_script_closes_a_capture_pipe(self):
+        # the script may close descriptors it does not know; the other stream still arrives
+        script = """
+            import os
+            stderr_pipe = os.fstat(2).st_ino
+            for fd in range(3, 64):
+                try:
+                    if os.fstat(fd).st_ino == stderr_pipe:
+                        os.close(fd)  # the read end of the stderr capture pipe
+                        break
+                except OSError:
+                    pass
+            os.write(1, b'still here\\n')
+            OutputDataSet = None
+            """
+        messages = self.run_script(script)
+        schema_at = types(messages).index("OUTPUT_SCHEMA")
+        stdout = [m["text"] for t, m in messages[:schema_at] if t == _wire.STDOUT]
+        self.assertIn("still here", stdout)
+
     def test_syntax_error(self):
         error = self.error_of(self.run_script("x = 1\ny = = 2\n"))
         self.assertEqual(error["kind"], "syntax")
@@ -155,6 +191,20 @@ class SessionTest(unittest.TestCase):
         self.assertEqual(error["line"], 2)
         self.assertIn('File "<script>", line 2', "\n".join(error["traceback"]))
         self.assertEqual(self.engine.wait(), 1)
+
+    def test_the_engine_can_still_write_after_the_error_that_answers_session_init(self):
+        # a script that does not compile is answered at once, while the engine still sends
+        # END_OF_INPUT: the satellite must not have closed the connection by then, or the engine's
+        # write fails and it never reads the ERROR waiting for it
+        e = self.engine
+        e.start_cold()
+        e.init("x = (\n", has_input=False)
+        msg_type, message = e.receive()
+        self.assertEqual((msg_type, message["kind"]), (_wire.ERROR, "syntax"))
+        time.sleep(0.3)
+        e.end_of_input()
+        e.sock.close()
+        self.assertEqual(e.wait(), 1)
 
     def test_runtime_error_traceback_points_into_the_script(self):
         script = "import math\n\ndef f(x):\n    return 1 / x\n\nprint('before')\nf(0)\n"

@@ -5,6 +5,7 @@ writes (C extensions, subprocesses), caught by pointing fds 1 and 2 at pipes dra
 sync() guarantees that everything written before it has been sent.
 """
 
+import _thread
 import ctypes
 import fcntl
 import io
@@ -16,6 +17,16 @@ import threading
 
 from . import _wire
 
+def _c_fflush():
+    """libc's fflush, resolved at import: the fork server imports this module, so its children don't
+    pay the lookup per job."""
+    try:
+        return ctypes.CDLL(None).fflush
+    except (OSError, AttributeError):
+        return None
+
+
+_fflush = _c_fflush()
 # a line longer than this is sent in several chunks
 CHUNK = 64 * 1024
 _SYNC_TIMEOUT = 10.0
@@ -132,54 +143,92 @@ class _ScriptBuffer(io.RawIOBase):
         return self._fd
 
 
-class _PipeReader(threading.Thread):
-    """Drains one redirected fd into a sink, watching for the sync marker."""
+class _PipeReader:
+    """One redirected fd: drained into a sink, watching for the sync marker."""
 
     def __init__(self, fd, sink, marker):
-        super().__init__(daemon=True, name=f"extensa-fd-reader-{fd}")
         self._fd = fd
         self._sink = sink
         self._marker = marker
+        self._held = b""
         self.synced = threading.Event()
         # True from the moment bytes may leave the pipe until they were all fed to the sink
         self.busy = False
+
+    def fileno(self):
+        return self._fd
 
     def pending_bytes(self):
         """Bytes written to the pipe and not read yet."""
         return struct.unpack("i", fcntl.ioctl(self._fd, termios.FIONREAD, b"\0\0\0\0"))[0]
 
-    def run(self):
-        held = b""
+    def drain(self):
+        """Reads what the pipe holds (the caller saw it readable); False at its end."""
+        self.busy = True
+        try:
+            data = os.read(self._fd, 65536)
+        except OSError:
+            return False
+        if not data:
+            if self._held:
+                self._sink.feed(self._held)
+            return False
+        data = self._held + data
+        self._held = b""
         while True:
+            at = data.find(self._marker)
+            if at < 0:
+                break
+            self._sink.feed(data[:at])
+            data = data[at + len(self._marker):]
+            self.synced.set()
+        # keep back a tail that may be the start of a marker split across reads
+        for keep in range(min(len(self._marker) - 1, len(data)), 0, -1):
+            if self._marker.startswith(data[-keep:]):
+                self._held = data[-keep:]
+                data = data[:-keep]
+                break
+        if data:
+            self._sink.feed(data)
+        self.busy = bool(self._held)
+        return True
+
+
+def _is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
+class _PipeDrainer:
+    """One thread drains both redirected fds: a thread start is a good part of a trivial job's cost."""
+
+    def __init__(self, readers):
+        self._readers = list(readers)
+
+    def start(self):
+        # a bare thread: threading.Thread.start() waits until the thread runs, a wake-up the job
+        # pays on its critical path (milliseconds on a busy machine); this one needs no handshake
+        _thread.start_new_thread(self.run, ())
+
+    def run(self):
+        open_readers = self._readers
+        while open_readers:
             try:
-                # wait without consuming, so `busy` is set before any byte leaves the pipe
-                select.select([self._fd], [], [])
-                self.busy = True
-                data = os.read(self._fd, 65536)
+                # wait without consuming, so a reader turns busy before any byte leaves its pipe
+                ready, _, _ = select.select(open_readers, [], [])
             except OSError:
-                return
-            if not data:
-                if held:
-                    self._sink.feed(held)
-                return
-            data = held + data
-            held = b""
-            while True:
-                at = data.find(self._marker)
-                if at < 0:
-                    break
-                self._sink.feed(data[:at])
-                data = data[at + len(self._marker):]
-                self.synced.set()
-            # keep back a tail that may be the start of a marker split across reads
-            for keep in range(min(len(self._marker) - 1, len(data)), 0, -1):
-                if self._marker.startswith(data[-keep:]):
-                    held = data[-keep:]
-                    data = data[:-keep]
-                    break
-            if data:
-                self._sink.feed(data)
-            self.busy = bool(held)
+                # the script closed one of the read ends: drain the others still
+                alive = [r for r in open_readers if _is_open(r.fileno())]
+                if len(alive) == len(open_readers):
+                    return
+                open_readers = alive
+                continue
+            for reader in ready:
+                if not reader.drain():
+                    open_readers = [r for r in open_readers if r is not reader]
 
 
 class OutputCapture:
@@ -190,7 +239,6 @@ class OutputCapture:
         self._marker = b"\x00\x1bextensa-sync-" + os.urandom(8).hex().encode() + b"\x00"
         self._sinks = []
         self._readers = []
-        self._libc = None
         self.saved_stderr = None
 
     def install(self):
@@ -202,9 +250,7 @@ class OutputCapture:
             read_end, write_end = os.pipe()
             os.dup2(write_end, fd)
             os.close(write_end)
-            reader = _PipeReader(read_end, fd_sink, self._marker)
-            reader.start()
-            self._readers.append((fd, reader))
+            self._readers.append((fd, _PipeReader(read_end, fd_sink, self._marker)))
             py_sink = LineSink(self._writer, msg_type)
             self._sinks += [py_sink, fd_sink]
             stream = ScriptStream(py_sink, fd, name)
@@ -212,16 +258,13 @@ class OutputCapture:
                 sys.stdout = sys.__stdout__ = stream
             else:
                 sys.stderr = sys.__stderr__ = stream
-        try:
-            self._libc = ctypes.CDLL(None)
-        except OSError:
-            self._libc = None
+        _PipeDrainer(reader for _, reader in self._readers).start()
 
     def sync(self):
         """Returns once everything written so far (Python and fd level) was sent as frames."""
-        if self._libc is not None:
+        if _fflush is not None:
             try:
-                self._libc.fflush(None)
+                _fflush(None)
             except Exception:
                 pass
         waiting = []

@@ -6,6 +6,7 @@ Every failure ends in an ERROR frame when the socket still works, then the proce
 satellite never waits on an engine that is gone.
 """
 
+import _thread
 import builtins
 import linecache
 import os
@@ -33,6 +34,8 @@ from ._wire import ProtocolError
 RUNTIME = "python"
 SCRIPT_FILENAME = "<script>"
 HANDSHAKE_TIMEOUT = 60.0
+# after its last frame the satellite waits this long at most for the engine to close its end
+CLOSE_LINGER = 2.0
 # after CANCEL: interrupt again every second, give up after this many tries
 CANCEL_TRIES = 5
 # input the receiver reads ahead of the script (the next unit's batches) before it waits
@@ -89,6 +92,8 @@ class Session:
         self.capture = None
         # set by the receiver when the connection failed: (is_protocol_error, reason)
         self.failure = None
+        # set when the receiver stopped reading (the engine closed its end, or the connection failed)
+        self.receiver_done = None
         self.queued_bytes = 0
         self.queue_space = threading.Condition()
         self.loopback_offered = False
@@ -102,6 +107,12 @@ class Session:
     # -- frames in -----------------------------------------------------------------------------
 
     def _receive_loop(self):
+        try:
+            self._receive_frames()
+        finally:
+            self.receiver_done.set()
+
+    def _receive_frames(self):
         try:
             while True:
                 frame = self.reader.read()
@@ -191,13 +202,37 @@ class Session:
             raise SessionError(_wire.ERROR_PROTOCOL, f"unexpected {_wire.MESSAGE_NAMES[msg_type]} where "
                                f"{' or '.join(_wire.MESSAGE_NAMES[t] for t in expected)} was expected")
 
+    def linger(self):
+        """After the last frame: waits (CLOSE_LINGER at most) until the engine closed its end. Closing
+        first would make the engine's next write fail (END_OF_INPUT right after SESSION_INIT, when
+        the script does not compile), and the engine would report a vanished runtime instead of
+        reading the ERROR frame waiting for it."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        if self.receiver_done is not None:
+            self.receiver_done.wait(CLOSE_LINGER)
+            return
+        # the receiver never started (the handshake failed): read to the end here
+        deadline = time.monotonic() + CLOSE_LINGER
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                self.sock.settimeout(left)
+                if not self.sock.recv(65536):
+                    return
+        except OSError:
+            pass
+
     # -- the session ----------------------------------------------------------------------------
 
     def run(self):
         try:
             self._handshake()
             signal.signal(signal.SIGINT, self._on_sigint)
-            threading.Thread(target=self._receive_loop, daemon=True, name="extensa-receiver").start()
+            # a bare thread, as the capture's: no wait for it to start (see _capture._PipeDrainer)
+            self.receiver_done = threading.Event()
+            _thread.start_new_thread(self._receive_loop, ())
             _, init = self._next(_wire.SESSION_INIT)
             self._serve(init)
             return EXIT_OK
@@ -653,11 +688,9 @@ def run_session(socket_path, job_id, secret):
     except OSError as e:
         sys.stderr.write(f"extensa satellite: cannot connect to {socket_path}: {e}\n")
         return EXIT_CONNECT_FAILED
-    code = Session(sock, job_id, secret).run()
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+    session = Session(sock, job_id, secret)
+    code = session.run()
+    session.linger()
     sock.close()
     return code
 

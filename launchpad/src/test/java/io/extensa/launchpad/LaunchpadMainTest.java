@@ -107,7 +107,7 @@ class LaunchpadMainTest {
             exited.ifPresent(e -> assertThat(e.reason().wireName()).isEqualTo("killed"));
             job.close();
         }
-        assertThat(Processes.alive(processes)).isEmpty();
+        assertThat(Processes.awaitGone(processes, WAIT)).isEmpty();
         assertThat(paths.socketPath()).doesNotExist();
         try (var entries = Files.list(paths.jobsDir())) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsOnly(".lock");
@@ -130,7 +130,7 @@ class LaunchpadMainTest {
 
         assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the launchpad stopped").isTrue();
         job.close();
-        assertThat(Processes.alive(processes)).isEmpty();
+        assertThat(Processes.awaitGone(processes, WAIT)).isEmpty();
         assertThat(paths.socketPath()).doesNotExist();
         assertThat(readQuietly(log)).contains("standard input ended").contains("launchpad stopped");
     }
@@ -162,7 +162,7 @@ class LaunchpadMainTest {
         assertThat(paths.socketPath()).as("the stale socket").exists();
 
         try (TestLaunchpad next = TestLaunchpad.start(root)) {
-            assertThat(Processes.alive(processes)).isEmpty();
+            assertThat(Processes.awaitGone(processes, WAIT)).isEmpty();
             assertThat(workDirs).allSatisfy(dir -> assertThat(dir).doesNotExist());
             FakeEngine engine = next.engine();
             try (LaunchedJob job = next.client().launch(

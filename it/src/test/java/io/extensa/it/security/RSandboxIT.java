@@ -146,6 +146,10 @@ class RSandboxIT {
             }
         }
         assertThat(pids.get(1)).as("a fresh process for the second job").isNotEqualTo(pids.get(0));
+        // the first job's process is killed when its call ends; vanishing may take the kernel a moment
+        for (int i = 0; i < 200 && ProcessHandle.of(pids.get(0)).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
         assertThat(ProcessHandle.of(pids.get(0)).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 

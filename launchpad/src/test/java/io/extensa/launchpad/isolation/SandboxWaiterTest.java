@@ -45,7 +45,7 @@ class SandboxWaiterTest {
                 starter.destroyForcibly();
                 starter.waitFor();
 
-                long deadline = System.nanoTime() + 3_000_000_000L;
+                long deadline = System.nanoTime() + 10_000_000_000L;
                 while (job.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
@@ -92,7 +92,7 @@ class SandboxWaiterTest {
             assertThat(job.isAlive()).as("the job outlives its fork server").isTrue();
 
             launchpad.destroyForcibly();
-            long deadline = System.nanoTime() + 3_000_000_000L;
+            long deadline = System.nanoTime() + 10_000_000_000L;
             while (job.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }

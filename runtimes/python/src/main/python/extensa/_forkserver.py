@@ -7,9 +7,9 @@ threads can leave locks held in the child. SIGCHLD wakes the loop through a self
 Spares: the server keeps EXTENSA_WARM_SPARES children forked ahead of demand. A spare leads its
 own session and, when EXTENSA_SANDBOX_LIB is set, has already entered its namespaces (it waits
 outside; its children are the PID namespace's init and PID 2, which has built the read-only view
-of the file system and will run the job). A FORK hands the job to the oldest spare through its pipe; the spare binds the
-job's directory and socket, switches root, becomes the job's worker account and only then runs
-anything of the job (docs/security.md).
+of the file system and will run the job). A FORK hands the job to the oldest spare through its
+pipe; the spare binds the job's directory and socket, switches root, becomes the job's worker
+account and only then runs anything of the job (docs/security.md).
 """
 
 import ctypes

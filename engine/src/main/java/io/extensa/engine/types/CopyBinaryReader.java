@@ -36,8 +36,7 @@ public final class CopyBinaryReader implements CopyDataHandler {
         int share(ByteBuffer b, int pos);
     }
 
-    private final TupleDecoder tuples;
-    /** with a router: one decoder per share, each with its own batch and sink */
+    /** one decoder per share, each with its own batch and sink; a single one without a router */
     private final TupleDecoder[] shares;
     private final Router router;
     private int state = HEADER;
@@ -52,8 +51,7 @@ public final class CopyBinaryReader implements CopyDataHandler {
      * @param sink receives each full batch; the reader resets it afterwards
      */
     public CopyBinaryReader(List<InputColumnPlan> columns, BatchBuilder batch, BatchSink sink) {
-        this.tuples = new TupleDecoder(columns, batch, sink);
-        this.shares = null;
+        this.shares = new TupleDecoder[] {new TupleDecoder(columns, batch, sink)};
         this.router = null;
     }
 
@@ -67,15 +65,11 @@ public final class CopyBinaryReader implements CopyDataHandler {
         for (int i = 0; i < shares.length; i++) {
             shares[i] = new TupleDecoder(columns, batches.get(i), sinks.get(i));
         }
-        this.tuples = shares[0];
         this.router = router;
     }
 
     /** Rows decoded so far. */
     public long rowCount() {
-        if (shares == null) {
-            return tuples.rows();
-        }
         long rows = 0;
         for (TupleDecoder share : shares) {
             rows += share.rows();
@@ -117,12 +111,8 @@ public final class CopyBinaryReader implements CopyDataHandler {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, state == HEADER
                     ? "binary COPY ended before its header" : "binary COPY ended without its trailer");
         }
-        if (shares == null) {
-            tuples.flush();
-        } else {
-            for (TupleDecoder share : shares) {
-                share.flush();
-            }
+        for (TupleDecoder share : shares) {
+            share.flush();
         }
         return rowCount();
     }
@@ -155,13 +145,14 @@ public final class CopyBinaryReader implements CopyDataHandler {
                 pos += 2;
                 continue;
             }
-            tuples.checkFieldCount(count);
-            long length = tuples.measure(b, pos, to);
+            // every share decodes the same columns: the first one checks the tuple's shape
+            shares[0].checkFieldCount(count);
+            long length = shares[0].measure(b, pos, to);
             if (length < 0) {
                 carryNeeded = -length;
                 break;
             }
-            pos = (router == null ? tuples : shares[router.share(b, pos)]).decode(b, pos);
+            pos = shares[router == null ? 0 : router.share(b, pos)].decode(b, pos);
         }
         return pos - from;
     }

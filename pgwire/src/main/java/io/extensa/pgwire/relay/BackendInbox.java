@@ -45,10 +45,8 @@ final class BackendInbox {
     /** Gives the socket back to the relay, first passing on complete messages that arrived meanwhile. */
     void handBack() {
         try {
-            while (true) {
-                if (takeQueued(true)) {
-                    return;
-                }
+            while (!endTurnIfDrained()) {
+                takeQueued();
                 Message m;
                 while ((m = in.poll()) != null) {
                     passOn(m);
@@ -89,7 +87,7 @@ final class BackendInbox {
      * early), or null. Other messages read meanwhile go on to the client.
      */
     Message earlyError() throws PgException {
-        takeQueued(false);
+        takeQueued();
         Message m;
         boolean passed = false;
         while ((m = in.poll()) != null) {
@@ -118,21 +116,25 @@ final class BackendInbox {
                 "the connection to PostgreSQL was lost").with('S', "FATAL").with('V', "FATAL"));
     }
 
-    /**
-     * Moves the chunks the pump queued into the assembler. With {@code release}, when nothing is
-     * queued or partial (or the backend is gone), ends the engine's turn instead and returns true.
-     */
-    private boolean takeQueued(boolean release) {
-        byte[][] chunks;
+    /** Ends the engine's turn when nothing is queued or partial (or the backend is gone); false otherwise. */
+    private boolean endTurnIfDrained() {
         synchronized (session.modeLock) {
-            if (release && (session.engineQueue.isEmpty() && !in.hasPartial() || session.backendEof)) {
+            if (session.engineQueue.isEmpty() && !in.hasPartial() || session.backendEof) {
                 session.engineMode = false;
                 session.pumpReadsForEngine = false;
                 session.modeLock.notifyAll();
                 return true;
             }
+            return false;
+        }
+    }
+
+    /** Moves the chunks the pump queued into the assembler. */
+    private void takeQueued() {
+        byte[][] chunks;
+        synchronized (session.modeLock) {
             if (session.engineQueue.isEmpty()) {
-                return false;
+                return;
             }
             chunks = session.engineQueue.toArray(new byte[0][]);
             session.engineQueue.clear();
@@ -141,7 +143,6 @@ final class BackendInbox {
         for (byte[] c : chunks) {
             in.add(c);
         }
-        return false;
     }
 
     /**

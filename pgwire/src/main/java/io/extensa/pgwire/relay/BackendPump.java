@@ -143,10 +143,10 @@ final class BackendPump implements Runnable {
 
     private void relay() throws IOException {
         while (true) {
-            if (!buffer.hasRemaining() && !sitOutEngineTurn()) {
-                return;
-            }
             if (!buffer.hasRemaining()) {
+                if (!sitOutEngineTurn()) {
+                    return;
+                }
                 buffer.clear();
                 int n = session.backend.read(buffer);
                 if (n < 0) {

@@ -15,45 +15,42 @@ final class MessageAssembler {
         }
     }
 
+    /** Room a direct read gets at least: a COPY's rows arrive in 8 KB writes, several per read. */
+    private static final int MIN_READ_ROOM = 64 * 1024;
+
     private byte[] data = new byte[64 * 1024];
     private int start;
     private int end;
 
     void add(byte[] chunk) {
-        if (end + chunk.length > data.length) {
-            int live = end - start;
-            if (live + chunk.length > data.length) {
-                data = Arrays.copyOfRange(data, start, start + Math.max(data.length * 2, live + chunk.length));
-            } else {
-                System.arraycopy(data, start, data, 0, live);
-            }
-            start = 0;
-            end = live;
-        }
+        ensureRoom(chunk.length);
         System.arraycopy(chunk, 0, data, end, chunk.length);
         end += chunk.length;
     }
 
-    /** Room a direct read gets at least: a COPY's rows arrive in 8 KB writes, several per read. */
-    private static final int MIN_READ_ROOM = 64 * 1024;
-
     /** Reads what the transport has (blocking until something) after the bytes held; -1 at its end. */
     int readFrom(Transport transport) throws java.io.IOException {
-        if (data.length - end < MIN_READ_ROOM) {
-            int live = end - start;
-            if (live + MIN_READ_ROOM > data.length) {
-                data = Arrays.copyOfRange(data, start, start + Math.max(data.length * 2, live + MIN_READ_ROOM));
-            } else {
-                System.arraycopy(data, start, data, 0, live);
-            }
-            start = 0;
-            end = live;
-        }
+        ensureRoom(MIN_READ_ROOM);
         int n = transport.read(ByteBuffer.wrap(data, end, data.length - end));
         if (n > 0) {
             end += n;
         }
         return n;
+    }
+
+    /** At least {@code bytes} free after the held bytes: moves them to the front, or grows the array. */
+    private void ensureRoom(int bytes) {
+        if (end + bytes <= data.length) {
+            return;
+        }
+        int live = end - start;
+        if (live + bytes > data.length) {
+            data = Arrays.copyOfRange(data, start, start + Math.max(data.length * 2, live + bytes));
+        } else {
+            System.arraycopy(data, start, data, 0, live);
+        }
+        start = 0;
+        end = live;
     }
 
     /** The next complete message, or null when more bytes are needed. */

@@ -28,6 +28,10 @@ from . import _wire
 EXIT_CHILD_FAILED = 70
 # spares that die before getting a job, in a row, after which the server stops making them
 MAX_SPARE_FAILURES = 3
+# how long a replacement spare waits for the jobs that used up spares to end: making one (a fork of
+# this interpreter, its namespaces, its rehearsal) takes a core for milliseconds, which a short job
+# on two cores would otherwise lose
+REPLENISH_DELAY = 0.05
 
 
 class Sandbox:
@@ -154,6 +158,7 @@ class ForkServer:
         self.spare_target = spares
         self.spares = []  # [(pid, job pipe write end)], oldest first
         self.spare_failures = 0
+        self.short_since = None  # monotonic time the spares first fell below their target, if they have
         self.wake_read, self.wake_write = os.pipe()
         self.launchpad = os.getppid()
         os.set_blocking(self.wake_read, False)
@@ -170,9 +175,10 @@ class ForkServer:
         try:
             while True:
                 # spares are made only when nothing waits: a FORK never queues behind a spare's fork()
-                events = selector.select(timeout=0 if self._wants_spare() else None)
+                events = selector.select(timeout=self._spare_due_in())
                 if not events:
-                    self._make_spare()
+                    if self._spare_due_in() == 0:
+                        self._make_spare()
                     continue
                 for key, _ in events:
                     if key.data == "wake":
@@ -188,6 +194,20 @@ class ForkServer:
 
     def _wants_spare(self):
         return len(self.spares) < self.spare_target and self.spare_failures < MAX_SPARE_FAILURES
+
+    def _spare_due_in(self, now=None):
+        """Seconds until the next spare should be made (0: now), None when none is wanted. With a
+        spare left and a job running, the replacement waits until the jobs end or REPLENISH_DELAY
+        has passed since the spares first ran short, whichever is first."""
+        if not self._wants_spare():
+            self.short_since = None
+            return None
+        now = time.monotonic() if now is None else now
+        if self.short_since is None:
+            self.short_since = now
+        if not self.spares or not self.children:
+            return 0
+        return max(0.0, self.short_since + REPLENISH_DELAY - now)
 
     def _make_spare(self):
         job_read, job_write = os.pipe()

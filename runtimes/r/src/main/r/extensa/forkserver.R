@@ -17,6 +17,10 @@ FORK_CHANNEL_MAX_PAYLOAD <- 1048576
 # spares that die before getting a job, in a row, after which the server stops making them
 MAX_SPARE_FAILURES <- 3L
 MAX_SPARES <- 16L
+# how long a replacement spare waits for the jobs that used up spares to end, in seconds: making
+# one (a fork of this R, its namespaces, its rehearsal) takes a core for milliseconds, which a short
+# job on two cores would otherwise lose
+REPLENISH_DELAY <- 0.05
 
 forkserver_main <- function() {
   # start-up takes seconds on a busy machine; a launchpad that dies meanwhile closes stdin
@@ -32,15 +36,16 @@ forkserver_main <- function() {
   server$spare_target <- spares_from_environment()
   server$spares <- list()  # list(pid, pipe) each, oldest first
   server$spare_failures <- 0L
+  server$short_since <- NULL  # when the spares first fell below their target, if they have
   server$own_environment <- r_own_environment()
   send_message(server$writer, MSG$HELLO, list(runtime = RUNTIME, runtime_version = runtime_version(), pid = Sys.getpid(),
                                               sandbox = if (is.null(server$sandbox)) NULL else TRUE))
   tryCatch({
     repeat {
       # spares are made only when nothing waits: a FORK never queues behind a spare's fork()
-      ready <- .Call(native$ext_forkserver_wait, channel[1], if (wants_spare(server)) 0L else -1L)
+      ready <- .Call(native$ext_forkserver_wait, channel[1], spare_wait_millis(spare_due_in(server)))
       if (!ready[1] && !ready[2]) {
-        make_spare(server)
+        if (identical(spare_due_in(server), 0)) make_spare(server)
         next
       }
       if (ready[2]) reap(server)
@@ -150,6 +155,24 @@ handle_frame <- function(server) {
 
 wants_spare <- function(server) {
   length(server$spares) < server$spare_target && server$spare_failures < MAX_SPARE_FAILURES
+}
+
+# Seconds until the next spare should be made (0: now), NULL when none is wanted. With a spare left
+# and a job running, the replacement waits until the jobs end or REPLENISH_DELAY has passed since
+# the spares first ran short, whichever is first.
+spare_due_in <- function(server, now = proc.time()[["elapsed"]]) {
+  if (!wants_spare(server)) {
+    server$short_since <- NULL
+    return(NULL)
+  }
+  if (is.null(server$short_since)) server$short_since <- now
+  if (!length(server$spares) || !length(server$children)) return(0)
+  max(0, server$short_since + REPLENISH_DELAY - now)
+}
+
+# poll()'s timeout for a spare due in `seconds`: -1 (none due) waits for a frame or a child alone
+spare_wait_millis <- function(seconds) {
+  if (is.null(seconds)) -1L else as.integer(ceiling(seconds * 1000))
 }
 
 # Forks a spare: its own session, then (sandboxed) its namespaces, the namespace's init and the

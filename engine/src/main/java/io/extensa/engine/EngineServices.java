@@ -47,7 +47,7 @@ public final class EngineServices implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();
-    private final io.extensa.engine.script.parallelread.ReaderRoles readerRoles;
+    private final io.extensa.engine.script.parallelread.ReaderPool readerPool;
 
     public EngineServices(EngineConfig config) {
         this.config = config;
@@ -65,13 +65,26 @@ public final class EngineServices implements AutoCloseable {
             this.libraries = null;
         }
         requests.addListener(stats);
-        this.readerRoles = catalog == null ? null
-                : new io.extensa.engine.script.parallelread.ReaderRoles(catalog, jobPrefix);
+        this.readerPool = catalog == null ? null : new io.extensa.engine.script.parallelread.ReaderPool(
+                new io.extensa.engine.script.parallelread.ReaderRoles(catalog, jobPrefix));
+        if (readerPool != null) {
+            scheduler.scheduleWithFixedDelay(this::sweepReaders, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
-    /** The throw-away login roles of parallel input reads; null without a service connection. */
-    public io.extensa.engine.script.parallelread.ReaderRoles readerRoles() {
-        return readerRoles;
+    /** The reader connections of parallel input reads, kept between calls; null without a service connection. */
+    public io.extensa.engine.script.parallelread.ReaderPool readerPool() {
+        return readerPool;
+    }
+
+    private void sweepReaders() {
+        try {
+            readerPool.sweep(java.time.Duration.ofSeconds(
+                    configuration.inUse(ServerConfiguration.PARALLEL_READ_KEEP_SECONDS)));
+        } catch (PgException | RuntimeException e) {
+            // the catalog is unreachable: keep what is kept, the next sweep tries again
+            org.slf4j.LoggerFactory.getLogger(EngineServices.class).debug("reader sweep skipped: {}", e.getMessage());
+        }
     }
 
     /**
@@ -210,6 +223,9 @@ public final class EngineServices implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (readerPool != null) {
+            readerPool.close();
+        }
         MonitorWriter m;
         synchronized (this) {
             m = monitor;

@@ -34,7 +34,10 @@ public final class ServerConfiguration {
     public static final int MAX_SCRIPTS_TIMEOUT_SECONDS = 7 * 24 * 3600;
     /** Tables of at least this many pages are read over several connections when provably equivalent (0: never). */
     public static final String PARALLEL_READ_MIN_PAGES = "parallel read min pages";
-    static final int DEFAULT_PARALLEL_READ_MIN_PAGES = 16_384;
+    static final int DEFAULT_PARALLEL_READ_MIN_PAGES = 1_024;
+    /** How long the reader connections of a parallel read stay logged in after it, for the caller's next one. */
+    public static final String PARALLEL_READ_KEEP_SECONDS = "parallel read keep seconds";
+    static final int DEFAULT_PARALLEL_READ_KEEP_SECONDS = 60;
 
     private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
             new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"),
@@ -44,7 +47,10 @@ public final class ServerConfiguration {
                     "wall-clock limit of each sp_execute_external_script call in seconds (0: none)"),
             PARALLEL_READ_MIN_PAGES, new Option(PARALLEL_READ_MIN_PAGES, 0, Integer.MAX_VALUE,
                     "smallest table (8 kB pages) whose input a serial call reads over several connections, "
-                            + "when that is provably the same (0: never)"));
+                            + "when that is provably the same (0: never)"),
+            PARALLEL_READ_KEEP_SECONDS, new Option(PARALLEL_READ_KEEP_SECONDS, 0, 3600,
+                    "seconds the reader connections of a parallel input read stay logged in for the same caller's "
+                            + "next read (0: closed after every read)"));
 
     private final Catalog catalog;
     private final boolean scriptsEnabledByDefault;
@@ -101,8 +107,12 @@ public final class ServerConfiguration {
         }
         int byDefault = scriptsEnabledByDefault ? 1 : 0;
         for (Option o : OPTIONS.values()) {
-            int initial = o.name().equals(EXTERNAL_SCRIPTS_ENABLED) ? byDefault
-                    : o.name().equals(PARALLEL_READ_MIN_PAGES) ? DEFAULT_PARALLEL_READ_MIN_PAGES : o.minimum();
+            int initial = switch (o.name()) {
+                case EXTERNAL_SCRIPTS_ENABLED -> byDefault;
+                case PARALLEL_READ_MIN_PAGES -> DEFAULT_PARALLEL_READ_MIN_PAGES;
+                case PARALLEL_READ_KEEP_SECONDS -> DEFAULT_PARALLEL_READ_KEEP_SECONDS;
+                default -> o.minimum();
+            };
             catalog.query("INSERT INTO extensa_catalog.configuration (name, value, value_in_use, description) "
                     + "VALUES ($1, $2::int, $2::int, $3) ON CONFLICT (name) DO NOTHING", o.name(),
                     String.valueOf(initial), o.description());

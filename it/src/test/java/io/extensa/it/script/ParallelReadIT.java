@@ -61,6 +61,8 @@ class ParallelReadIT {
             s.execute("VACUUM ANALYZE public.pr_big, public.pr_small, public.pr_rls");
             s.execute("EXEC sp_configure 'parallel read min pages', 100");
             s.execute("EXEC sp_configure 'max degree of parallelism', 2");
+            // readers are closed after each read unless a test keeps them: each test checks nothing is left
+            s.execute("EXEC sp_configure 'parallel read keep seconds', 0");
             s.execute("RECONFIGURE");
         }
     }
@@ -68,8 +70,9 @@ class ParallelReadIT {
     @AfterAll
     static void reset() throws SQLException {
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
-            s.execute("EXEC sp_configure 'parallel read min pages', 16384");
+            s.execute("EXEC sp_configure 'parallel read min pages', 1024");
             s.execute("EXEC sp_configure 'max degree of parallelism', 0");
+            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
             s.execute("RECONFIGURE");
         }
     }
@@ -270,6 +273,44 @@ class ParallelReadIT {
                     .containsExactly(String.valueOf(ROWS));
             assertThat(notices.toString()).contains(PARALLEL);
         }
+    }
+
+    @Test
+    void aCallersNextReadReusesItsReadersAndAnotherCallerGetsItsOwn() throws Exception {
+        String count = "OutputDataSet = InputDataSet.agg(['count'])[['i']].T";
+        String readers = "SELECT usename || ':' || pid || ':' || state || ':' || coalesce(backend_xid::text, '-') "
+                + "FROM pg_stat_activity WHERE usename LIKE 'extensa\\_pread\\_%' ORDER BY 1";
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS public.pr_granted AS SELECT i FROM public.pr_big");
+            s.execute("GRANT SELECT ON public.pr_granted TO pr_analyst");
+            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
+            s.execute("RECONFIGURE");
+            try (Connection a = debugSession(stack.connectAs("pr_analyst", "pw-pr_analyst"));
+                 Statement as = a.createStatement()) {
+                assertThat(rows(s, exec(count, "SELECT i FROM public.pr_big", " WITH RESULT SETS ((n int8))")))
+                        .containsExactly(String.valueOf(ROWS));
+                List<String> kept = rows(s, readers);
+                // two readers, logged in, idle outside any transaction (no SET LOCAL ROLE left over)
+                assertThat(kept).hasSize(2).allMatch(r -> r.endsWith(":idle:-"));
+                assertThat(rows(s, exec(count, "SELECT i FROM public.pr_big", " WITH RESULT SETS ((n int8))")))
+                        .containsExactly(String.valueOf(ROWS));
+                assertThat(rows(s, readers)).as("the same backends read again").isEqualTo(kept);
+
+                assertThat(rows(as, exec(count, "SELECT i FROM public.pr_granted", " WITH RESULT SETS ((n int8))")))
+                        .containsExactly(String.valueOf(ROWS));
+                assertThat(notices.toString()).contains(PARALLEL);
+                // each kept role is a member of exactly one role, its caller's, and not of the other's
+                assertThat(rows(s, "SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_roles r "
+                        + "JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid "
+                        + "WHERE r.rolname LIKE 'extensa\\_pread\\_%' GROUP BY r.rolname ORDER BY 1"))
+                        .containsExactlyInAnyOrder("extensa", "pr_analyst");
+                assertThat(rows(s, readers)).hasSize(4).containsAll(kept);
+            } finally {
+                s.execute("EXEC sp_configure 'parallel read keep seconds', 0");
+                s.execute("RECONFIGURE");
+            }
+        }
+        // with nothing to keep them for, they go within the next sweep (nothingLeftBehind waits)
     }
 
     @Test

@@ -10,7 +10,6 @@ import io.extensa.pgwire.client.PgClient;
 import io.extensa.pgwire.intercept.ColumnDescriptor;
 import io.extensa.pgwire.intercept.ExecutionContext;
 import io.extensa.protocol.wire.PayloadBuilder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,7 +32,6 @@ public final class ParallelInput {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ParallelInput.class);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_READERS = 8;
 
     private ParallelInput() {
@@ -47,8 +45,8 @@ public final class ParallelInput {
     public static long read(EngineServices services, ExecutionContext ctx, String callId, String query,
                             List<ColumnDescriptor> columns, List<InputColumnPlan> plans, BatchSender sender)
             throws PgException {
-        ReaderRoles roles = services.readerRoles();
-        if (roles == null) {
+        ReaderPool pool = services.readerPool();
+        if (pool == null) {
             log.debug("call {}: input read serially: no service connection to create reader roles", callId);
             return -1;
         }
@@ -62,14 +60,20 @@ public final class ParallelInput {
         if (degree < 2) {
             return serially(ctx, callId, "max degree of parallelism is 1", parallel.debugNotices());
         }
-        List<PgClient> readers = new ArrayList<>();
-        String role = null;
+        long started = System.nanoTime();
+        ReaderPool.Lease lease;
+        List<String> queries;
         try {
-            List<String> queries;
+            lease = pool.acquire(services.catalog().config().address(), parallel.callerRole(),
+                    ctx.session().database(), degree);
+        } catch (PgException e) {
+            ctx.cancellation().throwIfCancelled();
+            return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
+                    parallel.debugNotices());
+        }
+        try (lease) {
             try {
-                ReaderRoles.Login login = roles.create(parallel.callerRole(), callId, degree);
-                role = login.role();
-                queries = open(services, ctx, parallel, login, degree, readers);
+                queries = open(parallel, lease.connections());
             } catch (PgException e) {
                 ctx.cancellation().throwIfCancelled();
                 return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
@@ -78,46 +82,40 @@ public final class ParallelInput {
             note(ctx, parallel.debugNotices(), "Extensa: input read over " + degree + " connections sharing one "
                     + "snapshot (table " + parallel.schema() + "." + parallel.table() + ", " + parallel.blocks()
                     + " pages)");
-            log.debug("call {}: input read over {} connections ({}.{}, {} pages)", callId, degree, parallel.schema(),
-                    parallel.table(), parallel.blocks());
-            return new ParallelReaders(readers, queries, plans, ctx.cancellation(), callId).run(sender);
-        } finally {
-            readers.forEach(PgClient::close);
-            if (role != null) {
-                roles.drop(role);
-            }
+            log.debug("call {}: input read over {} connections ({}.{}, {} pages), set up in {} ms", callId, degree,
+                    parallel.schema(), parallel.table(), parallel.blocks(),
+                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e6));
+            long rows = new ParallelReaders(lease.connections(), queries, plans, ctx.cancellation(), callId)
+                    .run(sender);
+            lease.readSucceeded();
+            return rows;
         }
     }
 
     /**
-     * Connects the readers as the throw-away role, opens their read-only transactions on one
-     * snapshot (the first reader's, exported), becomes the caller, and checks that each reader's
-     * query is a TID range scan of the same table.
+     * Opens the readers' read-only transactions on one snapshot (the first reader's, exported),
+     * makes each the caller, and checks that each reader's query is a TID range scan of the same
+     * table. Two round trips per reader.
      */
-    private static List<String> open(EngineServices services, ExecutionContext ctx, ReadDecision.Parallel read,
-                                     ReaderRoles.Login login, int degree, List<PgClient> readers)
-            throws PgException {
-        var address = services.catalog().config().address();
-        for (int k = 0; k < degree; k++) {
-            readers.add(PgClient.connect(address, login.role(), ctx.session().database(), login.password(),
-                    CONNECT_TIMEOUT));
-        }
-        String begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-        String snapshot = readers.get(0).execute(begin + "; SELECT pg_catalog.pg_export_snapshot()").single();
+    private static List<String> open(ReadDecision.Parallel read, List<PgClient> readers) throws PgException {
+        String begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ";
         String becomeCaller = "SET LOCAL ROLE " + Sql.identifier(read.callerRole())
                 + "; SET LOCAL statement_timeout = " + Sql.literal(read.statementTimeout())
-                + "; SET LOCAL search_path = pg_catalog; SET LOCAL max_parallel_workers_per_gather = 0";
-        long[] bounds = read.boundaries(degree);
+                + "; SET LOCAL search_path = pg_catalog; SET LOCAL max_parallel_workers_per_gather = 0; ";
+        long[] bounds = read.boundaries(readers.size());
         List<String> queries = new ArrayList<>();
-        for (int k = 0; k < degree; k++) {
+        String snapshot = null;
+        for (int k = 0; k < readers.size(); k++) {
             PgClient reader = readers.get(k);
-            if (k > 0) {
-                reader.execute(begin + "; SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
-            }
-            reader.execute(becomeCaller);
-            String caller = reader.execute("SELECT current_user").single();
+            PgClient.Result answer = reader.execute(begin
+                    + (k > 0 ? "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot) + "; " : "") + becomeCaller
+                    + "SELECT current_user::text, " + (k == 0 ? "pg_catalog.pg_export_snapshot()" : "NULL"));
+            String caller = answer.rows().get(0).get(0);
             if (!read.callerRole().equals(caller)) {
                 throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "the reader runs as " + caller);
+            }
+            if (k == 0) {
+                snapshot = answer.rows().get(0).get(1);
             }
             String query = read.rangeQuery(bounds[k], bounds[k + 1]);
             PlanCheck.Result plan = PlanCheck.check(reader.execute("EXPLAIN (VERBOSE, FORMAT XML) " + query)

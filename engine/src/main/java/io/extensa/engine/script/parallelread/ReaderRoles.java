@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Throw-away login roles for the connections of a parallel input read. Each is created by
- * Extensa's service connection for one call, as a member of the caller's role only, with a random
- * password that never leaves this JVM (PostgreSQL gets its SCRAM verifier), and dropped when the
- * call ends. Such a role can be the caller or less, never more. Roles this gateway did not create
- * (left behind by a gateway that died) are dropped before the first read.
+ * Login roles for the connections of parallel input reads. Each is created by Extensa's service
+ * connection for one caller ({@link ReaderPool} keeps it and its connections for a while), as a
+ * member of the caller's role only, with a random password that never leaves this JVM
+ * (PostgreSQL gets its SCRAM verifier). Such a role can be the caller or less, never more. Roles
+ * this gateway did not create (left behind by a gateway that died) are dropped before the first read.
  */
 public final class ReaderRoles {
 
@@ -41,10 +41,10 @@ public final class ReaderRoles {
     record Login(String role, String password) {
     }
 
-    /** Creates a login role that is a member of {@code callerRole} and may log in {@code connections} times. */
-    Login create(String callerRole, String callId, int connections) throws PgException {
+    /** Creates a login role that is a member of {@code callerRole} and may have {@code connections} at once. */
+    Login create(String callerRole, String tag, int connections) throws PgException {
         sweepOnce();
-        String role = PREFIX + instance + "_" + callId.replaceAll("[^a-zA-Z0-9]", "_").toLowerCase();
+        String role = PREFIX + instance + "_" + tag.replaceAll("[^a-zA-Z0-9]", "_").toLowerCase();
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String password = HexFormat.of().formatHex(secret);

@@ -85,6 +85,8 @@ public final class MultiUnitExecution implements Execution {
     // ---- input ----
     private InputShape shape;
     private List<InputColumnPlan> columns;
+    /** the input's RowDescription: which table and column each comes from (for the parallel read) */
+    private List<io.extensa.pgwire.intercept.ColumnDescriptor> inputSources;
     private DataRowDecoder decoder;
     private UnitDealer dealer;
     private boolean portalOpen;
@@ -165,7 +167,9 @@ public final class MultiUnitExecution implements Execution {
         cancelHook = ctx.cancellation().onCancel(() -> workers.forEach(SatelliteWorker::cancel));
         parameters = ScriptParameters.resolve(call, ctx.backend(), variables, ctx.parameters(), catalog);
         String query = ScriptInput.query(call);
-        columns = ScriptInput.describe(ctx.backend(), query, catalog, settings);
+        ScriptInput.Described described = ScriptInput.describeWithSources(ctx.backend(), query, catalog, settings);
+        columns = described.plans();
+        inputSources = described.columns();
         shape = InputShape.of(query, call.partitionBy(), call.orderBy(),
                 columns.stream().map(InputColumnPlan::name).toList());
         if (insert != null) {
@@ -232,32 +236,51 @@ public final class MultiUnitExecution implements Execution {
     }
 
     /**
-     * Hashed partitions: the whole input in one binary COPY, each row into the batch of the
-     * satellite its key's hash names, each batch sent as it fills. No portal round trips: nothing
+     * Hashed partitions: the whole input in one binary COPY (or several, over a parallel read of a
+     * big table), each row into the batch of the satellite its key's hash names, each batch sent as
+     * it fills. No portal round trips: nothing
      * else needs the connection meanwhile, since no unit runs (and no output comes) before the
      * satellites have their whole shares.
      */
     private void readShares() throws PgException {
         int n = workers.size();
         int[] keys = shape.partitionColumns();
-        List<BatchBuilder> batches = new ArrayList<>(n);
-        List<io.extensa.engine.types.BatchSink> sinks = new ArrayList<>(n);
-        for (SatelliteWorker w : workers) {
-            batches.add(InputTypes.newBatch(columns));
-            // the encoded batch references the builder's buffers, reused for the next batch: send a copy
-            sinks.add(full -> sendDuringInput(w, PayloadBuilder.encoded(full.encode().toByteBuffer())));
-        }
-        io.extensa.engine.types.CopyBinaryReader reader = new io.extensa.engine.types.CopyBinaryReader(columns,
-                batches, sinks, (b, pos) -> {
-                    int to = n == 1 ? 0 : Math.floorMod(PartitionKeys.hash(b, pos, keys), n);
-                    workers.get(to).shareRows++;
-                    return to;
+        // several connections when that is provably the same read (docs/security.md, "Parallel input read")
+        long parallel = io.extensa.engine.script.parallelread.ParallelInput.read(services, ctx,
+                workers.get(0).job.jobId(), shape.query(), inputSources,
+                out -> shareReader(InputColumnPlan.forAnotherThread(columns), n, keys, out),
+                (share, batch, rows) -> {
+                    workers.get(share).shareRows += rows;
+                    sendDuringInput(workers.get(share), batch);
                 });
-        ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
-        rowsIn = reader.finish();
+        if (parallel >= 0) {
+            rowsIn = parallel;
+        } else {
+            io.extensa.engine.types.CopyBinaryReader reader = shareReader(columns, n, keys, (share, full) -> {
+                workers.get(share).shareRows += full.rowCount();
+                // the encoded batch references the builder's buffers, reused for the next batch: send a copy
+                sendDuringInput(workers.get(share), PayloadBuilder.encoded(full.encode().toByteBuffer()));
+            });
+            ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
+            rowsIn = reader.finish();
+        }
         inputDone = true;
         request.progress(rowsIn, rowsOut);
         timer.mark("input");
+    }
+
+    /** A decoder that deals each row to the share its key's hash names, one batch per share. */
+    private static io.extensa.engine.types.CopyBinaryReader shareReader(List<InputColumnPlan> plans,
+            int n, int[] keys, io.extensa.engine.script.parallelread.ParallelInput.FullBatch out) {
+        List<BatchBuilder> batches = new ArrayList<>(n);
+        List<io.extensa.engine.types.BatchSink> sinks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int share = i;
+            batches.add(InputTypes.newBatch(plans));
+            sinks.add(full -> out.accept(share, full));
+        }
+        return new io.extensa.engine.types.CopyBinaryReader(plans, batches, sinks,
+                (b, pos) -> n == 1 ? 0 : Math.floorMod(PartitionKeys.hash(b, pos, keys), n));
     }
 
     /**

@@ -22,6 +22,14 @@ public interface BinaryDecoder {
      */
     void decode(ByteBuffer source, int offset, int length, ColumnBuilder target) throws PgException;
 
+    /**
+     * A decoder that decodes the same way with scratch space of its own, for another reader
+     * thread; stateless decoders return themselves.
+     */
+    default BinaryDecoder forAnotherThread() {
+        return this;
+    }
+
     /** Decodes the buffer's remaining bytes. */
     default void decode(ByteBuffer field, ColumnBuilder target) throws PgException {
         decode(field, field.position(), field.remaining(), target);

@@ -27,4 +27,15 @@ public record InputColumnPlan(ColumnSpec spec, PgType type, int typmod, BinaryDe
     public String name() {
         return spec.name();
     }
+
+    /** The same plan with a decoder of its own, for another reader thread (decoders keep scratch space). */
+    public InputColumnPlan forAnotherThread() {
+        BinaryDecoder own = decoder.forAnotherThread();
+        return own == decoder ? this : new InputColumnPlan(spec, type, typmod, own);
+    }
+
+    /** {@link #forAnotherThread} of each plan. */
+    public static java.util.List<InputColumnPlan> forAnotherThread(java.util.List<InputColumnPlan> plans) {
+        return plans.stream().map(InputColumnPlan::forAnotherThread).toList();
+    }
 }

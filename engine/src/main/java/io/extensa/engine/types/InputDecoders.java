@@ -285,6 +285,11 @@ final class InputDecoders {
         }
 
         @Override
+        public BinaryDecoder forAnotherThread() {
+            return new Numeric(column);
+        }
+
+        @Override
         public void decode(ByteBuffer s, int offset, int length, ColumnBuilder target) throws PgException {
             if (length < 8) {
                 throw TypeErrors.badBinary(column, "a binary numeric has at least 8 bytes, got " + length);
@@ -403,6 +408,11 @@ final class InputDecoders {
             for (int d = 0; d <= MAX_DIMENSIONS; d++) {
                 shapes[d] = new int[d];
             }
+        }
+
+        @Override
+        public BinaryDecoder forAnotherThread() {
+            return new Array(column, element.forAnotherThread());
         }
 
         @Override

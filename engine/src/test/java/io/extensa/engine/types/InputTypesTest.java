@@ -35,6 +35,21 @@ class InputTypesTest {
     }
 
     @Test
+    void decodersWithScratchSpaceGetTheirOwnForAnotherThread() throws PgException {
+        // the parallel input read decodes on several threads: numeric and array decoders keep scratch
+        // space, which two threads garbled when they shared one decoder
+        InputColumnPlan numeric = plan("n", Oids.NUMERIC, -1);
+        InputColumnPlan numerics = plan("a", Oids.NUMERIC_ARRAY, -1);
+        InputColumnPlan float8 = plan("f", Oids.FLOAT8, -1);
+        assertThat(numeric.forAnotherThread().decoder()).isNotSameAs(numeric.decoder())
+                .isInstanceOf(numeric.decoder().getClass());
+        assertThat(numerics.forAnotherThread().decoder()).isNotSameAs(numerics.decoder());
+        assertThat(numeric.forAnotherThread()).extracting(InputColumnPlan::spec, InputColumnPlan::type)
+                .containsExactly(numeric.spec(), numeric.type());
+        assertThat(float8.forAnotherThread()).isSameAs(float8);
+    }
+
+    @Test
     void mapsEveryBuiltInType() throws PgException {
         int[][] expected = {
             {Oids.BOOL, ColumnType.BOOL.code()}, {Oids.INT2, ColumnType.INT16.code()},

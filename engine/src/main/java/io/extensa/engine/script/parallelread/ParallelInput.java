@@ -2,7 +2,10 @@ package io.extensa.engine.script.parallelread;
 
 import io.extensa.engine.EngineServices;
 import io.extensa.engine.catalog.ServerConfiguration;
+import io.extensa.engine.types.CopyBinaryReader;
 import io.extensa.engine.types.InputColumnPlan;
+import io.extensa.engine.types.InputTypes;
+import io.extensa.protocol.batch.BatchBuilder;
 import io.extensa.pgwire.ErrorFields;
 import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
@@ -31,6 +34,27 @@ public final class ParallelInput {
         void send(PayloadBuilder batch) throws PgException;
     }
 
+    /** Sends one encoded INPUT_BATCH of {@code rows} rows to satellite {@code share}; on the caller's thread only. */
+    @FunctionalInterface
+    public interface RoutedSender {
+        void send(int share, PayloadBuilder batch, int rows) throws PgException;
+    }
+
+    /** Where a reader's decoder puts each full batch (its builder is reused once this returns). */
+    @FunctionalInterface
+    public interface FullBatch {
+        void accept(int share, BatchBuilder batch) throws PgException;
+    }
+
+    /**
+     * Makes one reader's decoder of binary COPY data, on that reader's thread: it must not share
+     * column decoders with another ({@link InputColumnPlan#forAnotherThread}).
+     */
+    @FunctionalInterface
+    public interface Decoders {
+        CopyBinaryReader create(FullBatch out);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(ParallelInput.class);
     private static final int MAX_READERS = 8;
 
@@ -44,6 +68,20 @@ public final class ParallelInput {
      */
     public static long read(EngineServices services, ExecutionContext ctx, String callId, String query,
                             List<ColumnDescriptor> columns, List<InputColumnPlan> plans, BatchSender sender)
+            throws PgException {
+        return read(services, ctx, callId, query, columns, out -> {
+            List<InputColumnPlan> own = InputColumnPlan.forAnotherThread(plans);
+            return new CopyBinaryReader(own, InputTypes.newBatch(own), full -> out.accept(0, full));
+        }, (share, batch, rows) -> sender.send(batch));
+    }
+
+    /**
+     * As {@link #read(EngineServices, ExecutionContext, String, String, List, List, BatchSender)}, with
+     * each reader's rows decoded by a decoder of the caller's (one that deals rows out to several
+     * satellites, say) and each full batch sent to the destination the decoder named.
+     */
+    public static long read(EngineServices services, ExecutionContext ctx, String callId, String query,
+                            List<ColumnDescriptor> columns, Decoders decoders, RoutedSender sender)
             throws PgException {
         ReaderPool pool = services.readerPool();
         if (pool == null) {
@@ -85,7 +123,7 @@ public final class ParallelInput {
             log.debug("call {}: input read over {} connections ({}.{}, {} pages), set up in {} ms", callId, degree,
                     parallel.schema(), parallel.table(), parallel.blocks(),
                     String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e6));
-            long rows = new ParallelReaders(lease.connections(), queries, plans, ctx.cancellation(), callId)
+            long rows = new ParallelReaders(lease.connections(), queries, decoders, ctx.cancellation(), callId)
                     .run(sender);
             lease.readSucceeded();
             return rows;

@@ -33,29 +33,33 @@ final class ParallelReaders {
     private record Done(long rows) {
     }
 
+    /** A full batch for destination {@code share} (always 0 when nothing routes the rows). */
+    private record Routed(int share, PayloadBuilder batch, int rows) {
+    }
+
     private record Failed(Throwable error) {
     }
 
     private final List<PgClient> readers;
     private final List<String> queries;
-    private final List<InputColumnPlan> plans;
+    private final ParallelInput.Decoders decoders;
     private final Cancellation cancellation;
     private final String callId;
     private final BlockingQueue<Object> queue;
     private volatile boolean stopped;
 
-    ParallelReaders(List<PgClient> readers, List<String> queries, List<InputColumnPlan> plans,
+    ParallelReaders(List<PgClient> readers, List<String> queries, ParallelInput.Decoders decoders,
                     Cancellation cancellation, String callId) {
         this.readers = readers;
         this.queries = queries;
-        this.plans = plans;
+        this.decoders = decoders;
         this.cancellation = cancellation;
         this.callId = callId;
         this.queue = new ArrayBlockingQueue<>(2 * readers.size());
     }
 
     /** Reads every range; returns the rows read. */
-    long run(ParallelInput.BatchSender sender) throws PgException {
+    long run(ParallelInput.RoutedSender sender) throws PgException {
         long started = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int k = 0; k < readers.size(); k++) {
@@ -74,9 +78,9 @@ final class ParallelReaders {
                 Object item = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 long t1 = System.nanoTime();
                 waitedNanos += t1 - t0;
-                if (item instanceof PayloadBuilder batch) {
+                if (item instanceof Routed routed) {
                     try {
-                        sender.send(batch);
+                        sender.send(routed.share(), routed.batch(), routed.rows());
                     } catch (PgException e) {
                         // a cancel kills the satellite: report the cancel, not the broken pipe
                         cancellation.throwIfCancelled();
@@ -116,10 +120,9 @@ final class ParallelReaders {
 
     private void readRange(int index) {
         try {
-            BatchBuilder batch = InputTypes.newBatch(plans);
             // the encoded batch references the builder's buffers, reused for the next batch: queue a copy
-            CopyBinaryReader decoder = new CopyBinaryReader(plans, batch,
-                    full -> hand(PayloadBuilder.encoded(full.encode().toByteBuffer())));
+            CopyBinaryReader decoder = decoders.create((share, full) -> hand(new Routed(share,
+                    PayloadBuilder.encoded(full.encode().toByteBuffer()), full.rowCount())));
             readers.get(index).copyOut("COPY (" + queries.get(index) + ") TO STDOUT (FORMAT binary)", decoder);
             hand(new Done(decoder.finish()));
         } catch (Throwable e) {

@@ -157,57 +157,65 @@ class SpareWarmUpTest(unittest.TestCase):
 
 class SpareReplenishingTest(unittest.TestCase):
     """When the next spare is made: a short job on two cores must not share them with a fork of the
-    whole interpreter, so a replacement waits for running jobs, but not for long, nor when none is left."""
+    whole interpreter, nor a call arriving back to back queue behind one; but the spares must not
+    run out either."""
 
     def setUp(self):
         from extensa import _forkserver
-        self.delay = _forkserver.REPLENISH_DELAY
+        self.fs = _forkserver
         read_end, write_end = os.pipe()
         self.addCleanup(os.close, read_end)
         self.addCleanup(os.close, write_end)
-        self.server = _forkserver.ForkServer(read_end, write_end, spares=2)
+        self.server = _forkserver.ForkServer(read_end, write_end, spares=4)
         self.addCleanup(os.close, self.server.wake_read)
         self.addCleanup(os.close, self.server.wake_write)
+
+    def spares(self, n):
+        self.server.spares = [(100 + i, -1) for i in range(n)]
 
     def test_an_empty_server_makes_spares_at_once(self):
         self.assertEqual(self.server._spare_due_in(100.0), 0)
 
     def test_a_full_server_makes_none(self):
-        self.server.spares = [(11, -1), (12, -1)]
+        self.spares(4)
         self.assertIsNone(self.server._spare_due_in(100.0))
 
-    def test_a_replacement_waits_while_a_job_runs(self):
-        self.server.spares = [(11, -1), (12, -1)]
+    def test_a_replacement_waits_while_a_job_runs_but_no_longer_than_the_delay(self):
+        self.spares(3)
+        self.server.children[11] = "job-a"
+        delay = self.fs.REPLENISH_DELAY
+        self.assertAlmostEqual(self.server._spare_due_in(100.0), delay)
+        self.assertAlmostEqual(self.server._spare_due_in(100.0 + delay / 2), delay / 2)
+        self.assertEqual(self.server._spare_due_in(100.0 + delay), 0)
+
+    def test_a_replacement_is_made_a_grace_period_after_the_jobs_end(self):
+        self.spares(3)
+        self.server.children[11] = "job-a"
         self.server._spare_due_in(100.0)
-        self.server.spares.pop(0)
-        self.server.children[11] = "job-a"
-        self.assertAlmostEqual(self.server._spare_due_in(100.0), self.delay)
-        self.assertAlmostEqual(self.server._spare_due_in(100.0 + self.delay / 2), self.delay / 2)
-        self.assertEqual(self.server._spare_due_in(100.0 + self.delay), 0, "not longer than the delay")
-
-    def test_a_replacement_is_made_once_the_jobs_end(self):
-        self.server.spares = [(12, -1)]
-        self.server.children[11] = "job-a"
-        self.assertGreater(self.server._spare_due_in(100.0), 0)
         del self.server.children[11]
-        self.assertEqual(self.server._spare_due_in(100.001), 0)
+        self.server.last_job_end = 100.01
+        self.assertAlmostEqual(self.server._spare_due_in(100.01), self.fs.REPLENISH_GRACE)
+        self.assertEqual(self.server._spare_due_in(100.01 + self.fs.REPLENISH_GRACE), 0)
 
-    def test_a_server_without_spares_never_waits(self):
+    def test_below_the_low_mark_a_replacement_is_made_at_once(self):
+        self.spares(self.fs.LOW_SPARES - 1)
         self.server.children[11] = "job-a"
-        self.server.children[12] = "job-b"
         self.assertEqual(self.server._spare_due_in(100.0), 0)
 
-    def test_the_delay_counts_from_the_first_shortfall(self):
-        # under steady load jobs run all the time: the spares are still replaced, a delay after
-        # they first ran short, not a delay after the newest job
-        self.server.spare_target = 3
-        self.server.spares = [(12, -1)]
+    def test_under_steady_load_the_delay_counts_from_the_first_shortfall(self):
+        # jobs run all the time: the spares are still replaced, a delay after they first ran short
+        self.spares(3)
         self.server.children[11] = "job-a"
         self.server._spare_due_in(100.0)
         self.server.children[13] = "job-b"
-        self.assertEqual(self.server._spare_due_in(100.0 + self.delay), 0)
-        self.server.spares.append((14, -1))
-        self.assertEqual(self.server._spare_due_in(100.0 + self.delay + 0.001), 0)
+        self.spares(2)
+        self.assertEqual(self.server._spare_due_in(100.0 + self.fs.REPLENISH_DELAY), 0)
+        self.spares(3)
+        self.assertEqual(self.server._spare_due_in(100.0 + self.fs.REPLENISH_DELAY + 0.001), 0)
+        self.spares(4)
+        self.assertIsNone(self.server._spare_due_in(100.1))
+        self.spares(3)
+        self.assertAlmostEqual(self.server._spare_due_in(100.2), self.fs.REPLENISH_DELAY, msg="a new shortfall")
 
 
 def _gone(pid):

@@ -28,10 +28,14 @@ from . import _wire
 EXIT_CHILD_FAILED = 70
 # spares that die before getting a job, in a row, after which the server stops making them
 MAX_SPARE_FAILURES = 3
-# how long a replacement spare waits for the jobs that used up spares to end: making one (a fork of
-# this interpreter, its namespaces, its rehearsal) takes a core for milliseconds, which a short job
-# on two cores would otherwise lose
+# How long a replacement spare may wait: making one (a fork of this interpreter, its namespaces,
+# its rehearsal) takes a core for milliseconds, which a short job on two cores would otherwise
+# lose. While at least LOW_SPARES are left, a replacement waits for the running jobs to end and
+# then REPLENISH_GRACE more (a call arriving back to back must not queue behind fork()), but never
+# longer than REPLENISH_DELAY after the spares first ran short. Below LOW_SPARES it is made at once.
 REPLENISH_DELAY = 0.05
+REPLENISH_GRACE = 0.01
+LOW_SPARES = 2
 
 
 class Sandbox:
@@ -159,6 +163,7 @@ class ForkServer:
         self.spares = []  # [(pid, job pipe write end)], oldest first
         self.spare_failures = 0
         self.short_since = None  # monotonic time the spares first fell below their target, if they have
+        self.last_job_end = float("-inf")  # monotonic time the last job's child was reaped
         self.wake_read, self.wake_write = os.pipe()
         self.launchpad = os.getppid()
         os.set_blocking(self.wake_read, False)
@@ -196,18 +201,20 @@ class ForkServer:
         return len(self.spares) < self.spare_target and self.spare_failures < MAX_SPARE_FAILURES
 
     def _spare_due_in(self, now=None):
-        """Seconds until the next spare should be made (0: now), None when none is wanted. With a
-        spare left and a job running, the replacement waits until the jobs end or REPLENISH_DELAY
-        has passed since the spares first ran short, whichever is first."""
+        """Seconds until the next spare should be made (0: now), None when none is wanted (see
+        REPLENISH_DELAY for when)."""
         if not self._wants_spare():
             self.short_since = None
             return None
         now = time.monotonic() if now is None else now
         if self.short_since is None:
             self.short_since = now
-        if not self.spares or not self.children:
+        if len(self.spares) < min(LOW_SPARES, self.spare_target):
             return 0
-        return max(0.0, self.short_since + REPLENISH_DELAY - now)
+        due = self.short_since + REPLENISH_DELAY
+        if not self.children:
+            due = min(due, self.last_job_end + REPLENISH_GRACE)
+        return max(0.0, due - now)
 
     def _make_spare(self):
         job_read, job_write = os.pipe()
@@ -309,6 +316,7 @@ class ForkServer:
             if job_id is None:
                 self._spare_ended(pid, status)
                 continue
+            self.last_job_end = time.monotonic()
             self.spare_failures = 0
             if os.WIFSIGNALED(status):
                 exit_code, sig = -1, os.WTERMSIG(status)

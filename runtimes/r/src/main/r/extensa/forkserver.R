@@ -17,10 +17,14 @@ FORK_CHANNEL_MAX_PAYLOAD <- 1048576
 # spares that die before getting a job, in a row, after which the server stops making them
 MAX_SPARE_FAILURES <- 3L
 MAX_SPARES <- 16L
-# how long a replacement spare waits for the jobs that used up spares to end, in seconds: making
-# one (a fork of this R, its namespaces, its rehearsal) takes a core for milliseconds, which a short
-# job on two cores would otherwise lose
+# How long a replacement spare may wait, in seconds: making one (a fork of this R, its namespaces,
+# its rehearsal) takes a core for milliseconds, which a short job on two cores would otherwise lose.
+# While at least LOW_SPARES are left, a replacement waits for the running jobs to end and then
+# REPLENISH_GRACE more (a call arriving back to back must not queue behind fork()), but never
+# longer than REPLENISH_DELAY after the spares first ran short. Below LOW_SPARES it is made at once.
 REPLENISH_DELAY <- 0.05
+REPLENISH_GRACE <- 0.01
+LOW_SPARES <- 2L
 
 forkserver_main <- function() {
   # start-up takes seconds on a busy machine; a launchpad that dies meanwhile closes stdin
@@ -37,6 +41,7 @@ forkserver_main <- function() {
   server$spares <- list()  # list(pid, pipe) each, oldest first
   server$spare_failures <- 0L
   server$short_since <- NULL  # when the spares first fell below their target, if they have
+  server$last_job_end <- -Inf  # when the last job's child was reaped
   server$own_environment <- r_own_environment()
   send_message(server$writer, MSG$HELLO, list(runtime = RUNTIME, runtime_version = runtime_version(), pid = Sys.getpid(),
                                               sandbox = if (is.null(server$sandbox)) NULL else TRUE))
@@ -157,17 +162,18 @@ wants_spare <- function(server) {
   length(server$spares) < server$spare_target && server$spare_failures < MAX_SPARE_FAILURES
 }
 
-# Seconds until the next spare should be made (0: now), NULL when none is wanted. With a spare left
-# and a job running, the replacement waits until the jobs end or REPLENISH_DELAY has passed since
-# the spares first ran short, whichever is first.
+# Seconds until the next spare should be made (0: now), NULL when none is wanted (see
+# REPLENISH_DELAY for when).
 spare_due_in <- function(server, now = proc.time()[["elapsed"]]) {
   if (!wants_spare(server)) {
     server$short_since <- NULL
     return(NULL)
   }
   if (is.null(server$short_since)) server$short_since <- now
-  if (!length(server$spares) || !length(server$children)) return(0)
-  max(0, server$short_since + REPLENISH_DELAY - now)
+  if (length(server$spares) < min(LOW_SPARES, server$spare_target)) return(0)
+  due <- server$short_since + REPLENISH_DELAY
+  if (!length(server$children)) due <- min(due, server$last_job_end + REPLENISH_GRACE)
+  max(0, due - now)
 }
 
 # poll()'s timeout for a spare due in `seconds`: -1 (none due) waits for a frame or a child alone
@@ -231,6 +237,7 @@ reap <- function(server) {
       next
     }
     rm(list = key, envir = server$children)
+    server$last_job_end <- proc.time()[["elapsed"]]
     server$spare_failures <- 0L
     send_message(server$writer, MSG$CHILD_EXITED, list(job_id = job_id, pid = ended$pid[i],
                                                        exit_code = ended$exit_code[i], signal = ended$signal[i]))

@@ -60,6 +60,7 @@ final class ConfigureStatement implements InterceptedStatement {
         ServerConfiguration configuration = services.configuration();
         if (value != null) {
             PermissionRoles.requireSuperuser(ctx.backend(), "change server configuration options");
+            CatalogChange.requireNoTransactionBlock(ctx, "sp_configure with a value");
             ServerConfiguration.Setting before = configuration.list(name).get(0);
             configuration.set(name, value);
             Audit.administration(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(),

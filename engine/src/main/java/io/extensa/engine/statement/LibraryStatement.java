@@ -45,6 +45,10 @@ final class LibraryStatement implements InterceptedStatement {
 
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
+        if (!(statement instanceof Statement.LibraryPermission)) {
+            // a GRANT or REVOKE is the caller's own, in its transaction; the library's row and files are not
+            CatalogChange.requireNoTransactionBlock(ctx, label());
+        }
         String done = switch (statement) {
             case Statement.CreateLibrary c -> create(ctx, c);
             case Statement.AlterLibrary a -> alter(ctx, a);

@@ -25,6 +25,7 @@ final class ReconfigureStatement implements InterceptedStatement {
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         PermissionRoles.requireSuperuser(ctx.backend(), "run RECONFIGURE");
+        CatalogChange.requireNoTransactionBlock(ctx, "RECONFIGURE");
         services.configuration().reconfigure();
         Audit.administration(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), "RECONFIGURE");
         return ConfigureStatement.commandOnly("RECONFIGURE");

@@ -40,6 +40,7 @@ final class ResourcePoolStatement implements InterceptedStatement {
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         PermissionRoles.requireSuperuser(ctx.backend(), "manage external resource pools");
+        CatalogChange.requireNoTransactionBlock(ctx, label());
         ResourceGovernor governor = services.resourceGovernor();
         String audited;
         if (statement instanceof Statement.ResourcePool pool) {

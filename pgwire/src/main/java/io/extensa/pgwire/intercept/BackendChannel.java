@@ -16,6 +16,15 @@ public interface BackendChannel {
     /** The status PostgreSQL last reported in ReadyForQuery. */
     TransactionStatus transactionStatus();
 
+    /**
+     * True when the client's pipeline executed statements since its last Sync (pgjdbc sends BEGIN
+     * that way, ahead of a transaction's first statement): PostgreSQL has not said since whether
+     * they opened a transaction block, so {@link #transactionStatus()} may be out of date.
+     */
+    default boolean executedSinceSync() {
+        return false;
+    }
+
     /** True once PostgreSQL reported an error inside the current statement. */
     boolean failed();
 

@@ -92,6 +92,11 @@ final class BackendPort implements BackendChannel {
     }
 
     @Override
+    public boolean executedSinceSync() {
+        return session.tracker.executedSinceSync();
+    }
+
+    @Override
     public boolean failed() {
         return failed;
     }

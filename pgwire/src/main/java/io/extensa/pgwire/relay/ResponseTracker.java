@@ -23,9 +23,15 @@ final class ResponseTracker {
     private int count;
     private boolean skippingUntilSync;
     private boolean waiting;
+    private boolean executedSinceSync;
 
     /** Records a frontend message that was forwarded to PostgreSQL. */
     synchronized void sent(int frontendType) {
+        if (frontendType == 'E' || frontendType == 'F') {
+            executedSinceSync = true;
+        } else if (frontendType == 'S' || frontendType == 'Q') {
+            executedSinceSync = false;
+        }
         switch (frontendType) {
             case 'P', 'B', 'D', 'E', 'C', 'Q', 'F' -> {
                 if (!skippingUntilSync) {
@@ -80,6 +86,11 @@ final class ResponseTracker {
 
     synchronized int pending() {
         return count;
+    }
+
+    /** True when an Execute or FunctionCall went to PostgreSQL since the last Sync or Query. */
+    synchronized boolean executedSinceSync() {
+        return executedSinceSync;
     }
 
     /** True when an error made PostgreSQL discard messages until the next Sync. */

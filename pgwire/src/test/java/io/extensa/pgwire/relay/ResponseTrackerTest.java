@@ -9,6 +9,27 @@ class ResponseTrackerTest {
     private final ResponseTracker tracker = new ResponseTracker();
 
     @Test
+    void knowsWhetherThePipelineExecutedAStatementSinceItsLastSync() {
+        assertThat(tracker.executedSinceSync()).isFalse();
+        // a statement prepared or described, or a Close, executes nothing
+        for (char c : "PDC".toCharArray()) {
+            tracker.sent(c);
+        }
+        assertThat(tracker.executedSinceSync()).isFalse();
+        // pgjdbc's BEGIN ahead of a transaction's first statement
+        for (char c : "PBE".toCharArray()) {
+            tracker.sent(c);
+        }
+        assertThat(tracker.executedSinceSync()).isTrue();
+        tracker.sent('S');
+        assertThat(tracker.executedSinceSync()).isFalse();
+        tracker.sent('F');
+        assertThat(tracker.executedSinceSync()).isTrue();
+        tracker.sent('Q');
+        assertThat(tracker.executedSinceSync()).as("a simple query ends with its own ReadyForQuery").isFalse();
+    }
+
+    @Test
     void simpleQueryEndsAtReadyForQueryNotAtErrors() {
         tracker.sent('Q');
         assertThat(tracker.received('T')).isFalse();

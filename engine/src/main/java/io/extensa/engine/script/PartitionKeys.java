@@ -115,9 +115,15 @@ final class PartitionKeys {
     static int hash(ByteBuffer body, int start, int[] keyColumns) {
         ByteBuffer b = body.order() == ByteOrder.BIG_ENDIAN ? body : body.duplicate().order(ByteOrder.BIG_ENDIAN);
         int count = b.getShort(start);
+        int last = -1;
+        for (int k : keyColumns) {
+            last = Math.max(last, k);
+        }
+        // the fields after the last key column cannot change the hash: the walk stops there
+        int end = Math.min(count, last + 1);
         int pos = start + 2;
         int h = 1;
-        for (int column = 0; column < count; column++) {
+        for (int column = 0; column < end; column++) {
             int length = b.getInt(pos);
             pos += 4;
             for (int k : keyColumns) {

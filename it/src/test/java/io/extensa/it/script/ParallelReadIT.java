@@ -320,6 +320,36 @@ class ParallelReadIT {
     }
 
     @Test
+    void concurrentCallsOfOneCallerShareItsReadersAndFallBackToSerialBeyondTheirLimit() throws Exception {
+        // 12 calls at once want 24 reader connections; one caller's readers may have 16: every call
+        // still gets all its rows, over kept, new or no readers
+        String count = "OutputDataSet = InputDataSet.agg(['count', 'sum'])[['i']].T";
+        List<CompletableFuture<List<String>>> calls = new ArrayList<>();
+        for (int k = 0; k < 12; k++) {
+            calls.add(CompletableFuture.supplyAsync(() -> {
+                try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+                    List<String> got = new ArrayList<>();
+                    for (int round = 0; round < 3; round++) {
+                        got.addAll(ResultRows.read(s, exec(count, "SELECT i FROM public.pr_big",
+                                " WITH RESULT SETS ((n int8, total int8))"), new StringBuilder()));
+                    }
+                    return got;
+                } catch (SQLException e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<List<String>> call : calls) {
+            assertThat(call.get()).containsOnly(ROWS + "|" + (long) ROWS * (ROWS + 1) / 2).hasSize(3);
+        }
+        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+            // at most one role for the one caller (none once the sweep has closed its idle readers)
+            assertThat(rows(s, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'extensa\\_pread\\_%'"))
+                    .singleElement().isIn("0", "1");
+        }
+    }
+
+    @Test
     void aFailingReaderFailsTheCallAndLeavesNothing() throws Exception {
         // another session terminates every reader backend it sees: the call fails with the reader's error
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();

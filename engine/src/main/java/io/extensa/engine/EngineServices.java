@@ -78,6 +78,9 @@ public final class EngineServices implements AutoCloseable {
     }
 
     private void sweepReaders() {
+        if (readerPool.isEmpty()) {
+            return;
+        }
         try {
             readerPool.sweep(java.time.Duration.ofSeconds(
                     configuration.inUse(ServerConfiguration.PARALLEL_READ_KEEP_SECONDS)));

@@ -138,9 +138,9 @@ public final class ReaderPool implements AutoCloseable {
         dropAll(toDrop);
     }
 
-    /** Whether any reader connection or role is kept now (for tests and status). */
-    public synchronized int keptConnections() {
-        return current.values().stream().mapToInt(l -> l.idle.size()).sum();
+    /** Whether any login is kept now: while none is, a sweep has nothing to do. */
+    public synchronized boolean isEmpty() {
+        return current.isEmpty();
     }
 
     @Override

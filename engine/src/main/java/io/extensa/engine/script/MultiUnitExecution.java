@@ -150,12 +150,33 @@ public final class MultiUnitExecution implements Execution {
         ctx.cancellation().throwIfCancelled();
         request = RequestMonitoring.begin(services, ctx, call);
         request.degreeOfParallelism(degree);
-        for (int i = 0; i < degree; i++) {
+        // the first LAUNCH goes out first: the launchpad starts its satellite while PostgreSQL answers
+        // the questions below
+        ScriptJob.Launching first = ScriptJob.begin(services, ctx, call.language(), services.newJobId(),
+                statementTimeoutMillis);
+        String query = ScriptInput.query(call);
+        try {
+            parameters = ScriptParameters.resolve(call, ctx.backend(), variables, ctx.parameters(), catalog);
+            ScriptInput.Described described = ScriptInput.describeWithSources(ctx.backend(), query, catalog,
+                    settings);
+            columns = described.plans();
+            inputSources = described.columns();
+            shape = InputShape.of(query, call.partitionBy(), call.orderBy(),
+                    columns.stream().map(InputColumnPlan::name).toList());
+            if (insert != null) {
+                insertCopy = InsertCopy.describe(insert, ctx.backend(), catalog, settings, call.language());
+            }
+        } catch (PgException | RuntimeException e) {
+            first.abandon();
+            throw e;
+        }
+        timer.mark("describe");
+        workers.add(new SatelliteWorker(0, first.await()));
+        for (int i = 1; i < degree; i++) {
             // only the first satellite waits for a slot in the pool: a call holding slots must not
             // queue behind itself (or behind another call doing the same), so it runs on fewer
-            Optional<ScriptJob> job = i == 0
-                    ? Optional.of(ScriptJob.launch(services, ctx, call.language(), statementTimeoutMillis))
-                    : ScriptJob.launchIfSlotFree(services, ctx, call.language(), statementTimeoutMillis);
+            Optional<ScriptJob> job = ScriptJob.launchIfSlotFree(services, ctx, call.language(),
+                    statementTimeoutMillis);
             if (job.isEmpty()) {
                 break;
             }
@@ -165,17 +186,6 @@ public final class MultiUnitExecution implements Execution {
         request.satellite(workers.get(0).job.pid(), workers.get(0).job.worker());
         timer.mark("launch");
         cancelHook = ctx.cancellation().onCancel(() -> workers.forEach(SatelliteWorker::cancel));
-        parameters = ScriptParameters.resolve(call, ctx.backend(), variables, ctx.parameters(), catalog);
-        String query = ScriptInput.query(call);
-        ScriptInput.Described described = ScriptInput.describeWithSources(ctx.backend(), query, catalog, settings);
-        columns = described.plans();
-        inputSources = described.columns();
-        shape = InputShape.of(query, call.partitionBy(), call.orderBy(),
-                columns.stream().map(InputColumnPlan::name).toList());
-        if (insert != null) {
-            insertCopy = InsertCopy.describe(insert, ctx.backend(), catalog, settings, call.language());
-        }
-        timer.mark("describe");
         SessionInit init = new SessionInit(call.script(), call.inputName(), call.outputName(),
                 columns.stream().map(InputColumnPlan::spec).toList(),
                 parameters.stream().map(ScriptParameters.Resolved::wire).toList(), true, null);

@@ -68,16 +68,6 @@ final class ScriptJob implements AutoCloseable {
     }
 
     /**
-     * Launches the satellite; returns as soon as the launchpad confirms (the satellite connects later).
-     *
-     * @param statementTimeoutMillis the caller's statement_timeout, 0 for none
-     */
-    static ScriptJob launch(EngineServices services, ExecutionContext ctx, String language,
-                            long statementTimeoutMillis) throws PgException {
-        return begin(services, ctx, language, services.newJobId(), false, statementTimeoutMillis).await();
-    }
-
-    /**
      * Sends LAUNCH and returns at once, so the caller can ask PostgreSQL what it needs while the
      * launchpad starts the satellite; {@link Launching#await} then waits for LAUNCHED.
      *

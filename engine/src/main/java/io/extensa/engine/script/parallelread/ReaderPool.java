@@ -35,6 +35,12 @@ public final class ReaderPool implements AutoCloseable {
     /** Connections one login may have at once: concurrent calls of one caller share it. */
     static final int CONNECTION_LIMIT = 16;
     private static final int MAX_IDLE_PER_LOGIN = 8;
+    /**
+     * Idle readers kept across all callers: each is a PostgreSQL backend counting against
+     * max_connections, so many callers must not fill it with idle readers. Past this, the oldest
+     * idle reader is closed.
+     */
+    static final int MAX_IDLE_TOTAL = 8;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(ReaderPool.class);
 
@@ -138,6 +144,26 @@ public final class ReaderPool implements AutoCloseable {
         dropAll(toDrop);
     }
 
+    private int idleTotal() {
+        int total = 0;
+        for (Login l : current.values()) {
+            total += l.idle.size();
+        }
+        return total;
+    }
+
+    /** Removes and returns the reader idle the longest, of any caller (there is one: the total is not zero). */
+    private PgClient takeOldestIdle() {
+        Login oldest = null;
+        for (Login l : current.values()) {
+            if (!l.idle.isEmpty() && (oldest == null
+                    || l.idle.peekFirst().sinceNanos() < oldest.idle.peekFirst().sinceNanos())) {
+                oldest = l;
+            }
+        }
+        return oldest.idle.pollFirst().client();
+    }
+
     /** Whether any login is kept now: while none is, a sweep has nothing to do. */
     public synchronized boolean isEmpty() {
         return current.isEmpty();
@@ -223,9 +249,12 @@ public final class ReaderPool implements AutoCloseable {
                 for (PgClient c : reusable) {
                     if (login.retired || ReaderPool.this.closed || login.idle.size() >= MAX_IDLE_PER_LOGIN) {
                         surplus.add(c);
-                    } else {
-                        login.idle.addLast(new Idle(c, now));
+                        continue;
                     }
+                    if (idleTotal() >= MAX_IDLE_TOTAL) {
+                        surplus.add(takeOldestIdle());
+                    }
+                    login.idle.addLast(new Idle(c, now));
                 }
                 drop = login.retired && login.leased == 0 && retired.remove(login);
             }

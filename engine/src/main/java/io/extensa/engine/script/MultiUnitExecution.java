@@ -248,29 +248,26 @@ public final class MultiUnitExecution implements Execution {
     /**
      * Hashed partitions: the whole input in one binary COPY (or several, over a parallel read of a
      * big table), each row into the batch of the satellite its key's hash names, each batch sent as
-     * it fills. No portal round trips: nothing
-     * else needs the connection meanwhile, since no unit runs (and no output comes) before the
-     * satellites have their whole shares.
+     * it fills. No portal round trips: nothing else needs the connection meanwhile, since no unit
+     * runs (and no output comes) before the satellites have their whole shares.
      */
     private void readShares() throws PgException {
         int n = workers.size();
         int[] keys = shape.partitionColumns();
+        io.extensa.engine.script.parallelread.ParallelInput.RoutedSender toShare = (share, batch, rows) -> {
+            workers.get(share).shareRows += rows;
+            sendDuringInput(workers.get(share), batch);
+        };
         // several connections when that is provably the same read (docs/security.md, "Parallel input read")
         long parallel = io.extensa.engine.script.parallelread.ParallelInput.read(services, ctx,
                 workers.get(0).job.jobId(), shape.query(), inputSources,
-                out -> shareReader(InputColumnPlan.forAnotherThread(columns), n, keys, out),
-                (share, batch, rows) -> {
-                    workers.get(share).shareRows += rows;
-                    sendDuringInput(workers.get(share), batch);
-                });
+                out -> shareReader(InputColumnPlan.forAnotherThread(columns), n, keys, out), toShare);
         if (parallel >= 0) {
             rowsIn = parallel;
         } else {
-            io.extensa.engine.types.CopyBinaryReader reader = shareReader(columns, n, keys, (share, full) -> {
-                workers.get(share).shareRows += full.rowCount();
-                // the encoded batch references the builder's buffers, reused for the next batch: send a copy
-                sendDuringInput(workers.get(share), PayloadBuilder.encoded(full.encode().toByteBuffer()));
-            });
+            // the encoded batch references the builder's buffers, reused for the next batch: send a copy
+            io.extensa.engine.types.CopyBinaryReader reader = shareReader(columns, n, keys, (share, full) ->
+                    toShare.send(share, PayloadBuilder.encoded(full.encode().toByteBuffer()), full.rowCount()));
             ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
             rowsIn = reader.finish();
         }

@@ -78,8 +78,7 @@ class ParallelReadIT {
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             s.execute("EXEC sp_configure 'parallel read min pages', 1024");
             s.execute("EXEC sp_configure 'max degree of parallelism', 0");
-            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
-            s.execute("RECONFIGURE");
+            keepReaders(s, 60);
         }
     }
 
@@ -106,6 +105,18 @@ class ParallelReadIT {
     }
 
     private static final StringBuilder notices = new StringBuilder();
+
+    /** sp_configure 'parallel read keep seconds', in force at once. */
+    private static void keepReaders(Statement s, int seconds) throws SQLException {
+        s.execute("EXEC sp_configure 'parallel read keep seconds', " + seconds);
+        s.execute("RECONFIGURE");
+    }
+
+    /** Reader backends connected now, idle or not. */
+    private static long readerBackends(Statement s) throws SQLException {
+        return Long.parseLong(rows(s, "SELECT count(*) FROM pg_stat_activity WHERE usename LIKE "
+                + "'extensa\\_pread\\_%'").get(0));
+    }
 
     private static List<String> rows(Statement s, String sql) throws SQLException {
         List<String> out = ResultRows.read(s, sql, notices);
@@ -289,8 +300,7 @@ class ParallelReadIT {
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS public.pr_granted AS SELECT i FROM public.pr_big");
             s.execute("GRANT SELECT ON public.pr_granted TO pr_analyst");
-            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
-            s.execute("RECONFIGURE");
+            keepReaders(s, 60);
             try (Connection a = debugSession(stack.connectAs("pr_analyst", "pw-pr_analyst"));
                  Statement as = a.createStatement()) {
                 assertThat(rows(s, exec(count, "SELECT i FROM public.pr_big", " WITH RESULT SETS ((n int8))")))
@@ -312,8 +322,7 @@ class ParallelReadIT {
                         .containsExactlyInAnyOrder("extensa", "pr_analyst");
                 assertThat(rows(s, readers)).hasSize(4).containsAll(kept);
             } finally {
-                s.execute("EXEC sp_configure 'parallel read keep seconds', 0");
-                s.execute("RECONFIGURE");
+                keepReaders(s, 0);
             }
         }
         // with nothing to keep them for, they go within the next sweep (nothingLeftBehind waits)
@@ -325,8 +334,7 @@ class ParallelReadIT {
         // still gets all its rows, over kept, new or no readers; afterwards at most 8 stay idle
         String count = "OutputDataSet = InputDataSet.agg(['count', 'sum'])[['i']].T";
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
-            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
-            s.execute("RECONFIGURE");
+            keepReaders(s, 60);
             try {
                 List<CompletableFuture<List<String>>> calls = new ArrayList<>();
                 for (int k = 0; k < 12; k++) {
@@ -349,11 +357,9 @@ class ParallelReadIT {
                 assertThat(rows(s, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'extensa\\_pread\\_%'"))
                         .as("one role for the one caller").containsExactly("1");
                 // kept readers are backends counting against max_connections: the pool keeps 8 at most
-                assertThat(Long.parseLong(rows(s, "SELECT count(*) FROM pg_stat_activity WHERE usename LIKE "
-                        + "'extensa\\_pread\\_%'").get(0))).isBetween(1L, 8L);
+                assertThat(readerBackends(s)).isBetween(1L, 8L);
             } finally {
-                s.execute("EXEC sp_configure 'parallel read keep seconds', 0");
-                s.execute("RECONFIGURE");
+                keepReaders(s, 0);
             }
         }
     }
@@ -371,8 +377,7 @@ class ParallelReadIT {
                 s.execute("GRANT EXECUTE ANY EXTERNAL SCRIPT TO pr_caller_" + k);
                 s.execute("GRANT SELECT ON public.pr_granted TO pr_caller_" + k);
             }
-            s.execute("EXEC sp_configure 'parallel read keep seconds', 60");
-            s.execute("RECONFIGURE");
+            keepReaders(s, 60);
             try {
                 for (int k = 1; k <= 6; k++) {
                     try (Connection a = debugSession(stack.connectAs("pr_caller_" + k, "pw-" + k));
@@ -383,11 +388,9 @@ class ParallelReadIT {
                 }
                 assertThat(notices.toString()).contains(PARALLEL);
                 // 6 callers x 2 readers: each idle reader is a backend counting against max_connections
-                assertThat(Long.parseLong(rows(s, "SELECT count(*) FROM pg_stat_activity WHERE usename LIKE "
-                        + "'extensa\\_pread\\_%'").get(0))).isBetween(2L, 8L);
+                assertThat(readerBackends(s)).isBetween(2L, 8L);
             } finally {
-                s.execute("EXEC sp_configure 'parallel read keep seconds', 0");
-                s.execute("RECONFIGURE");
+                keepReaders(s, 0);
             }
         }
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {

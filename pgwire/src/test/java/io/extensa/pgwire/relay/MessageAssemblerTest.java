@@ -72,7 +72,7 @@ class MessageAssemblerTest {
 
         @Override
         public void write(ByteBuffer from) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the assembler only reads from its transport");
         }
 
         @Override

@@ -105,17 +105,13 @@ public final class ParallelInput {
             lease = pool.acquire(services.catalog().config().address(), parallel.callerRole(),
                     ctx.session().database(), degree);
         } catch (PgException e) {
-            ctx.cancellation().throwIfCancelled();
-            return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
-                    parallel.debugNotices());
+            return setUpFailed(ctx, callId, parallel, e);
         }
         try (lease) {
             try {
                 queries = open(parallel, lease.connections());
             } catch (PgException e) {
-                ctx.cancellation().throwIfCancelled();
-                return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
-                        parallel.debugNotices());
+                return setUpFailed(ctx, callId, parallel, e);
             }
             note(ctx, parallel.debugNotices(), "Extensa: input read over " + degree + " connections sharing one "
                     + "snapshot (table " + parallel.schema() + "." + parallel.table() + ", " + parallel.blocks()
@@ -166,6 +162,14 @@ public final class ParallelInput {
             queries.add(query);
         }
         return queries;
+    }
+
+    /** The serial read after the readers could not be set up, unless the call was cancelled meanwhile. */
+    private static long setUpFailed(ExecutionContext ctx, String callId, ReadDecision.Parallel parallel,
+                                    PgException e) throws PgException {
+        ctx.cancellation().throwIfCancelled();
+        return serially(ctx, callId, "the reader connections could not be set up: " + e.getMessage(),
+                parallel.debugNotices());
     }
 
     private static long serially(ExecutionContext ctx, String callId, String reason, boolean debug) {

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,6 @@ public final class ReaderPool implements AutoCloseable {
     static final Duration LOGIN_LIFETIME = Duration.ofMinutes(4);
     /** Connections one login may have at once: concurrent calls of one caller share it. */
     static final int CONNECTION_LIMIT = 16;
-    private static final int MAX_IDLE_PER_LOGIN = 8;
     /**
      * Idle readers kept across all callers: each is a PostgreSQL backend counting against
      * max_connections, so many callers must not fill it with idle readers. Past this, the oldest
@@ -67,7 +65,8 @@ public final class ReaderPool implements AutoCloseable {
     private final Map<Key, Login> current = new HashMap<>();
     /** Logins no longer used for new connections, dropped once their last leased connection is back. */
     private final List<Login> retired = new ArrayList<>();
-    private final AtomicLong logins = new AtomicLong();
+    /** Logins made so far: each role's name ends in its number. */
+    private long loginsMade;
     private boolean closed;
 
     public ReaderPool(ReaderRoles roles) {
@@ -92,7 +91,7 @@ public final class ReaderPool implements AutoCloseable {
             }
             if (login == null) {
                 // created under the lock: two calls of one caller must not make two roles
-                login = new Login(roles.create(callerRole, "r" + logins.incrementAndGet(), CONNECTION_LIMIT));
+                login = new Login(roles.create(callerRole, "r" + ++loginsMade, CONNECTION_LIMIT));
                 current.put(key, login);
             }
             while (clients.size() < count && !login.idle.isEmpty()) {
@@ -218,10 +217,6 @@ public final class ReaderPool implements AutoCloseable {
             return clients;
         }
 
-        String role() {
-            return login.credentials.role();
-        }
-
         /** The read went to the end: its connections may be kept after a ROLLBACK. */
         void readSucceeded() {
             succeeded = true;
@@ -247,7 +242,7 @@ public final class ReaderPool implements AutoCloseable {
                 login.leased -= count;
                 long now = System.nanoTime();
                 for (PgClient c : reusable) {
-                    if (login.retired || ReaderPool.this.closed || login.idle.size() >= MAX_IDLE_PER_LOGIN) {
+                    if (login.retired || ReaderPool.this.closed) {
                         surplus.add(c);
                         continue;
                     }

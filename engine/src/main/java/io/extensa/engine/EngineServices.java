@@ -48,6 +48,7 @@ public final class EngineServices implements AutoCloseable {
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();
     private final io.extensa.engine.script.parallelread.ReaderPool readerPool;
+    private final io.extensa.engine.script.StandbySatellites standbys = new io.extensa.engine.script.StandbySatellites(this);
 
     public EngineServices(EngineConfig config) {
         this.config = config;
@@ -75,6 +76,11 @@ public final class EngineServices implements AutoCloseable {
     /** The reader connections of parallel input reads, kept between calls; null without a service connection. */
     public io.extensa.engine.script.parallelread.ReaderPool readerPool() {
         return readerPool;
+    }
+
+    /** Satellites started ahead of callers' next calls (sp_configure 'standby satellites'). */
+    public io.extensa.engine.script.StandbySatellites standbys() {
+        return standbys;
     }
 
     private void sweepReaders() {
@@ -225,6 +231,7 @@ public final class EngineServices implements AutoCloseable {
 
     @Override
     public void close() {
+        standbys.close();
         scheduler.shutdownNow();
         if (readerPool != null) {
             readerPool.close();

@@ -38,6 +38,9 @@ public final class ServerConfiguration {
     /** How long the reader connections of a parallel read stay logged in after it, for the caller's next one. */
     public static final String PARALLEL_READ_KEEP_SECONDS = "parallel read keep seconds";
     static final int DEFAULT_PARALLEL_READ_KEEP_SECONDS = 60;
+    /** How many satellites may wait, started and idle, for their callers' next calls (0: none). */
+    public static final String STANDBY_SATELLITES = "standby satellites";
+    static final int DEFAULT_STANDBY_SATELLITES = 2;
 
     private static final Map<String, Option> OPTIONS = Map.of(EXTERNAL_SCRIPTS_ENABLED,
             new Option(EXTERNAL_SCRIPTS_ENABLED, 0, 1, "allow sp_execute_external_script (0 off, 1 on)"),
@@ -50,7 +53,9 @@ public final class ServerConfiguration {
                             + "when that is provably the same (0: never)"),
             PARALLEL_READ_KEEP_SECONDS, new Option(PARALLEL_READ_KEEP_SECONDS, 0, 3600,
                     "seconds the reader connections of a parallel input read stay logged in for the same caller's "
-                            + "next read (0: closed after every read)"));
+                            + "next read (0: closed after every read)"),
+            STANDBY_SATELLITES, new Option(STANDBY_SATELLITES, 0, 16,
+                    "satellites started ahead of their callers' next calls, idle until then (0: none)"));
 
     private final Catalog catalog;
     private final boolean scriptsEnabledByDefault;
@@ -111,6 +116,7 @@ public final class ServerConfiguration {
                 case EXTERNAL_SCRIPTS_ENABLED -> byDefault;
                 case PARALLEL_READ_MIN_PAGES -> DEFAULT_PARALLEL_READ_MIN_PAGES;
                 case PARALLEL_READ_KEEP_SECONDS -> DEFAULT_PARALLEL_READ_KEEP_SECONDS;
+                case STANDBY_SATELLITES -> DEFAULT_STANDBY_SATELLITES;
                 default -> o.minimum();
             };
             catalog.query("INSERT INTO extensa_catalog.configuration (name, value, value_in_use, description) "

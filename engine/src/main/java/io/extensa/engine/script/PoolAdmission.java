@@ -28,9 +28,25 @@ final class PoolAdmission {
     /** Waits for the LAUNCHED of a LAUNCH already sent; a CancelRequest meanwhile withdraws the request. */
     static LaunchedJob await(EngineServices services, ExecutionContext ctx, LaunchedJob job)
             throws IOException, PgException {
+        return await(services, ctx, job, false);
+    }
+
+    /** Waits for the ACTIVATED of a standby job's ACTIVATE already sent; a CancelRequest meanwhile ends the job. */
+    static LaunchedJob awaitActivated(EngineServices services, ExecutionContext ctx, LaunchedJob job)
+            throws IOException, PgException {
+        return await(services, ctx, job, true);
+    }
+
+    private static LaunchedJob await(EngineServices services, ExecutionContext ctx, LaunchedJob job, boolean activation)
+            throws IOException, PgException {
         AutoCloseable withdraw = ctx.cancellation().onCancel(job::close);
         try {
-            job.awaitLaunched(LONGEST_QUEUE_WAIT.plus(services.launchpad().replyTimeout()));
+            Duration longest = LONGEST_QUEUE_WAIT.plus(services.launchpad().replyTimeout());
+            if (activation) {
+                job.awaitActivated(longest);
+            } else {
+                job.awaitLaunched(longest);
+            }
         } catch (IOException e) {
             ctx.cancellation().throwIfCancelled();
             throw e;

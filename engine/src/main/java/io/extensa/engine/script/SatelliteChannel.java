@@ -59,10 +59,20 @@ final class SatelliteChannel implements AutoCloseable {
     }
 
     /**
-     * Waits for the satellite to connect and greet. Blocks until it does, or until {@link #close()}
-     * is called from elsewhere (timeout, satellite exit, cancel).
+     * Waits for the satellite to connect and greet, and welcomes it. Blocks until it does, or until
+     * {@link #close()} is called from elsewhere (timeout, satellite exit, cancel).
      */
     Hello accept(String jobId, byte[] secret) throws IOException {
+        Hello h = acceptHello(jobId, secret);
+        welcome();
+        return h;
+    }
+
+    /**
+     * As {@link #accept} but holds WELCOME back: a standby satellite waits for it, running nothing,
+     * until a call takes it ({@link #welcome}).
+     */
+    Hello acceptHello(String jobId, byte[] secret) throws IOException {
         channel = listener.accept();
         listener.close();
         Files.deleteIfExists(socketPath);
@@ -78,13 +88,17 @@ final class SatelliteChannel implements AutoCloseable {
         long peerMax = h.maxFrame() > 0 ? Math.min(h.maxFrame(), MAX_FRAME) : MAX_FRAME;
         writer = new FrameWriter(channel, peerMax);
         hello = h;
-        Messages.write(writer, new Welcome(MAX_FRAME, loopback, loopbackDsn));
         return h;
+    }
+
+    /** Sends WELCOME, with the loopback offer made so far; the satellite then waits for SESSION_INIT. */
+    void welcome() throws IOException {
+        Messages.write(writer, new Welcome(MAX_FRAME, loopback, loopbackDsn));
     }
 
     /**
      * Offers loopback statements in WELCOME, with the loopback socket's connection string when
-     * there is one (null: none); set before the satellite connects.
+     * there is one (null: none); set before WELCOME is sent.
      */
     void offerLoopback(String dsn) {
         this.loopback = true;

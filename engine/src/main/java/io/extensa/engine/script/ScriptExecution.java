@@ -447,6 +447,7 @@ public final class ScriptExecution implements Execution {
         }
         if (job != null) {
             job.close();
+            job.readyNextCall(services);
         }
     }
 }

@@ -81,6 +81,16 @@ final class ScriptJob implements AutoCloseable {
     private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                    boolean onlyIfSlotFree, long statementTimeoutMillis) throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
+        String pool = services.poolFor(ctx.session().user());
+        StandbySatellites.Key key = onlyIfSlotFree ? null : new StandbySatellites.Key(ctx.session().user(),
+                ctx.session().database(), language, pool, libraries);
+        if (key != null) {
+            Optional<StandbySatellites.Standby> standby = services.standbys().take(key,
+                    services.config().satelliteConnectTimeout());
+            if (standby.isPresent()) {
+                return Launching.activate(services, ctx, language, standby.get(), statementTimeoutMillis);
+            }
+        }
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
         SatelliteChannel channel;
@@ -91,8 +101,9 @@ final class ScriptJob implements AutoCloseable {
                     "cannot create the job socket for a '" + language + "' script: " + e.getMessage());
         }
         Launching launching = new Launching(services, ctx, language, jobId, onlyIfSlotFree, channel, secret);
+        launching.key = key;
         try {
-            launching.pool = services.poolFor(ctx.session().user());
+            launching.pool = pool;
             launching.deadline = CallDeadline.of(statementTimeoutMillis, services.scriptTimeoutMillis());
             launching.timeoutMillis = launching.deadline.millis();
             LaunchRequest.Builder builder = LaunchRequest.builder(jobId, language)
@@ -135,6 +146,9 @@ final class ScriptJob implements AutoCloseable {
         private long timeoutMillis;
         private CallDeadline deadline = CallDeadline.NONE;
         private LaunchedJob pending;
+        /** What a standby for the caller's next call must match; null for further satellites of a parallel call. */
+        private StandbySatellites.Key key;
+        private boolean activating;
 
         private Launching(EngineServices services, ExecutionContext ctx, String language, String jobId,
                           boolean onlyIfSlotFree, SatelliteChannel channel, byte[] secret) {
@@ -147,12 +161,40 @@ final class ScriptJob implements AutoCloseable {
             this.secret = secret;
         }
 
-        /** Waits for LAUNCHED (cancellably); the job then runs and its satellite connects soon. */
+        /**
+         * A standby's ACTIVATE sent: the satellite runs and has greeted already; {@link #await} waits
+         * for its pool slot.
+         */
+        static Launching activate(EngineServices services, ExecutionContext ctx, String language,
+                                  StandbySatellites.Standby standby, long statementTimeoutMillis) throws PgException {
+            Launching launching = new Launching(services, ctx, language, standby.jobId, false, standby.channel, null);
+            launching.key = standby.key;
+            launching.pool = standby.key.pool();
+            launching.activating = true;
+            launching.pending = standby.job;
+            try {
+                launching.deadline = CallDeadline.of(statementTimeoutMillis, services.scriptTimeoutMillis());
+                launching.timeoutMillis = launching.deadline.millis();
+                // waiting in the pool's queue counts against statement_timeout, as for a LAUNCH
+                standby.job.activate(Duration.ofMillis(launching.timeoutMillis));
+                return launching;
+            } catch (PgException e) {
+                standby.close();
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                standby.close();
+                throw launching.failure(e);
+            }
+        }
+
+        /** Waits for LAUNCHED, or a standby's ACTIVATED (cancellably); the job then runs and its satellite connects soon. */
         ScriptJob await() throws PgException {
             try {
-                LaunchedJob job = PoolAdmission.await(services, ctx, pending);
+                LaunchedJob job = activating ? PoolAdmission.awaitActivated(services, ctx, pending)
+                        : PoolAdmission.await(services, ctx, pending);
                 ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
                 scriptJob.secret = secret;
+                scriptJob.standbyKey = key;
                 scriptJob.deadline = deadline;
                 scriptJob.watchLaunchpad();
                 if (timeoutMillis > 0) {
@@ -212,6 +254,14 @@ final class ScriptJob implements AutoCloseable {
     }
 
     private byte[] secret;
+    private StandbySatellites.Key standbyKey;
+
+    /** The call this job served ended: a standby satellite gets ready for the caller's next one. */
+    void readyNextCall(EngineServices services) {
+        if (standbyKey != null) {
+            services.standbys().replenish(standbyKey);
+        }
+    }
 
     /**
      * A launchpad that dies takes the job's control connection with it: the satellite is killed
@@ -282,6 +332,15 @@ final class ScriptJob implements AutoCloseable {
 
     /** Waits for the satellite's HELLO; gives up when it exits first, the timeout passes or the call is cancelled. */
     void awaitSatellite(EngineServices services, Duration timeout) throws PgException {
+        if (channel.hello() != null) {
+            // a standby: connected and proven before the call came
+            try {
+                channel.welcome();
+            } catch (IOException e) {
+                throw failure(e);
+            }
+            return;
+        }
         ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         job.exit().whenComplete((exited, error) -> {

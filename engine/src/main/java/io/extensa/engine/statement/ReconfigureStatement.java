@@ -27,6 +27,7 @@ final class ReconfigureStatement implements InterceptedStatement {
         PermissionRoles.requireSuperuser(ctx.backend(), "run RECONFIGURE");
         CatalogChange.requireNoTransactionBlock(ctx, "RECONFIGURE");
         services.configuration().reconfigure();
+        services.standbys().trim(false);
         Audit.administration(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), "RECONFIGURE");
         return ConfigureStatement.commandOnly("RECONFIGURE");
     }

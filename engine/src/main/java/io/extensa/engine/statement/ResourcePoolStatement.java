@@ -64,6 +64,7 @@ final class ResourcePoolStatement implements InterceptedStatement {
             }
         } else {
             PoolsApplied applied = governor.reconfigure();
+            services.standbys().trim(true);
             audited = "ALTER RESOURCE GOVERNOR RECONFIGURE";
             if (applied.enforcement().startsWith("not enforced")) {
                 ctx.notice(ErrorFields.notice("WARNING", SqlState.SUCCESSFUL_COMPLETION, "resource pool limits "

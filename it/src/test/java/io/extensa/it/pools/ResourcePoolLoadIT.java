@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,11 @@ class ResourcePoolLoadIT {
     private static final int SESSIONS = Integer.getInteger("extensa.it.load.sessions", 100);
     private static final int SCRIPTS = Integer.getInteger("extensa.it.load.scripts", 20);
     private static final int MAX_PROCESSES = 4;
+
+    @AfterAll
+    static void standbysBack() throws SQLException {
+        ExtensaStack.get().standbySatellites(ExtensaStack.DEFAULT_STANDBY_SATELLITES);
+    }
 
     @Test
     void aSaturatedPoolQueuesEveryCallAndTheDatabaseKeepsServing() throws Exception {
@@ -73,7 +79,9 @@ class ResourcePoolLoadIT {
             while (running.get()) {
                 try {
                     LaunchpadStatus status = launchpad.status();
-                    int satellites = (int) status.jobs().stream().filter(j -> j.pool().equals("it_load")).count();
+                    // a standby satellite waits idle for its caller's next call, without a slot: not counted
+                    int satellites = (int) status.jobs().stream()
+                            .filter(j -> j.pool().equals("it_load") && !j.standby()).count();
                     mostSatellites.accumulateAndGet(satellites, Math::max);
                     status.pool("it_load").ifPresent(p -> {
                         mostActive.accumulateAndGet(p.active(), Math::max);
@@ -152,6 +160,8 @@ class ResourcePoolLoadIT {
         assertThat(probeErrors).isEmpty();
         assertThat(probes.get()).as("other sessions were served during the load").isPositive();
 
+        // the standby satellites left for the callers' next calls go when standbys are turned off
+        stack.standbySatellites(0);
         // a call returns before its satellite's tree is reaped; the launchpad frees the pool slot
         // first, then removes the job's directory, then forgets the job: wait for all three
         LaunchpadStatus after = launchpad.status();

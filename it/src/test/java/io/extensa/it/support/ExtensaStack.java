@@ -131,6 +131,20 @@ public final class ExtensaStack {
         return DriverManager.getConnection(jdbcUrl(""), p);
     }
 
+    /** The default of sp_configure 'standby satellites'. */
+    public static final int DEFAULT_STANDBY_SATELLITES = 2;
+
+    /**
+     * Sets sp_configure 'standby satellites' and puts it in force; 0 also closes the standby
+     * satellites waiting now, for tests that count every satellite, job directory or account.
+     */
+    public void standbySatellites(int count) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("EXEC sp_configure 'standby satellites', " + count);
+            s.execute("RECONFIGURE");
+        }
+    }
+
     /** psql through the gateway; extra arguments follow the connection options. */
     public ProcessResult psql(String stdin, String... args) {
         List<String> command = new ArrayList<>(List.of("psql", "-X", "-h", "127.0.0.1", "-p", String.valueOf(port()),

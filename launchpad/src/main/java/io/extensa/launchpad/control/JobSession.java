@@ -4,6 +4,8 @@ import io.extensa.launchpad.job.Job;
 import io.extensa.launchpad.job.JobConnection;
 import io.extensa.launchpad.job.JobLauncher;
 import io.extensa.launchpad.job.LaunchFailure;
+import io.extensa.protocol.launch.Activate;
+import io.extensa.protocol.launch.Activated;
 import io.extensa.protocol.launch.CancelJob;
 import io.extensa.protocol.launch.ControlMessage;
 import io.extensa.protocol.launch.ControlStream;
@@ -88,7 +90,10 @@ final class JobSession implements JobConnection {
         }
     }
 
-    /** The engine may only cancel; everything else, including the end of the stream, ends the job. */
+    /**
+     * The engine may only cancel, or activate a standby job; everything else, including the end of
+     * the stream, ends the job.
+     */
     private void readUntilClosed(Job job) {
         while (true) {
             ControlMessage message;
@@ -106,6 +111,11 @@ final class JobSession implements JobConnection {
                     return;
                 }
                 case CancelJob cancel when cancel.jobId().equals(job.id()) -> job.kill(ExitReason.CANCELLED);
+                case Activate activate when activate.jobId().equals(job.id()) && job.request().standby() -> {
+                    if (!activate(job, activate)) {
+                        return;
+                    }
+                }
                 case CancelJob cancel -> log.warn("job {}: ignoring CANCEL_JOB for job {} on its connection", job.id(),
                         cancel.jobId());
                 default -> {
@@ -114,6 +124,19 @@ final class JobSession implements JobConnection {
                 }
             }
         }
+    }
+
+    /** Takes the standby job's pool slot and answers ACTIVATED; false (ERROR sent) when it gets none. */
+    private boolean activate(Job job, Activate activate) {
+        try {
+            job.activate(activate.queueTimeout().orElse(java.time.Duration.ZERO), this::withdrawn);
+        } catch (LaunchFailure e) {
+            log.info("job {}: not activated: {} ({})", job.id(), e.getMessage(), e.kind());
+            send(new LaunchError(e.kind(), e.getMessage()));
+            return false;
+        }
+        send(new Activated(job.id()));
+        return true;
     }
 
     @Override

@@ -14,6 +14,9 @@ import java.util.function.BooleanSupplier;
 public interface ResourcePools {
 
     /**
+     * A standby request ({@link LaunchRequest#standby()}) is checked against its pool but takes no
+     * slot: it gets one at {@link Admission#claimSlot}, before its satellite gets any user code.
+     *
      * @param abandoned polled while the request waits for a slot: true when the engine gave up
      *                  (closed the connection), which ends the wait with {@code bad_request}
      */
@@ -32,6 +35,13 @@ public interface ResourcePools {
          * satellite (or a sandbox wrapper) starts later inherit the placement.
          */
         default void place(long pid) throws LaunchFailure {
+        }
+
+        /**
+         * Takes the slot a standby admission left out, waiting in the pool's queue like a launch
+         * (at most {@code wait}, capped by the launchpad's own limit); nothing when it holds one.
+         */
+        default void claimSlot(java.time.Duration wait, BooleanSupplier abandoned) throws LaunchFailure {
         }
 
         /**

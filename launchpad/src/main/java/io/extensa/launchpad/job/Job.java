@@ -51,6 +51,7 @@ public final class Job {
     private volatile ScheduledFuture<?> timeout;
     /** Set once a kill has reached every process of the job: the exit report and the end need not look again. */
     private volatile boolean treeKilled;
+    private volatile boolean idleStandby;
 
     /** What jobs share: the launchpad's parts that outlive them. */
     public record Services(JobDirectories directories, JobRegistry registry, WorkerAccounts workers, ProcessTreeKiller killer,
@@ -66,6 +67,7 @@ public final class Job {
         this.worker = worker;
         this.admission = admission;
         this.services = services;
+        this.idleStandby = request.standby();
     }
 
     public String id() {
@@ -98,6 +100,20 @@ public final class Job {
 
     public long startedMillis() {
         return startedMillis;
+    }
+
+    /**
+     * A standby job's ACTIVATE: takes its slot in its pool, waiting in the pool's queue up to
+     * {@code wait} (zero: the launchpad's limit). Nothing for a job that holds one already.
+     */
+    public void activate(Duration wait, java.util.function.BooleanSupplier abandoned) throws LaunchFailure {
+        admission.claimSlot(wait, abandoned);
+        idleStandby = false;
+    }
+
+    /** A standby job not yet activated: its satellite waits, holding no pool slot. */
+    public boolean idleStandby() {
+        return idleStandby;
     }
 
     /** Completes with what EXITED said once the satellite has ended. */

@@ -117,9 +117,9 @@ public final class JobLauncher {
                         satellite.warm() ? "warm" : "cold", millis(marks[1], marks[2]), millis(marks[2], marks[3]),
                         millis(marks[3], marks[4]));
             }
-            log.info("job {}: {} satellite started {}, pid {}, for user {} (database {}, pool {}, session {})", jobId,
-                    language.name(), satellite.warm() ? "warm" : "cold", satellite.pid(), request.user(),
-                    request.database(), request.pool(), request.sessionId());
+            log.info("job {}: {} satellite started {}{}, pid {}, for user {} (database {}, pool {}, session {})", jobId,
+                    language.name(), satellite.warm() ? "warm" : "cold", request.standby() ? " as a standby" : "",
+                    satellite.pid(), request.user(), request.database(), request.pool(), request.sessionId());
             return job;
         } catch (LaunchFailure | RuntimeException e) {
             undo(jobId, satellite, workDir, worker, admission);

@@ -188,12 +188,16 @@ public final class ManagedPools implements ResourcePools {
 
     @Override
     public Admission admit(LaunchRequest request, BooleanSupplier abandoned) throws LaunchFailure {
-        Duration wait = request.queueTimeout().filter(t -> t.compareTo(queueTimeout) < 0).orElse(queueTimeout);
         String pool = request.pool();
-        PoolDefinition definition = slots.acquire(pool, wait, abandoned);
+        PoolDefinition definition = request.standby() ? slots.definition(pool)
+                : slots.acquire(pool, capped(request.queueTimeout()), abandoned);
         String jobId = request.jobId();
         // the job's leaf cgroups are made in place(): a warm spare brings its own
-        return new JobPlace(pool, jobId, memoryLimits.getOrDefault(definition.name(), 0L));
+        return new JobPlace(pool, jobId, memoryLimits.getOrDefault(definition.name(), 0L), !request.standby());
+    }
+
+    private Duration capped(Optional<Duration> wanted) {
+        return wanted.filter(t -> t.compareTo(queueTimeout) < 0).orElse(queueTimeout);
     }
 
     /** A job's slot and, with cgroups, its leaf cgroup. */
@@ -203,11 +207,32 @@ public final class ManagedPools implements ResourcePools {
         private final long memoryLimit;
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile boolean placed;
+        /** Guarded by this: whether the job holds a slot (a standby job does not until it is activated). */
+        private boolean holdsSlot;
 
-        JobPlace(String pool, String jobId, long memoryLimit) {
+        JobPlace(String pool, String jobId, long memoryLimit, boolean holdsSlot) {
             this.pool = pool;
             this.jobId = jobId;
             this.memoryLimit = memoryLimit;
+            this.holdsSlot = holdsSlot;
+        }
+
+        @Override
+        public void claimSlot(Duration wait, BooleanSupplier abandoned) throws LaunchFailure {
+            synchronized (this) {
+                if (holdsSlot) {
+                    return;
+                }
+            }
+            slots.acquire(pool, capped(Optional.of(wait).filter(w -> !w.isZero())), abandoned);
+            synchronized (this) {
+                if (closed.get()) {
+                    slots.release(pool);
+                    throw new LaunchFailure(LaunchErrorKind.BAD_REQUEST, "job " + jobId
+                            + " ended while it waited for a slot in resource pool '" + pool + "'");
+                }
+                holdsSlot = true;
+            }
         }
 
         @Override
@@ -255,7 +280,12 @@ public final class ManagedPools implements ResourcePools {
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 cgroups.ifPresent(c -> c.removeJob(pool, jobId));
-                slots.release(pool);
+                synchronized (this) {
+                    if (holdsSlot) {
+                        holdsSlot = false;
+                        slots.release(pool);
+                    }
+                }
             }
         }
     }

@@ -84,6 +84,20 @@ public final class PoolSlots {
         }
     }
 
+    /** The pool's definition, for a standby job that takes its slot later; fails when the pool is not in force. */
+    public PoolDefinition definition(String poolName) throws LaunchFailure {
+        lock.lock();
+        try {
+            Pool pool = pools.get(poolName);
+            if (pool == null || pool.dropped) {
+                throw unknown(poolName);
+            }
+            return pool.definition;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes a slot in {@code poolName}, waiting in its queue up to {@code timeout}. */
     public PoolDefinition acquire(String poolName, Duration timeout, BooleanSupplier abandoned) throws LaunchFailure {
         long deadline = System.nanoTime() + timeout.toNanos();

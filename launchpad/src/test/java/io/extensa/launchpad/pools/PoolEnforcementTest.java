@@ -107,6 +107,57 @@ class PoolEnforcementTest {
         }
     }
 
+    @Test
+    void aStandbyJobTakesItsSlotOnlyWhenActivatedAndWaitsForItThen() throws Exception {
+        lp.client().applyPools(new Pools(List.of(new PoolDefinition("one", 100, 20, 1))));
+        try (LaunchedJob standby = lp.client().launch(standby("one"))) {
+            assertThat(active("one")).as("a standby holds no slot").isZero();
+            assertThat(lp.client().status().jobs()).singleElement().satisfies(j -> assertThat(j.standby()).isTrue());
+            try (LaunchedJob blocker = lp.client().launch(request(lp.engine(), "hello,sleep", "one"))) {
+                assertThat(active("one")).isEqualTo(1);
+                standby.activate(Duration.ZERO);
+                assertThat(Await.until(() -> queued("one") == 1, WAIT)).as("the activation queues").isTrue();
+                // giving up the wait closes the handle: the job ends and leaves the queue
+                assertThatThrownBy(() -> standby.awaitActivated(Duration.ofMillis(300)))
+                        .as("still queued").isInstanceOf(LaunchpadException.class);
+                assertThat(Await.until(() -> queued("one") == 0, WAIT)).isTrue();
+
+                try (LaunchedJob timed = lp.client().launch(standby("one"))) {
+                    timed.activate(Duration.ofMillis(200));
+                    assertThatThrownBy(() -> timed.awaitActivated(WAIT))
+                            .isInstanceOfSatisfying(LaunchpadException.class,
+                                    e -> assertThat(e.kind()).isEqualTo(LaunchErrorKind.POOL_TIMEOUT))
+                            .hasMessageContaining("waited 200 ms for a free slot in resource pool 'one'");
+                }
+            }
+        }
+    }
+
+    private LaunchRequest standby(String pool) throws java.io.IOException {
+        return TestLaunchpad.request(TestLangRuntime.NAME, lp.engine(), "hello,sleep").pool(pool).standby(true).build();
+    }
+
+    @Test
+    void anActivatedStandbyHoldsTheSlotUntilItEnds() throws Exception {
+        lp.client().applyPools(new Pools(List.of(new PoolDefinition("one", 100, 20, 1))));
+        try (LaunchedJob standby = lp.client().launch(standby("one"))) {
+            standby.activate(Duration.ZERO);
+            standby.awaitActivated(WAIT);
+            assertThat(active("one")).isEqualTo(1);
+            assertThat(lp.client().status().jobs()).singleElement()
+                    .satisfies(j -> assertThat(j.standby()).isFalse());
+        }
+        assertThat(Await.until(() -> active("one") == 0, WAIT)).as("the slot comes back with the job's end").isTrue();
+    }
+
+    private int active(String pool) {
+        try {
+            return lp.client().status().pool(pool).orElseThrow().active();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private int queued(String pool) {
         try {
             return lp.client().status().pool(pool).orElseThrow().queued();

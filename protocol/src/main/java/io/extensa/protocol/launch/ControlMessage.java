@@ -13,7 +13,7 @@ import io.extensa.protocol.wire.ProtocolException;
  */
 public sealed interface ControlMessage
         permits LaunchRequest, Launched, Exited, CancelJob, LaunchError, StatusRequest, LaunchpadStatus,
-        Pools, PoolsApplied, ForkServerHello, ForkRequest, Forked, ChildExited {
+        Pools, PoolsApplied, Activate, Activated, ForkServerHello, ForkRequest, Forked, ChildExited {
 
     /** The frame type this message travels as. */
     MessageType type();
@@ -33,6 +33,8 @@ public sealed interface ControlMessage
             case STATUS -> LaunchpadStatus.decode(fields);
             case POOLS -> Pools.decode(fields);
             case POOLS_APPLIED -> PoolsApplied.decode(fields);
+            case ACTIVATE -> Activate.decode(fields);
+            case ACTIVATED -> Activated.decode(fields);
             case HELLO -> ForkServerHello.decode(fields);
             case FORK -> ForkRequest.decode(fields);
             case FORKED -> Forked.decode(fields);

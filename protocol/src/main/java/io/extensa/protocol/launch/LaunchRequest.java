@@ -35,11 +35,15 @@ import java.util.regex.Pattern;
  *                                 order, before its own packages; read-only for the satellite
  *  12  INT           queue_timeout_ms  optional: the longest this request may wait for a slot in its
  *                                      pool; 0 = the launchpad's launchpad.queue_timeout_ms
+ *  13  BOOL          standby      optional, default false: start the satellite now but take no pool
+ *                                 slot; it gets one at ACTIVATE, before the engine gives it any
+ *                                 user code (a standby satellite, docs/launchpad.md)
  * </pre>
  */
 public record LaunchRequest(String jobId, String language, String socketPath, byte[] secret, String user,
                             String database, String pool, long sessionId, Map<String, String> environment,
-                            long timeoutMillis, java.util.List<String> libraryPaths, long queueTimeoutMillis)
+                            long timeoutMillis, java.util.List<String> libraryPaths, long queueTimeoutMillis,
+                            boolean standby)
         implements ControlMessage {
 
     public static final int SECRET_BYTES = 32;
@@ -60,6 +64,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
     private static final int TIMEOUT_TAG = 10;
     private static final int QUEUE_TIMEOUT_TAG = 12;
     private static final int LIBRARY_PATH_TAG = 11;
+    private static final int STANDBY_TAG = 13;
     /** The satellite's view of {@link #libraryPaths()}: the directories joined with ':'. */
     public static final String LIBRARY_PATH_VARIABLE = "EXTENSA_LIBRARY_PATH";
 
@@ -109,7 +114,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                          String database, String pool, long sessionId, Map<String, String> environment,
                          long timeoutMillis, java.util.List<String> libraryPaths) {
         this(jobId, language, socketPath, secret, user, database, pool, sessionId, environment, timeoutMillis,
-                libraryPaths, 0);
+                libraryPaths, 0, false);
     }
 
     public static Builder builder(String jobId, String language) {
@@ -175,6 +180,9 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         for (String path : libraryPaths) {
             payload.text(LIBRARY_PATH_TAG, path);
         }
+        if (standby) {
+            payload.bool(STANDBY_TAG, true);
+        }
         return payload;
     }
 
@@ -191,6 +199,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         long timeout = 0;
         java.util.List<String> libraryPaths = new java.util.ArrayList<>();
         long queueTimeout = 0;
+        boolean standby = false;
         while (fields.next()) {
             switch (fields.tag()) {
                 case JOB_ID_TAG -> jobId = fields.asText();
@@ -209,6 +218,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 case TIMEOUT_TAG -> timeout = fields.asInt();
                 case LIBRARY_PATH_TAG -> libraryPaths.add(fields.asText());
                 case QUEUE_TIMEOUT_TAG -> queueTimeout = fields.asInt();
+                case STANDBY_TAG -> standby = fields.asBool();
                 default -> fields.skipUnknown();
             }
         }
@@ -219,7 +229,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         Fields.require(user, "LAUNCH", "5 user");
         try {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeout, libraryPaths, queueTimeout);
+                    environment, timeout, libraryPaths, queueTimeout, standby);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("LAUNCH: " + e.getMessage());
         }
@@ -231,13 +241,14 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
                 && socketPath.equals(r.socketPath) && Arrays.equals(secret, r.secret) && user.equals(r.user)
                 && database.equals(r.database) && pool.equals(r.pool) && sessionId == r.sessionId
                 && environment.equals(r.environment) && timeoutMillis == r.timeoutMillis
-                && libraryPaths.equals(r.libraryPaths) && queueTimeoutMillis == r.queueTimeoutMillis;
+                && libraryPaths.equals(r.libraryPaths) && queueTimeoutMillis == r.queueTimeoutMillis
+                && standby == r.standby;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(jobId, language, socketPath, Arrays.hashCode(secret), user, database, pool, sessionId,
-                environment, timeoutMillis, libraryPaths, queueTimeoutMillis);
+                environment, timeoutMillis, libraryPaths, queueTimeoutMillis, standby);
     }
 
     /** Never prints the secret, nor environment values (they may hold credentials). */
@@ -246,7 +257,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         return "LaunchRequest[job=" + jobId + ", language=" + language + ", socket=" + socketPath + ", user=" + user
                 + ", database=" + database + ", pool=" + pool + ", session=" + sessionId + ", env="
                 + environment.keySet() + ", timeoutMs=" + timeoutMillis + ", libraries=" + libraryPaths
-                + ", queueTimeoutMs=" + queueTimeoutMillis + "]";
+                + ", queueTimeoutMs=" + queueTimeoutMillis + (standby ? ", standby" : "") + "]";
     }
 
     /** Builds a request; job id, language, socket path, secret and user are required. */
@@ -263,6 +274,7 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
         private long timeoutMillis;
         private java.util.List<String> libraryPaths = java.util.List.of();
         private long queueTimeoutMillis;
+        private boolean standby;
 
         private Builder(String jobId, String language) {
             this.jobId = jobId;
@@ -330,9 +342,15 @@ public record LaunchRequest(String jobId, String language, String socketPath, by
             return this;
         }
 
+        /** A standby satellite: started now, admitted to its pool at ACTIVATE. */
+        public Builder standby(boolean standby) {
+            this.standby = standby;
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(jobId, language, socketPath, secret, user, database, pool, sessionId,
-                    environment, timeoutMillis, libraryPaths, queueTimeoutMillis);
+                    environment, timeoutMillis, libraryPaths, queueTimeoutMillis, standby);
         }
     }
 }

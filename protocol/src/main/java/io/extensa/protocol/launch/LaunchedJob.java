@@ -26,6 +26,7 @@ public final class LaunchedJob implements AutoCloseable {
     private final String jobId;
     private final CompletableFuture<Launched> launched = new CompletableFuture<>();
     private final CompletableFuture<Exited> exit = new CompletableFuture<>();
+    private final CompletableFuture<Activated> activated = new CompletableFuture<>();
     private volatile boolean closed;
 
     private LaunchedJob(SocketChannel channel, String jobId) {
@@ -56,6 +57,42 @@ public final class LaunchedJob implements AutoCloseable {
             close();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while launching job " + jobId);
+        } catch (ExecutionException e) {
+            close();
+            throw asLaunchpadException(e.getCause());
+        }
+    }
+
+    /**
+     * For a standby job: sends ACTIVATE, asking the launchpad for a slot in the job's pool;
+     * {@link #awaitActivated} then waits for it.
+     *
+     * @param queueTimeout the longest the job may wait in its pool's queue; zero for the launchpad's limit
+     */
+    public void activate(Duration queueTimeout) throws IOException {
+        try {
+            stream.send(new Activate(jobId, queueTimeout.toMillis()));
+        } catch (IOException e) {
+            throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST,
+                    "could not send ACTIVATE for job " + jobId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits for ACTIVATED; on ERROR (the pool's queue), timeout or interruption the handle is
+     * closed and the failure thrown.
+     */
+    public void awaitActivated(Duration timeout) throws IOException {
+        try {
+            activated.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            close();
+            throw new LaunchpadException(LaunchErrorKind.NO_REPLY,
+                    "the launchpad did not answer ACTIVATE for job " + jobId + " within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while activating job " + jobId);
         } catch (ExecutionException e) {
             close();
             throw asLaunchpadException(e.getCause());
@@ -134,10 +171,11 @@ public final class LaunchedJob implements AutoCloseable {
         LaunchpadException gone = new LaunchpadException(LaunchErrorKind.CLOSED,
                 "the handle of job " + jobId + " was closed before the satellite exited");
         launched.completeExceptionally(gone);
+        activated.completeExceptionally(gone);
         exit.completeExceptionally(gone);
     }
 
-    /** One reader thread per job: LAUNCHED (or ERROR), then EXITED. */
+    /** One reader thread per job: LAUNCHED (or ERROR), for a standby job ACTIVATED, then EXITED. */
     private void readReplies() {
         try {
             ControlMessage first = stream.receive();
@@ -145,6 +183,7 @@ public final class LaunchedJob implements AutoCloseable {
                 case Launched message when message.jobId().equals(jobId) -> launched.complete(message);
                 case LaunchError error -> {
                     launched.completeExceptionally(error.toException());
+                    activated.completeExceptionally(error.toException());
                     exit.completeExceptionally(error.toException());
                     return;
                 }
@@ -154,21 +193,35 @@ public final class LaunchedJob implements AutoCloseable {
                 default -> throw new LaunchpadException(LaunchErrorKind.PROTOCOL_VIOLATION,
                         "the launchpad answered LAUNCH for job " + jobId + " with " + describe(first));
             }
-            ControlMessage next = stream.receive();
-            switch (next) {
-                case Exited message when message.jobId().equals(jobId) -> exit.complete(message);
-                case LaunchError error -> exit.completeExceptionally(error.toException());
-                case null -> throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST,
-                        "the launchpad closed the connection of job " + jobId + " while it was running"
-                                + " (launchpad stopped or restarted?)");
-                default -> throw new LaunchpadException(LaunchErrorKind.PROTOCOL_VIOLATION,
-                        "the launchpad sent " + describe(next) + " for running job " + jobId);
+            // a standby job's ACTIVATED (or the ERROR refusing it) comes before EXITED
+            while (true) {
+                ControlMessage next = stream.receive();
+                switch (next) {
+                    case Activated message when message.jobId().equals(jobId) -> activated.complete(message);
+                    case Exited message when message.jobId().equals(jobId) -> {
+                        activated.completeExceptionally(new LaunchpadException(LaunchErrorKind.LAUNCH_FAILED,
+                                "the satellite of job " + jobId + " ended before it was activated"));
+                        exit.complete(message);
+                        return;
+                    }
+                    case LaunchError error -> {
+                        activated.completeExceptionally(error.toException());
+                        exit.completeExceptionally(error.toException());
+                        return;
+                    }
+                    case null -> throw new LaunchpadException(LaunchErrorKind.CONNECTION_LOST,
+                            "the launchpad closed the connection of job " + jobId + " while it was running"
+                                    + " (launchpad stopped or restarted?)");
+                    default -> throw new LaunchpadException(LaunchErrorKind.PROTOCOL_VIOLATION,
+                            "the launchpad sent " + describe(next) + " for running job " + jobId);
+                }
             }
         } catch (IOException e) {
             LaunchpadException failure = closed || e instanceof AsynchronousCloseException
                     ? new LaunchpadException(LaunchErrorKind.CLOSED, "the handle of job " + jobId + " was closed", e)
                     : asLaunchpadException(e);
             launched.completeExceptionally(failure);
+            activated.completeExceptionally(failure);
             exit.completeExceptionally(failure);
             if (!closed) {
                 LaunchpadClient.closeQuietly(channel);

@@ -42,9 +42,14 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         private static final int FORK_SERVER_PID_TAG = 3;
     }
 
-    /** A running job. */
+    /** A running job; {@code standby} while it is a standby not yet activated (it holds no pool slot). */
     public record JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
-                          boolean warm) {
+                          boolean warm, boolean standby) {
+        public JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
+                       boolean warm) {
+            this(jobId, pid, language, user, startedMillis, pool, warm, false);
+        }
+
         private static final int JOB_ID_TAG = 1;
         private static final int PID_TAG = 2;
         private static final int LANGUAGE_TAG = 3;
@@ -52,6 +57,7 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         private static final int STARTED_TAG = 5;
         private static final int POOL_TAG = 6;
         private static final int WARM_TAG = 7;
+        private static final int STANDBY_TAG = 8;
     }
 
     /** A resource pool in force, with how many satellites hold a slot in it and how many requests wait. */
@@ -111,6 +117,7 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
                     .int64(JobInfo.STARTED_TAG, job.startedMillis())
                     .text(JobInfo.POOL_TAG, job.pool())
                     .bool(JobInfo.WARM_TAG, job.warm())
+                    .bool(JobInfo.STANDBY_TAG, job.standby())
                     .endStruct();
         }
         payload.text(MODE_TAG, mode);
@@ -198,8 +205,10 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         long started = 0;
         String pool = LaunchRequest.DEFAULT_POOL;
         boolean warm = false;
+        boolean standby = false;
         while (fields.next()) {
             switch (fields.tag()) {
+                case JobInfo.STANDBY_TAG -> standby = fields.asBool();
                 case JobInfo.JOB_ID_TAG -> jobId = fields.asText();
                 case JobInfo.PID_TAG -> pid = fields.asInt();
                 case JobInfo.LANGUAGE_TAG -> language = fields.asText();
@@ -210,6 +219,7 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
                 default -> fields.skipUnknown();
             }
         }
-        return new JobInfo(Fields.require(jobId, fields.context(), "1 job_id"), pid, language, user, started, pool, warm);
+        return new JobInfo(Fields.require(jobId, fields.context(), "1 job_id"), pid, language, user, started, pool, warm,
+                standby);
     }
 }

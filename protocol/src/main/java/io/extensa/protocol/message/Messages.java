@@ -39,7 +39,7 @@ public final class Messages {
             case QUERY_BATCH -> QueryBatch.decode(fields);
             case QUERY_END -> QueryEnd.decode(fields);
             case QUERY_ERROR -> QueryError.decode(fields);
-            case LAUNCH, LAUNCHED, EXITED, CANCEL_JOB, STATUS_REQUEST, STATUS, POOLS, POOLS_APPLIED ->
+            case LAUNCH, LAUNCHED, EXITED, CANCEL_JOB, STATUS_REQUEST, STATUS, POOLS, POOLS_APPLIED, ACTIVATE, ACTIVATED ->
                     throw new ProtocolException(frame.type() + " belongs to the launch-control channel, not here");
         };
     }

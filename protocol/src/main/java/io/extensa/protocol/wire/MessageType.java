@@ -36,6 +36,8 @@ public enum MessageType {
     STATUS(0x45),
     POOLS(0x46),
     POOLS_APPLIED(0x47),
+    ACTIVATE(0x48),
+    ACTIVATED(0x49),
     // fork server (launchpad <-> per-language warm process)
     FORK(0x60),
     FORKED(0x61),

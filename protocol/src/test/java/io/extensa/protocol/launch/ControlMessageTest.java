@@ -108,7 +108,7 @@ class ControlMessageTest {
                 new LaunchpadStatus(99, "0.1.0", List.of(new LaunchpadStatus.LanguageInfo("Python", true, 100),
                         new LaunchpadStatus.LanguageInfo("R", false, 0)),
                         List.of(new LaunchpadStatus.JobInfo("j1", 5, "Python", "alice", 1_700_000_000_000L, "default",
-                                true)), "unprivileged, no sandbox"),
+                                true, true)), "unprivileged, no sandbox"),
                 new ForkServerHello("python", "3.11.2", 100),
                 new ForkRequest("j1", "/run/j1.sock", SECRET, "/jobs/j1", Map.of("PATH", "/usr/bin", "HOME", "/jobs/j1"),
                         "/jobs/.j1.out"),
@@ -118,6 +118,20 @@ class ControlMessageTest {
         for (ControlMessage message : messages) {
             assertThat(roundTrip(message)).as(message.type().toString()).isEqualTo(message);
         }
+    }
+
+    @Test
+    void standbyMessagesSurviveARoundTrip() throws Exception {
+        LaunchRequest standby = LaunchRequest.builder("j5", "R").socketPath("/run/j5.sock").secret(SECRET)
+                .user("carol").standby(true).build();
+        assertThat(standby.standby()).isTrue();
+        assertThat(fullRequest().standby()).isFalse();
+        for (ControlMessage message : List.of(standby, new Activate("j5", 2500), new Activate("j5", 0),
+                new Activated("j5"))) {
+            assertThat(roundTrip(message)).as(message.type().toString()).isEqualTo(message);
+        }
+        assertThat(new Activate("j5", 0).queueTimeout()).isEmpty();
+        assertThatThrownBy(() -> new Activate("j5", -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,0 +1,282 @@
+package io.extensa.engine.script;
+
+import io.extensa.engine.EngineServices;
+import io.extensa.engine.catalog.ServerConfiguration;
+import io.extensa.pgwire.PgException;
+import io.extensa.protocol.launch.LaunchRequest;
+import io.extensa.protocol.launch.LaunchedJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Satellites started ahead of a caller's next call: when a single call ends, the engine asks the
+ * launchpad for one more satellite for the same caller, language, database, pool and libraries,
+ * and keeps it connected but idle. The next matching call skips the launch and the connection
+ * (most of a short call's time) and only waits for ACTIVATE, which takes the pool slot.
+ *
+ * <p>A standby has run no user code: it is a fresh process (a fork server's spare, sandboxed, as
+ * its worker account) that has greeted the engine and waits for WELCOME. It takes no pool slot and
+ * is not a request, so MAX_PROCESSES counts only satellites that run scripts. A standby serves
+ * exactly one call of the same caller; it is closed, unused, after {@link #KEEP} or when the
+ * engine stops. {@code standby satellites} (sp_configure) bounds how many exist at once, 0 turns
+ * them off.
+ */
+public final class StandbySatellites implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StandbySatellites.class);
+    private static final SecureRandom SECRETS = new SecureRandom();
+    /** Well inside the satellites' 60 s wait for WELCOME. */
+    static final Duration KEEP = Duration.ofSeconds(30);
+
+    /** What a call must match to use a standby: everything its LAUNCH would carry but the job's own parts. */
+    public record Key(String user, String database, String language, String pool, List<Path> libraries) {
+        public Key {
+            language = language.toLowerCase(Locale.ROOT);
+            libraries = List.copyOf(libraries);
+        }
+    }
+
+    /** One standby: launched, its satellite connected and proven by its secret, WELCOME held back. */
+    static final class Standby {
+        final Key key;
+        final String jobId;
+        final SatelliteChannel channel;
+        volatile LaunchedJob job;
+        volatile ScheduledFuture<?> expiry;
+        /** Completes with true once the satellite has greeted, false when it will not. */
+        final java.util.concurrent.CompletableFuture<Boolean> started = new java.util.concurrent.CompletableFuture<>();
+        /** Guarded by the registry: a call took it while it was still starting. */
+        boolean claimed;
+
+        private Standby(Key key, String jobId, SatelliteChannel channel) {
+            this.key = key;
+            this.jobId = jobId;
+            this.channel = channel;
+        }
+
+        boolean alive() {
+            LaunchedJob j = job;
+            return j != null && !j.isClosed() && !j.exit().isDone();
+        }
+
+        void close() {
+            ScheduledFuture<?> e = expiry;
+            if (e != null) {
+                e.cancel(false);
+            }
+            LaunchedJob j = job;
+            if (j != null) {
+                j.close();
+            }
+            channel.close();
+        }
+    }
+
+    private final EngineServices services;
+    /** Guarded by this: ready to use, oldest first. */
+    private final Deque<Standby> ready = new ArrayDeque<>();
+    /** Guarded by this: being launched. */
+    private final List<Standby> starting = new ArrayList<>();
+    private boolean closed;
+
+    public StandbySatellites(EngineServices services) {
+        this.services = services;
+    }
+
+    /**
+     * A standby for {@code key}, taken for one call; empty when there is none. One still starting
+     * is waited for (it was launched before this call came, so it is ready sooner than a new launch
+     * would be), up to {@code wait}.
+     */
+    Optional<Standby> take(Key key, Duration wait) {
+        List<Standby> dead = new ArrayList<>();
+        Standby found = null;
+        Standby pending = null;
+        synchronized (this) {
+            for (var it = ready.iterator(); it.hasNext(); ) {
+                Standby s = it.next();
+                if (!s.alive()) {
+                    it.remove();
+                    dead.add(s);
+                } else if (found == null && s.key.equals(key)) {
+                    it.remove();
+                    found = s;
+                }
+            }
+            if (found == null) {
+                pending = starting.stream().filter(s -> !s.claimed && s.key.equals(key)).findFirst().orElse(null);
+                if (pending != null) {
+                    pending.claimed = true;
+                }
+            }
+        }
+        dead.forEach(Standby::close);
+        if (found != null) {
+            ScheduledFuture<?> e = found.expiry;
+            if (e != null) {
+                e.cancel(false);
+            }
+            return Optional.of(found);
+        }
+        if (pending == null) {
+            return Optional.empty();
+        }
+        try {
+            if (pending.started.get(wait.toMillis(), TimeUnit.MILLISECONDS) && pending.alive()) {
+                return Optional.of(pending);
+            }
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // launched too slowly or failed: the call launches its own
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pending.close();
+        return Optional.empty();
+    }
+
+    /**
+     * A call for {@code key} ended: starts a standby for the caller's next one, in the background,
+     * unless one is there or on its way, or {@code standby satellites} are all in use.
+     */
+    void replenish(Key key) {
+        int limit;
+        try {
+            limit = services.configuration().inUse(ServerConfiguration.STANDBY_SATELLITES);
+        } catch (PgException | RuntimeException e) {
+            return;
+        }
+        Standby standby;
+        synchronized (this) {
+            if (closed || limit <= 0 || ready.size() + starting.size() >= limit
+                    || ready.stream().anyMatch(s -> s.key.equals(key))
+                    || starting.stream().anyMatch(s -> s.key.equals(key))) {
+                return;
+            }
+            String jobId = services.newJobId();
+            try {
+                standby = new Standby(key, jobId, SatelliteChannel.listen(
+                        services.config().jobSocketDirectory().resolve(jobId + ".sock")));
+            } catch (IOException e) {
+                log.debug("no standby satellite: cannot create its job socket: {}", e.getMessage());
+                return;
+            }
+            starting.add(standby);
+        }
+        Thread.ofVirtual().name("standby-" + standby.jobId).start(() -> start(standby));
+    }
+
+    private void start(Standby standby) {
+        byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
+        SECRETS.nextBytes(secret);
+        boolean ok = false;
+        try {
+            Key key = standby.key;
+            standby.job = services.launchpad().start(LaunchRequest.builder(standby.jobId, key.language())
+                    .socketPath(standby.channel.socketPath()).secret(secret).user(key.user())
+                    .database(key.database()).pool(key.pool()).libraryPaths(key.libraries()).standby(true)
+                    .build(), this::isClosed);
+            standby.job.awaitLaunched(services.launchpad().replyTimeout());
+            Duration connect = services.config().satelliteConnectTimeout();
+            ScheduledFuture<?> timer = services.scheduler().schedule(standby.channel::close, connect.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            standby.job.exit().whenComplete((exited, error) -> {
+                if (standby.channel.hello() == null) {
+                    standby.channel.close();
+                }
+            });
+            try {
+                standby.channel.acceptHello(standby.jobId, secret);
+            } finally {
+                timer.cancel(false);
+            }
+            ok = true;
+        } catch (IOException | RuntimeException e) {
+            log.debug("standby satellite {} not started: {}", standby.jobId, e.toString());
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+            synchronized (this) {
+                starting.remove(standby);
+                if (!ok || closed) {
+                    ok = false;
+                } else if (!standby.claimed) {
+                    ready.addLast(standby);
+                    standby.expiry = services.scheduler().schedule(() -> expire(standby), KEEP.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+            if (!ok) {
+                standby.close();
+            }
+            standby.started.complete(ok);
+        }
+    }
+
+    private void expire(Standby standby) {
+        boolean removed;
+        synchronized (this) {
+            removed = ready.remove(standby);
+        }
+        if (removed) {
+            log.debug("standby satellite {} closed unused after {} s", standby.jobId, KEEP.toSeconds());
+            standby.close();
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes ready standbys beyond {@code standby satellites} (after RECONFIGURE), or all of them
+     * ({@code all}: after ALTER RESOURCE GOVERNOR RECONFIGURE, which may route their callers
+     * elsewhere).
+     */
+    public void trim(boolean all) {
+        int limit = 0;
+        if (!all) {
+            try {
+                limit = services.configuration().inUse(ServerConfiguration.STANDBY_SATELLITES);
+            } catch (PgException | RuntimeException e) {
+                limit = 0;
+            }
+        }
+        List<Standby> excess = new ArrayList<>();
+        synchronized (this) {
+            while (ready.size() > limit) {
+                excess.add(ready.removeFirst());
+            }
+        }
+        excess.forEach(Standby::close);
+    }
+
+    /** How many standbys are ready now. */
+    public synchronized int readyCount() {
+        return ready.size();
+    }
+
+    /** Closes every standby; later calls launch as usual. */
+    @Override
+    public void close() {
+        List<Standby> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(ready);
+            all.addAll(starting);
+            ready.clear();
+        }
+        all.forEach(Standby::close);
+    }
+}

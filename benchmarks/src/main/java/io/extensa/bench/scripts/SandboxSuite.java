@@ -19,7 +19,11 @@ public final class SandboxSuite implements Suite {
 
     private static final String PREPARED = "prepareThreshold=1";
 
-    private record Setup(String label, Map<String, String> settings) {
+    /** Untimed pause before each paced call, as in the trivial suite. */
+    private static final long PACE_MILLIS = 100;
+
+    /** @param standbys sp_configure 'standby satellites' (2 is the default) */
+    private record Setup(String label, Map<String, String> settings, int standbys) {
     }
 
     @Override
@@ -35,9 +39,10 @@ public final class SandboxSuite implements Suite {
     @Override
     public void run(BenchContext context, Report report) throws Exception {
         List<Setup> setups = List.of(
-                new Setup("sandbox, warm", Map.of()),
-                new Setup("no sandbox, warm", Map.of("launchpad.sandbox", "false")),
-                new Setup("sandbox, cold", Map.of("launchpad.warm", "false")));
+                new Setup("sandbox, warm", Map.of(), 2),
+                new Setup("sandbox, warm, no standby satellites", Map.of(), 0),
+                new Setup("no sandbox, warm", Map.of("launchpad.sandbox", "false"), 2),
+                new Setup("sandbox, cold", Map.of("launchpad.warm", "false"), 0));
         String sql = ExtensaScript.trivial(ExtensaScript.PYTHON);
         List<VariantResult> results = new ArrayList<>();
         for (Setup setup : setups) {
@@ -46,11 +51,25 @@ public final class SandboxSuite implements Suite {
             try (BenchStack stack = BenchStack.start(setup.settings())) {
                 // the fork server preloads pandas and forks its spares in the background
                 Thread.sleep(3000);
+                if (ExtensaScript.unavailable(stack, ExtensaScript.PYTHON).isEmpty()) {
+                    try (var connection = stack.gateway(""); var statement = connection.createStatement()) {
+                        statement.execute("EXEC sp_configure 'standby satellites', " + setup.standbys());
+                        statement.execute("RECONFIGURE");
+                    }
+                }
                 String label = "Extensa Python, " + setup.label();
-                Variant variant = ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql,
+                List<Variant> variants = new ArrayList<>();
+                variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, label, sql,
                         () -> new JdbcVariant(label, Side.EXTENSA, "gateway", () -> stack.gateway(PREPARED), sql,
-                                JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1)));
-                results.addAll(VariantRunner.run(context, name(), List.of(variant), plan));
+                                JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1))));
+                if (!cold) {
+                    String paced = label + ", paced (" + PACE_MILLIS + " ms between calls)";
+                    variants.add(ExtensaScript.orPending(stack, ExtensaScript.PYTHON, paced, sql,
+                            () -> new JdbcVariant(paced, Side.EXTENSA, "gateway", () -> stack.gateway(PREPARED), sql,
+                                    JdbcVariant.Mode.PREPARED, Checks.firstValueIs(1))
+                                    .before(() -> Thread.sleep(PACE_MILLIS))));
+                }
+                results.addAll(VariantRunner.run(context, name(), variants, plan));
             }
         }
         report.heading(2, "Suite `sandbox`: what isolation costs a trivial call");
@@ -58,11 +77,14 @@ public final class SandboxSuite implements Suite {
                 Client-side latency with pgjdbc (prepared, `prepareThreshold=1`) of Extensa's trivial Python call \
                 (`OutputDataSet = InputDataSet` on `SELECT 1 AS x`) through the gateway, on a fresh Extensa per \
                 setup, one setup after the other: *sandbox, warm* is the default (every satellite in its own \
-                namespaces as a worker account, forked from a pre-sandboxed spare); *no sandbox, warm* sets \
+                namespaces as a worker account, forked from a pre-sandboxed spare, and started as a standby \
+                satellite when the caller's previous call ended); *no standby satellites* sets sp_configure \
+                `standby satellites` to 0 (the satellite is launched when the call comes); *no sandbox, warm* sets \
                 `launchpad.sandbox = false`; *sandbox, cold* sets `launchpad.warm = false` (a fresh interpreter \
-                importing pandas per call). Warm-up calls, then rounds of 20 calls; p50/p99 over all calls. \
+                importing pandas per call). Warm-up calls, then rounds of 20 calls, back to back and, for the warm \
+                setups, *paced* with an untimed %d ms pause before each call; p50/p99 over all calls. \
                 The cost of each sandbox layer is in docs/security.md ("What it costs", from \
-                `extensa-sandbox --bench`)."""));
+                `extensa-sandbox --bench`).""", PACE_MILLIS));
         ResultTables.latencies(report, results);
         report.paragraph("Reproduce with `bin/bench sandbox" + context.quickFlag() + "`.");
     }

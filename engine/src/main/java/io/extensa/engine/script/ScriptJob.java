@@ -86,10 +86,11 @@ final class ScriptJob implements AutoCloseable {
                 ctx.session().database(), language, pool, libraries);
         if (key != null) {
             Optional<StandbySatellites.Standby> standby = services.standbys().take(key,
-                    services.config().satelliteConnectTimeout());
+                    services.config().satelliteConnectTimeout(), ctx.cancellation()::isCancelled);
             if (standby.isPresent()) {
                 return Launching.activate(services, ctx, language, standby.get(), statementTimeoutMillis);
             }
+            ctx.cancellation().throwIfCancelled();
         }
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);

@@ -40,6 +40,8 @@ public final class StandbySatellites implements AutoCloseable {
     private static final SecureRandom SECRETS = new SecureRandom();
     /** Well inside the satellites' 60 s wait for WELCOME. */
     static final Duration KEEP = Duration.ofSeconds(30);
+    /** How often a call waiting for its standby to start looks for a CancelRequest. */
+    private static final long CANCEL_POLL_MILLIS = 20;
 
     /** What a call must match to use a standby: everything its LAUNCH would carry but the job's own parts. */
     public record Key(String user, String database, String language, String pool, List<Path> libraries) {
@@ -99,9 +101,9 @@ public final class StandbySatellites implements AutoCloseable {
     /**
      * A standby for {@code key}, taken for one call; empty when there is none. One still starting
      * is waited for (it was launched before this call came, so it is ready sooner than a new launch
-     * would be), up to {@code wait}.
+     * would be), up to {@code wait} and while {@code cancelled} says false.
      */
-    Optional<Standby> take(Key key, Duration wait) {
+    Optional<Standby> take(Key key, Duration wait, java.util.function.BooleanSupplier cancelled) {
         List<Standby> dead = new ArrayList<>();
         Standby found = null;
         Standby pending = null;
@@ -134,12 +136,20 @@ public final class StandbySatellites implements AutoCloseable {
         if (pending == null) {
             return Optional.empty();
         }
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            if (pending.started.get(wait.toMillis(), TimeUnit.MILLISECONDS) && pending.alive()) {
-                return Optional.of(pending);
+            while (!cancelled.getAsBoolean() && System.nanoTime() < deadline) {
+                try {
+                    if (pending.started.get(CANCEL_POLL_MILLIS, TimeUnit.MILLISECONDS) && pending.alive()) {
+                        return Optional.of(pending);
+                    }
+                    break;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // still starting
+                }
             }
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            // launched too slowly or failed: the call launches its own
+        } catch (java.util.concurrent.ExecutionException e) {
+            // failed: the call launches its own
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

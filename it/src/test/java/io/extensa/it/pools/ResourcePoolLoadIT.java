@@ -37,7 +37,7 @@ class ResourcePoolLoadIT {
 
     @AfterAll
     static void standbysBack() throws SQLException {
-        ExtensaStack.get().standbySatellites(ExtensaStack.DEFAULT_STANDBY_SATELLITES);
+        ExtensaStack.get().standbySatellites(ExtensaStack.SUITE_STANDBY_SATELLITES);
     }
 
     @Test
@@ -68,6 +68,8 @@ class ResourcePoolLoadIT {
             s.execute("ALTER EXTERNAL RESOURCE POOL it_load ADD ROLE pool_load_user");
             s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
         }
+        // the product's default: callers' next satellites start as standbys, which hold no slot
+        stack.standbySatellites(ExtensaStack.DEFAULT_STANDBY_SATELLITES);
         LaunchpadClient launchpad = new LaunchpadClient(stack.server().launchpadSocket());
 
         AtomicBoolean running = new AtomicBoolean(true);

@@ -62,13 +62,14 @@ class StandbySatellitesIT {
 
     @AfterAll
     static void dropRoles() throws SQLException {
-        stack.standbySatellites(ExtensaStack.DEFAULT_STANDBY_SATELLITES);
+        stack.standbySatellites(ExtensaStack.SUITE_STANDBY_SATELLITES);
         try (Connection c = stack.connect(); Statement s = c.createStatement()) {
             s.execute("ALTER EXTERNAL RESOURCE POOL " + POOL + " DROP ROLE " + FIRST + ", " + SECOND);
             s.execute("DROP EXTERNAL RESOURCE POOL " + POOL);
             s.execute("ALTER RESOURCE GOVERNOR RECONFIGURE");
             for (String role : List.of(FIRST, SECOND)) {
-                s.execute("DROP ROLE IF EXISTS " + role);
+                s.execute("DROP OWNED BY " + role);
+                s.execute("DROP ROLE " + role);
             }
         }
     }
@@ -191,6 +192,21 @@ class StandbySatellitesIT {
                 assertThat(rs.getString(1)).isEqualTo("after");
             }
         }
+    }
+
+    @Test
+    void aStandbyIsSandboxedLikeAnyJob() throws Exception {
+        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
+            s.execute(exec("Python", "x = 1"));
+        }
+        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        String script = "import os, socket, time, pandas as pd\ntime.sleep(0.5)\n"
+                + "try:\n    socket.create_connection(('127.0.0.1', %d), timeout=5).close()\n    net = 'connected'\n"
+                + "except OSError as e:\n    net = type(e).__name__\n"
+                + "OutputDataSet = pd.DataFrame({'x': [net + ' ' + str(os.getuid() != 0 and os.geteuid() != 0)]})";
+        CompletableFuture<List<String>> call = callAsync(FIRST, "Python", script.formatted(stack.port()));
+        assertThat(awaitJob(FIRST, j -> !j.standby()).jobId()).isEqualTo(standby.jobId());
+        assertThat(call.get()).containsExactly("ConnectionRefusedError True");
     }
 
     @Test

@@ -50,6 +50,11 @@ public final class ExtensaStack {
             ExtensaServer server = ExtensaServer.start(config);
             instance = new ExtensaStack(dir, config, server);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "extensa-it-stop"));
+            try {
+                instance.standbySatellites(SUITE_STANDBY_SATELLITES);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot configure the test stack: " + e.getMessage(), e);
+            }
         }
         return instance;
     }
@@ -131,8 +136,14 @@ public final class ExtensaStack {
         return DriverManager.getConnection(jdbcUrl(""), p);
     }
 
-    /** The default of sp_configure 'standby satellites'. */
+    /** The product's default of sp_configure 'standby satellites'. */
     public static final int DEFAULT_STANDBY_SATELLITES = 2;
+    /**
+     * The suite's: none, since most tests count every job, job directory or worker account after
+     * their calls, and a standby started for the caller's next call would be one more. The tests of
+     * standbys, and the load test, turn them on.
+     */
+    public static final int SUITE_STANDBY_SATELLITES = 0;
 
     /**
      * Sets sp_configure 'standby satellites' and puts it in force; 0 also closes the standby

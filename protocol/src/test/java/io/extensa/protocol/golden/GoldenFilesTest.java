@@ -96,7 +96,8 @@ class GoldenFilesTest {
         Set<MessageType> expected = EnumSet.allOf(MessageType.class);
         expected.removeAll(EnumSet.of(MessageType.LAUNCH,
                 MessageType.LAUNCHED, MessageType.EXITED, MessageType.CANCEL_JOB, MessageType.STATUS_REQUEST,
-                MessageType.STATUS, MessageType.POOLS, MessageType.POOLS_APPLIED));
+                MessageType.STATUS, MessageType.POOLS, MessageType.POOLS_APPLIED, MessageType.ACTIVATE,
+                MessageType.ACTIVATED));
         assertThat(messages).containsAll(expected);
         assertThat(columnsWithNulls).containsExactlyInAnyOrder(ColumnType.values());
     }

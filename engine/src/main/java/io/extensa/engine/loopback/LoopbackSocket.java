@@ -59,9 +59,37 @@ public final class LoopbackSocket implements AutoCloseable {
         this.jobId = jobId;
     }
 
-    /** Creates WORKDIR/.extensa-loopback/.s.PGSQL.5432 and starts accepting. */
-    public static LoopbackSocket open(Path workDir, LoopbackSession session, ClientSession caller, String jobId)
-            throws IOException {
+    /**
+     * The socket file bound and listening, nobody accepting yet: made ahead of its call for a
+     * standby satellite, which cannot connect before its call anyway. Closing it removes it.
+     */
+    public static final class Bound implements AutoCloseable {
+        private final Path directory;
+        private final ServerSocketChannel listener;
+
+        private Bound(Path directory, ServerSocketChannel listener) {
+            this.directory = directory;
+            this.listener = listener;
+        }
+
+        @Override
+        public void close() {
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            try {
+                Files.deleteIfExists(directory.resolve(".s.PGSQL." + PORT));
+                Files.deleteIfExists(directory);
+            } catch (IOException ignored) {
+                // the job directory goes with the job
+            }
+        }
+    }
+
+    /** Creates WORKDIR/.extensa-loopback/.s.PGSQL.5432, listening; {@link #start} then accepts on it. */
+    public static Bound bind(Path workDir) throws IOException {
         Path directory = workDir.resolve(DIRECTORY);
         Files.createDirectories(directory);
         // the satellite may run as another account: it must reach the socket; the job directory guards it
@@ -77,10 +105,20 @@ public final class LoopbackSocket implements AutoCloseable {
             Files.deleteIfExists(socket);
             throw e;
         }
-        LoopbackSocket s = new LoopbackSocket(directory, listener, session, caller, jobId);
-        Thread acceptor = new Thread(s::acceptLoop, "extensa-loopback-" + jobId);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        return new Bound(directory, listener);
+    }
+
+    /** Creates WORKDIR/.extensa-loopback/.s.PGSQL.5432 and starts accepting. */
+    public static LoopbackSocket open(Path workDir, LoopbackSession session, ClientSession caller, String jobId)
+            throws IOException {
+        return start(bind(workDir), session, caller, jobId);
+    }
+
+    /** Starts accepting on a bound socket, for this call's session and caller. */
+    public static LoopbackSocket start(Bound bound, LoopbackSession session, ClientSession caller, String jobId) {
+        LoopbackSocket s = new LoopbackSocket(bound.directory, bound.listener, session, caller, jobId);
+        // virtual: it only waits in accept(), and starting it is on the call's path
+        Thread.ofVirtual().name("extensa-loopback-" + jobId).start(s::acceptLoop);
         return s;
     }
 

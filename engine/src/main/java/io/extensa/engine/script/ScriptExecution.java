@@ -144,6 +144,7 @@ public final class ScriptExecution implements Execution {
         cancelHook = ctx.cancellation().onCancel(job::cancel);
         loopback = new LoopbackSession(ctx.backend(), ctx.session(), catalog, settings, job.jobId());
         openLoopbackSocket();
+        timer.mark("loopback");
         job.awaitSatellite(services, services.config().satelliteConnectTimeout());
         timer.mark("connect");
         job.send(new SessionInit(call.script(), call.inputName(), call.outputName(),
@@ -162,7 +163,9 @@ public final class ScriptExecution implements Execution {
     private void openLoopbackSocket() {
         String dsn = null;
         try {
-            loopbackSocket = LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
+            LoopbackSocket.Bound bound = job.takeBoundLoopback();
+            loopbackSocket = bound != null ? LoopbackSocket.start(bound, loopback, ctx.session(), job.jobId())
+                    : LoopbackSocket.open(job.workDir(), loopback, ctx.session(), job.jobId());
             dsn = loopbackSocket.connectionString();
         } catch (java.io.IOException | RuntimeException e) {
             log.warn("job {}: no loopback socket in {}: {}", job.jobId(), job.workDir(), e.toString());

@@ -150,6 +150,7 @@ final class ScriptJob implements AutoCloseable {
         /** What a standby for the caller's next call must match; null for further satellites of a parallel call. */
         private StandbySatellites.Key key;
         private boolean activating;
+        private io.extensa.engine.loopback.LoopbackSocket.Bound loopback;
 
         private Launching(EngineServices services, ExecutionContext ctx, String language, String jobId,
                           boolean onlyIfSlotFree, SatelliteChannel channel, byte[] secret) {
@@ -173,6 +174,7 @@ final class ScriptJob implements AutoCloseable {
             launching.pool = standby.key.pool();
             launching.activating = true;
             launching.pending = standby.job;
+            launching.loopback = standby.takeLoopback();
             try {
                 launching.deadline = CallDeadline.of(statementTimeoutMillis, services.scriptTimeoutMillis());
                 launching.timeoutMillis = launching.deadline.millis();
@@ -181,9 +183,11 @@ final class ScriptJob implements AutoCloseable {
                 return launching;
             } catch (PgException e) {
                 standby.close();
+                launching.closeLoopback();
                 throw e;
             } catch (IOException | RuntimeException e) {
                 standby.close();
+                launching.closeLoopback();
                 throw launching.failure(e);
             }
         }
@@ -196,6 +200,8 @@ final class ScriptJob implements AutoCloseable {
                 ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
                 scriptJob.secret = secret;
                 scriptJob.standbyKey = key;
+                scriptJob.loopback = loopback;
+                loopback = null;
                 scriptJob.deadline = deadline;
                 scriptJob.watchLaunchpad();
                 if (timeoutMillis > 0) {
@@ -208,9 +214,11 @@ final class ScriptJob implements AutoCloseable {
                 return scriptJob;
             } catch (PgException e) {
                 channel.close();
+                closeLoopback();
                 throw e;
             } catch (IOException | RuntimeException e) {
                 channel.close();
+                closeLoopback();
                 throw failure(e);
             }
         }
@@ -221,6 +229,14 @@ final class ScriptJob implements AutoCloseable {
                 pending.close();
             }
             channel.close();
+            closeLoopback();
+        }
+
+        private void closeLoopback() {
+            if (loopback != null) {
+                loopback.close();
+                loopback = null;
+            }
         }
 
         private PgException failure(Exception cause) {
@@ -256,6 +272,15 @@ final class ScriptJob implements AutoCloseable {
 
     private byte[] secret;
     private StandbySatellites.Key standbyKey;
+    /** A standby's loopback socket, bound before the call; null once taken or when there is none. */
+    private io.extensa.engine.loopback.LoopbackSocket.Bound loopback;
+
+    /** The loopback socket bound ahead of the call (a standby's), for the call to start; null when none. */
+    io.extensa.engine.loopback.LoopbackSocket.Bound takeBoundLoopback() {
+        var l = loopback;
+        loopback = null;
+        return l;
+    }
 
     /** The call this job served ended: a standby satellite gets ready for the caller's next one. */
     void readyNextCall(EngineServices services) {
@@ -493,6 +518,10 @@ final class ScriptJob implements AutoCloseable {
         }
         channel.close();
         job.close();
+        var l = takeBoundLoopback();
+        if (l != null) {
+            l.close();
+        }
     }
 
     static ErrorFields notice(String severity, String sqlState, String text) {

@@ -58,6 +58,8 @@ public final class StandbySatellites implements AutoCloseable {
         final SatelliteChannel channel;
         volatile LaunchedJob job;
         volatile ScheduledFuture<?> expiry;
+        /** Its job's loopback socket, bound ahead too; null when binding failed (the call binds its own). */
+        volatile io.extensa.engine.loopback.LoopbackSocket.Bound loopback;
         /** Completes with true once the satellite has greeted, false when it will not. */
         final java.util.concurrent.CompletableFuture<Boolean> started = new java.util.concurrent.CompletableFuture<>();
         /** Guarded by the registry: a call took it while it was still starting. */
@@ -84,6 +86,17 @@ public final class StandbySatellites implements AutoCloseable {
                 j.close();
             }
             channel.close();
+            var l = loopback;
+            if (l != null) {
+                l.close();
+            }
+        }
+
+        /** Hands the bound loopback socket to the call that took this standby. */
+        io.extensa.engine.loopback.LoopbackSocket.Bound takeLoopback() {
+            var l = loopback;
+            loopback = null;
+            return l;
         }
     }
 
@@ -199,6 +212,11 @@ public final class StandbySatellites implements AutoCloseable {
                     .database(key.database()).pool(key.pool()).libraryPaths(key.libraries()).standby(true)
                     .build(), this::isClosed);
             standby.job.awaitLaunched(services.launchpad().replyTimeout());
+            try {
+                standby.loopback = io.extensa.engine.loopback.LoopbackSocket.bind(standby.job.workDir());
+            } catch (IOException e) {
+                log.debug("standby satellite {}: no loopback socket bound ahead: {}", standby.jobId, e.getMessage());
+            }
             Duration connect = services.config().satelliteConnectTimeout();
             ScheduledFuture<?> timer = services.scheduler().schedule(standby.channel::close, connect.toMillis(),
                     TimeUnit.MILLISECONDS);

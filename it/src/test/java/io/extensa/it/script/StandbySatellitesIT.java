@@ -210,6 +210,21 @@ class StandbySatellitesIT {
     }
 
     @Test
+    void aStandbysLoopbackSocketRunsStatementsAsItsCaller() throws Exception {
+        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
+            s.execute(exec("Python", "x = 1"));
+        }
+        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        String script = "import extensa, psycopg2, time, pandas as pd\ntime.sleep(0.5)\n"
+                + "conn = psycopg2.connect(extensa.connection_string())\nconn.autocommit = True\ncur = conn.cursor()\n"
+                + "cur.execute('SELECT current_user')\nwho = cur.fetchone()[0]\nconn.close()\n"
+                + "OutputDataSet = pd.DataFrame({'x': [who]})";
+        CompletableFuture<List<String>> call = callAsync(FIRST, "Python", script);
+        assertThat(awaitJob(FIRST, j -> !j.standby()).jobId()).isEqualTo(standby.jobId());
+        assertThat(call.get()).containsExactly(FIRST);
+    }
+
+    @Test
     void turningStandbysOffClosesThemAndLeavesNoJob() throws Exception {
         try (Connection c = connectAs(SECOND); Statement s = c.createStatement()) {
             s.execute(exec("R", "x <- 1"));

@@ -44,6 +44,12 @@ public final class EngineServices implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Ends calls after their answer went out, in order (audit line, loopback socket, job). */
+    private final java.util.concurrent.ExecutorService afterCalls = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "engine-after-call");
+        t.setDaemon(true);
+        return t;
+    });
     private final Instant startedAt = Instant.now();
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();
@@ -220,6 +226,25 @@ public final class EngineServices implements AutoCloseable {
         return scheduler;
     }
 
+    /**
+     * Runs what is left of a call once its answer is on its way (closing its job, its audit line);
+     * at once on the calling thread when the engine is closing.
+     */
+    public void afterCall(Runnable work) {
+        Runnable safe = () -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(EngineServices.class).warn("ending a call failed", e);
+            }
+        };
+        try {
+            afterCalls.execute(safe);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            safe.run();
+        }
+    }
+
     public Instant startedAt() {
         return startedAt;
     }
@@ -231,6 +256,12 @@ public final class EngineServices implements AutoCloseable {
 
     @Override
     public void close() {
+        afterCalls.shutdown();
+        try {
+            afterCalls.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         standbys.close();
         scheduler.shutdownNow();
         if (readerPool != null) {

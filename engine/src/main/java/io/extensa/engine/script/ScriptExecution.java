@@ -433,13 +433,8 @@ public final class ScriptExecution implements Execution {
             outcome = job != null && job.cancelled() ? "cancelled" : "abandoned";
         }
         RequestMonitoring.end(request, call, outcome, rowsIn, rowsOut);
-        Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(), rowsIn, rowsOut);
         if (loopback != null) {
             loopback.closeGate();
-        }
-        if (loopbackSocket != null) {
-            loopbackSocket.close();
         }
         if (cancelHook != null) {
             try {
@@ -448,9 +443,22 @@ public final class ScriptExecution implements Execution {
                 // nothing to undo
             }
         }
-        if (job != null) {
-            job.close();
-            job.readyNextCall(services);
-        }
+        // the rest is off the client's path: the answer goes out while the job is ended and the next
+        // call's standby started (the gate above already keeps scripts away from the session)
+        String outcomeNow = outcome;
+        LoopbackSocket socket = loopbackSocket;
+        ScriptJob ended = job;
+        services.afterCall(() -> {
+            Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
+                    ended == null ? "-" : ended.pool(), ended == null ? "-" : ended.jobId(), outcomeNow,
+                    timer.totalMillis(), rowsIn, rowsOut);
+            if (socket != null) {
+                socket.close();
+            }
+            if (ended != null) {
+                ended.close();
+                ended.readyNextCall(services);
+            }
+        });
     }
 }

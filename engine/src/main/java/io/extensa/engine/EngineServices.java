@@ -44,12 +44,9 @@ public final class EngineServices implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** Ends calls after their answer went out, in order (audit line, loopback socket, job). */
-    private final java.util.concurrent.ExecutorService afterCalls = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "engine-after-call");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Ends calls after their answer went out (audit line, loopback socket, job), each on a thread of its own. */
+    private final java.util.concurrent.ExecutorService afterCalls = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("engine-after-call-", 0).factory());
     private final Instant startedAt = Instant.now();
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();

@@ -443,8 +443,12 @@ public final class ScriptExecution implements Execution {
                 // nothing to undo
             }
         }
-        // the rest is off the client's path: the answer goes out while the job is ended and the next
-        // call's standby started (the gate above already keeps scripts away from the session)
+        // the satellite learns at once that the call is over (it exits, its pool slot frees); the rest is
+        // off the client's path: the answer goes out while the job is ended and the next call's standby
+        // started (the gate above already keeps scripts away from the session)
+        if (job != null) {
+            job.hangUp();
+        }
         String outcomeNow = outcome;
         LoopbackSocket socket = loopbackSocket;
         ScriptJob ended = job;

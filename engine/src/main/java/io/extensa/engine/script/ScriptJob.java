@@ -75,16 +75,23 @@ final class ScriptJob implements AutoCloseable {
      */
     static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
                            long statementTimeoutMillis) throws PgException {
-        return begin(services, ctx, language, jobId, false, statementTimeoutMillis);
+        return begin(services, ctx, language, jobId, false, statementTimeoutMillis, true);
     }
 
     private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
                                    boolean onlyIfSlotFree, long statementTimeoutMillis) throws PgException {
+        return begin(services, ctx, language, jobId, onlyIfSlotFree, statementTimeoutMillis, false);
+    }
+
+    /** @param useStandby take the caller's standby satellite when one is there */
+    private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
+                                   boolean onlyIfSlotFree, long statementTimeoutMillis, boolean useStandby)
+            throws PgException {
         java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
         String pool = services.poolFor(ctx.session().user());
         StandbySatellites.Key key = onlyIfSlotFree ? null : new StandbySatellites.Key(ctx.session().user(),
                 ctx.session().database(), language, pool, libraries);
-        if (key != null) {
+        if (key != null && useStandby) {
             Optional<StandbySatellites.Standby> standby = services.standbys().take(key,
                     services.config().satelliteConnectTimeout(), ctx.cancellation()::isCancelled);
             if (standby.isPresent()) {
@@ -150,6 +157,7 @@ final class ScriptJob implements AutoCloseable {
         /** What a standby for the caller's next call must match; null for further satellites of a parallel call. */
         private StandbySatellites.Key key;
         private boolean activating;
+        private long statementTimeoutMillis;
         private io.extensa.engine.loopback.LoopbackSocket.Bound loopback;
 
         private Launching(EngineServices services, ExecutionContext ctx, String language, String jobId,
@@ -173,13 +181,15 @@ final class ScriptJob implements AutoCloseable {
             launching.key = standby.key;
             launching.pool = standby.key.pool();
             launching.activating = true;
+            launching.statementTimeoutMillis = statementTimeoutMillis;
             launching.pending = standby.job;
             launching.loopback = standby.takeLoopback();
             try {
                 launching.deadline = CallDeadline.of(statementTimeoutMillis, services.scriptTimeoutMillis());
                 launching.timeoutMillis = launching.deadline.millis();
-                // waiting in the pool's queue counts against statement_timeout, as for a LAUNCH
-                standby.job.activate(Duration.ofMillis(launching.timeoutMillis));
+                // only a slot free now: a standby holds a worker account, and waiting with it in a full
+                // pool's queue could take the last account from a launch that has its slot already
+                standby.job.activate(Duration.ofMillis(1));
                 return launching;
             } catch (PgException e) {
                 standby.close();
@@ -195,8 +205,20 @@ final class ScriptJob implements AutoCloseable {
         /** Waits for LAUNCHED, or a standby's ACTIVATED (cancellably); the job then runs and its satellite connects soon. */
         ScriptJob await() throws PgException {
             try {
-                LaunchedJob job = activating ? PoolAdmission.awaitActivated(services, ctx, pending)
-                        : PoolAdmission.await(services, ctx, pending);
+                LaunchedJob job;
+                if (activating) {
+                    try {
+                        job = PoolAdmission.awaitActivated(services, ctx, pending);
+                    } catch (LaunchpadException e) {
+                        if (!e.kind().equals(LaunchErrorKind.POOL_TIMEOUT)
+                                && !e.kind().equals(LaunchErrorKind.POOL_QUEUE_FULL)) {
+                            throw e;
+                        }
+                        return launchInstead();
+                    }
+                } else {
+                    job = PoolAdmission.await(services, ctx, pending);
+                }
                 ScriptJob scriptJob = new ScriptJob(language, jobId, channel, job, pool);
                 scriptJob.secret = secret;
                 scriptJob.standbyKey = key;
@@ -221,6 +243,19 @@ final class ScriptJob implements AutoCloseable {
                 closeLoopback();
                 throw failure(e);
             }
+        }
+
+        /**
+         * The standby's pool had no free slot: it is gone (the launchpad ended it), and the call
+         * launches a satellite as without standbys, which waits in the pool's queue holding nothing.
+         */
+        private ScriptJob launchInstead() throws PgException {
+            channel.close();
+            closeLoopback();
+            services.standbys().poolBusy(key);
+            long left = statementTimeoutMillis <= 0 ? 0
+                    : Math.max(1, statementTimeoutMillis - (System.nanoTime() - started) / 1_000_000);
+            return begin(services, ctx, language, services.newJobId(), false, left, false).await();
         }
 
         /** Gives the launch up (the call failed before it needed the satellite): the launchpad ends the job. */
@@ -508,6 +543,15 @@ final class ScriptJob implements AutoCloseable {
             return e;
         }
         return new PgException(e.fields().withDetail("last output of the runtime:\n" + tail.strip()));
+    }
+
+    /** Closes the satellite's connection: it exits, and its job ends with it; {@link #close} does the rest. */
+    void hangUp() {
+        ScheduledFuture<?> limit = statementTimer;
+        if (limit != null) {
+            limit.cancel(false);
+        }
+        channel.close();
     }
 
     @Override

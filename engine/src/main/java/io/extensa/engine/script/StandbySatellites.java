@@ -100,7 +100,12 @@ public final class StandbySatellites implements AutoCloseable {
         }
     }
 
+    /** How long no standby is started for a key whose last one found its pool full. */
+    static final Duration BUSY_PAUSE = Duration.ofSeconds(1);
+
     private final EngineServices services;
+    /** Guarded by this: keys whose pool was full at their last activation, until when. */
+    private final java.util.Map<Key, Long> busyUntil = new java.util.HashMap<>();
     /** Guarded by this: ready to use, oldest first. */
     private final Deque<Standby> ready = new ArrayDeque<>();
     /** Guarded by this: being launched. */
@@ -171,6 +176,16 @@ public final class StandbySatellites implements AutoCloseable {
     }
 
     /**
+     * A standby for {@code key} found no free slot in its pool at its activation: while the pool is
+     * that busy, standbys would only be started to be ended again, so none is for {@link #BUSY_PAUSE}.
+     */
+    void poolBusy(Key key) {
+        synchronized (this) {
+            busyUntil.put(key, System.nanoTime() + BUSY_PAUSE.toNanos());
+        }
+    }
+
+    /**
      * A call for {@code key} ended: starts a standby for the caller's next one, in the background,
      * unless one is there or on its way, or {@code standby satellites} are all in use.
      */
@@ -183,7 +198,12 @@ public final class StandbySatellites implements AutoCloseable {
         }
         Standby standby;
         synchronized (this) {
-            if (closed || limit <= 0 || ready.size() + starting.size() >= limit
+            Long busy = busyUntil.get(key);
+            if (busy != null && System.nanoTime() - busy >= 0) {
+                busyUntil.remove(key);
+                busy = null;
+            }
+            if (closed || limit <= 0 || busy != null || ready.size() + starting.size() >= limit
                     || ready.stream().anyMatch(s -> s.key.equals(key))
                     || starting.stream().anyMatch(s -> s.key.equals(key))) {
                 return;
@@ -270,7 +290,7 @@ public final class StandbySatellites implements AutoCloseable {
     /**
      * Closes ready standbys beyond {@code standby satellites} (after RECONFIGURE), or all of them
      * ({@code all}: after ALTER RESOURCE GOVERNOR RECONFIGURE, which may route their callers
-     * elsewhere).
+     * elsewhere), and forgets which pools were found full.
      */
     public void trim(boolean all) {
         int limit = 0;
@@ -283,6 +303,7 @@ public final class StandbySatellites implements AutoCloseable {
         }
         List<Standby> excess = new ArrayList<>();
         synchronized (this) {
+            busyUntil.clear();
             while (ready.size() > limit) {
                 excess.add(ready.removeFirst());
             }

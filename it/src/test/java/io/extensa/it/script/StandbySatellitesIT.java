@@ -161,7 +161,8 @@ class StandbySatellitesIT {
         assertThat(jobsOf(FIRST)).extracting(LaunchpadStatus.JobInfo::jobId, LaunchpadStatus.JobInfo::standby)
                 .contains(org.assertj.core.groups.Tuple.tuple(standby.jobId(), true));
 
-        // the first caller's next call activates its standby, which waits for the slot like a launch
+        // the first caller's next call finds the pool full: its standby goes (it holds a worker account,
+        // which must not wait in a queue) and the call waits for the slot as a plain launch
         CompletableFuture<List<String>> mine = callAsync(FIRST, "Python",
                 "import pandas as pd\nOutputDataSet = pd.DataFrame({'x': ['mine']})");
         assertThat(mine.get()).containsExactly("mine");
@@ -171,7 +172,7 @@ class StandbySatellitesIT {
     }
 
     @Test
-    void aStatementTimeoutEndsTheWaitOfAnActivation() throws Exception {
+    void aStatementTimeoutEndsTheWaitOfACallWhoseStandbyFoundThePoolFull() throws Exception {
         try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
             s.execute(exec("Python", "x = 1"));
         }

@@ -99,6 +99,15 @@ class StandbySatellitesIT {
         throw new AssertionError("no such job of " + user + "; jobs: " + launchpad.status().jobs());
     }
 
+    /** Runs {@code script} as {@code role}; returns the standby satellite its end started for the role's next call. */
+    private static LaunchpadStatus.JobInfo standbyAfterACall(String role, String language, String script)
+            throws Exception {
+        try (Connection c = connectAs(role); Statement s = c.createStatement()) {
+            s.execute(exec(language, script));
+        }
+        return awaitJob(role, j -> j.standby() && j.language().equalsIgnoreCase(language));
+    }
+
     private static CompletableFuture<List<String>> callAsync(String role, String language, String script) {
         return CompletableFuture.supplyAsync(() -> {
             try (Connection c = connectAs(role); Statement s = c.createStatement();
@@ -129,11 +138,7 @@ class StandbySatellitesIT {
 
     private static void assertNextCallUsesStandby(String language, String first, String second, String expected)
             throws Exception {
-        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
-            s.execute(exec(language, first));
-        }
-        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby()
-                && j.language().equalsIgnoreCase(language));
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, language, first);
         LaunchpadStatus status = launchpad.status();
         assertThat(status.pool(POOL).orElseThrow().active()).as("a standby holds no pool slot").isZero();
 
@@ -147,10 +152,7 @@ class StandbySatellitesIT {
 
     @Test
     void aStandbyServesOnlyItsOwnCallerAndTakesNoSlotFromOthers() throws Exception {
-        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
-            s.execute(exec("Python", "x = 1"));
-        }
-        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, "Python", "x = 1");
 
         // the pool's only slot goes to the other caller's call at once, in a satellite of its own
         long started = System.nanoTime();
@@ -173,10 +175,7 @@ class StandbySatellitesIT {
 
     @Test
     void aStatementTimeoutEndsTheWaitOfACallWhoseStandbyFoundThePoolFull() throws Exception {
-        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
-            s.execute(exec("Python", "x = 1"));
-        }
-        awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        standbyAfterACall(FIRST, "Python", "x = 1");
         CompletableFuture<List<String>> other = callAsync(SECOND, "Python",
                 "import time, pandas as pd\ntime.sleep(3)\nOutputDataSet = pd.DataFrame({'x': ['other']})");
         awaitJob(SECOND, j -> !j.standby());
@@ -197,10 +196,7 @@ class StandbySatellitesIT {
 
     @Test
     void aStandbyIsSandboxedLikeAnyJob() throws Exception {
-        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
-            s.execute(exec("Python", "x = 1"));
-        }
-        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, "Python", "x = 1");
         String script = "import os, socket, time, pandas as pd\ntime.sleep(0.5)\n"
                 + "try:\n    socket.create_connection(('127.0.0.1', %d), timeout=5).close()\n    net = 'connected'\n"
                 + "except OSError as e:\n    net = type(e).__name__\n"
@@ -212,10 +208,7 @@ class StandbySatellitesIT {
 
     @Test
     void aStandbysLoopbackSocketRunsStatementsAsItsCaller() throws Exception {
-        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
-            s.execute(exec("Python", "x = 1"));
-        }
-        LaunchpadStatus.JobInfo standby = awaitJob(FIRST, j -> j.standby() && j.language().equals("Python"));
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, "Python", "x = 1");
         String script = "import extensa, psycopg2, time, pandas as pd\ntime.sleep(0.5)\n"
                 + "conn = psycopg2.connect(extensa.connection_string())\nconn.autocommit = True\ncur = conn.cursor()\n"
                 + "cur.execute('SELECT current_user')\nwho = cur.fetchone()[0]\nconn.close()\n"
@@ -227,10 +220,7 @@ class StandbySatellitesIT {
 
     @Test
     void turningStandbysOffClosesThemAndLeavesNoJob() throws Exception {
-        try (Connection c = connectAs(SECOND); Statement s = c.createStatement()) {
-            s.execute(exec("R", "x <- 1"));
-        }
-        LaunchpadStatus.JobInfo standby = awaitJob(SECOND, j -> j.standby() && j.language().equals("R"));
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(SECOND, "R", "x <- 1");
         stack.standbySatellites(0);
         try {
             for (int i = 0; i < 200 && !jobsOf(SECOND).isEmpty(); i++) {

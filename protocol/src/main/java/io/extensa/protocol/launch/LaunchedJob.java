@@ -47,16 +47,22 @@ public final class LaunchedJob implements AutoCloseable {
      * thrown. Returns at once when LAUNCHED already arrived.
      */
     public void awaitLaunched(Duration timeout) throws IOException {
+        awaitReply(launched, "LAUNCH", timeout);
+    }
+
+    /** Waits for the answer to {@code request}; on ERROR, timeout or interruption closes the handle and throws. */
+    private void awaitReply(CompletableFuture<?> reply, String request, Duration timeout) throws IOException {
         try {
-            launched.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             close();
-            throw new LaunchpadException(LaunchErrorKind.NO_REPLY,
-                    "the launchpad did not answer LAUNCH for job " + jobId + " within " + timeout.toMillis() + " ms");
+            throw new LaunchpadException(LaunchErrorKind.NO_REPLY, "the launchpad did not answer " + request
+                    + " for job " + jobId + " within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             close();
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while launching job " + jobId);
+            throw new InterruptedIOException("interrupted while waiting for the answer to " + request + " for job "
+                    + jobId);
         } catch (ExecutionException e) {
             close();
             throw asLaunchpadException(e.getCause());
@@ -83,20 +89,7 @@ public final class LaunchedJob implements AutoCloseable {
      * closed and the failure thrown.
      */
     public void awaitActivated(Duration timeout) throws IOException {
-        try {
-            activated.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            close();
-            throw new LaunchpadException(LaunchErrorKind.NO_REPLY,
-                    "the launchpad did not answer ACTIVATE for job " + jobId + " within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while activating job " + jobId);
-        } catch (ExecutionException e) {
-            close();
-            throw asLaunchpadException(e.getCause());
-        }
+        awaitReply(activated, "ACTIVATE", timeout);
     }
 
     public String jobId() {

@@ -51,7 +51,8 @@ public final class EngineServices implements AutoCloseable {
     private final String jobPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
     private final AtomicLong jobs = new AtomicLong();
     private final io.extensa.engine.script.parallelread.ReaderPool readerPool;
-    private final io.extensa.engine.script.StandbySatellites standbys = new io.extensa.engine.script.StandbySatellites(this);
+    private final io.extensa.engine.script.StandbySatellites standbys =
+            new io.extensa.engine.script.StandbySatellites(this);
 
     public EngineServices(EngineConfig config) {
         this.config = config;

@@ -35,9 +35,7 @@ public final class LoopbackSocket implements AutoCloseable {
     private static final SecureRandom TOKENS = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(LoopbackSocket.class);
 
-    private final Path directory;
-    private final Path socketPath;
-    private final ServerSocketChannel listener;
+    private final Bound bound;
     private final String token;
     private final LoopbackSession session;
     private final ClientSession caller;
@@ -46,11 +44,8 @@ public final class LoopbackSocket implements AutoCloseable {
     private final AtomicInteger connectionIds = new AtomicInteger();
     private volatile boolean closed;
 
-    private LoopbackSocket(Path directory, ServerSocketChannel listener, LoopbackSession session, ClientSession caller,
-                           String jobId) {
-        this.directory = directory;
-        this.socketPath = directory.resolve(".s.PGSQL." + PORT);
-        this.listener = listener;
+    private LoopbackSocket(Bound bound, LoopbackSession session, ClientSession caller, String jobId) {
+        this.bound = bound;
         byte[] secret = new byte[32];
         TOKENS.nextBytes(secret);
         this.token = HexFormat.of().formatHex(secret);
@@ -65,10 +60,12 @@ public final class LoopbackSocket implements AutoCloseable {
      */
     public static final class Bound implements AutoCloseable {
         private final Path directory;
+        private final Path socketPath;
         private final ServerSocketChannel listener;
 
         private Bound(Path directory, ServerSocketChannel listener) {
             this.directory = directory;
+            this.socketPath = directory.resolve(".s.PGSQL." + PORT);
             this.listener = listener;
         }
 
@@ -80,7 +77,7 @@ public final class LoopbackSocket implements AutoCloseable {
                 // closing anyway
             }
             try {
-                Files.deleteIfExists(directory.resolve(".s.PGSQL." + PORT));
+                Files.deleteIfExists(socketPath);
                 Files.deleteIfExists(directory);
             } catch (IOException ignored) {
                 // the job directory goes with the job
@@ -116,7 +113,7 @@ public final class LoopbackSocket implements AutoCloseable {
 
     /** Starts accepting on a bound socket, for this call's session and caller. */
     public static LoopbackSocket start(Bound bound, LoopbackSession session, ClientSession caller, String jobId) {
-        LoopbackSocket s = new LoopbackSocket(bound.directory, bound.listener, session, caller, jobId);
+        LoopbackSocket s = new LoopbackSocket(bound, session, caller, jobId);
         // virtual: it only waits in accept(), and starting it is on the call's path
         Thread.ofVirtual().name("extensa-loopback-" + jobId).start(s::acceptLoop);
         return s;
@@ -124,19 +121,19 @@ public final class LoopbackSocket implements AutoCloseable {
 
     /** The libpq connection string a script's client uses (EXTENSA_LOOPBACK_DSN). */
     public String connectionString() {
-        return "host=" + quote(directory.toString()) + " port=" + PORT + " dbname=" + quote(caller.database()) + " user="
+        return "host=" + quote(bound.directory.toString()) + " port=" + PORT + " dbname=" + quote(caller.database()) + " user="
                 + quote(caller.user()) + " password=" + token + " sslmode=disable";
     }
 
     public Path socketPath() {
-        return socketPath;
+        return bound.socketPath;
     }
 
     private void acceptLoop() {
         while (!closed) {
             SocketChannel channel;
             try {
-                channel = listener.accept();
+                channel = bound.listener.accept();
             } catch (IOException e) {
                 return;
             }
@@ -186,19 +183,9 @@ public final class LoopbackSocket implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        bound.close();
         for (LoopbackConnection c : connections) {
             c.close();
-        }
-        try {
-            Files.deleteIfExists(socketPath);
-            Files.deleteIfExists(directory);
-        } catch (IOException e) {
-            log.debug("job {}: cannot remove {}: {}", jobId, directory, e.getMessage());
         }
     }
 

@@ -43,9 +43,14 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
     private static final long LANGUAGES_MS = 2_000;
 
     sealed interface Event {
+        String requestId();
     }
 
     record Began(RequestRegistry.Handle request) implements Event {
+        @Override
+        public String requestId() {
+            return request.info().requestId();
+        }
     }
 
     record Ended(String requestId) implements Event {
@@ -158,21 +163,14 @@ public final class MonitorWriter implements RequestRegistry.Listener, AutoClosea
 
     /** Drops the Began and Ended of each request that began and ended within the batch. */
     static List<Event> withoutShortRequests(List<Event> events) {
+        java.util.Set<String> began = new java.util.HashSet<>();
         java.util.Set<String> ended = new java.util.HashSet<>();
         for (Event e : events) {
-            if (e instanceof Ended d) {
-                ended.add(d.requestId());
-            }
+            (e instanceof Began ? began : ended).add(e.requestId());
         }
-        java.util.Set<String> began = new java.util.HashSet<>();
-        List<Event> kept = new ArrayList<>(events.size());
-        for (Event e : events) {
-            if (e instanceof Began b && ended.contains(b.request().info().requestId())) {
-                began.add(b.request().info().requestId());
-            } else if (!(e instanceof Ended d && began.contains(d.requestId()))) {
-                kept.add(e);
-            }
-        }
+        began.retainAll(ended);
+        List<Event> kept = new ArrayList<>(events);
+        kept.removeIf(e -> began.contains(e.requestId()));
         return kept;
     }
 

@@ -18,6 +18,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The engine's end of one job's satellite connection: a Unix socket the engine listens on for
@@ -33,7 +38,8 @@ final class SatelliteChannel implements AutoCloseable {
     private SocketChannel channel;
     private FrameReader reader;
     private FrameWriter writer;
-    private Hello hello;
+    private volatile Hello hello;
+    private volatile boolean timedOut;
     private volatile boolean loopback;
     private volatile String loopbackDsn;
 
@@ -59,20 +65,35 @@ final class SatelliteChannel implements AutoCloseable {
     }
 
     /**
-     * Waits for the satellite to connect and greet, and welcomes it. Blocks until it does, or until
-     * {@link #close()} is called from elsewhere (timeout, satellite exit, cancel).
+     * Waits for the satellite to connect and greet, at most {@code timeout} and only while its
+     * process runs ({@code exit} not complete); then {@link #timedOut} tells which ended the wait.
+     * WELCOME is held back: the caller sends it ({@link #welcome}) when the satellite may go on, a
+     * standby satellite only once a call takes it.
      */
-    Hello accept(String jobId, byte[] secret) throws IOException {
-        Hello h = acceptHello(jobId, secret);
-        welcome();
-        return h;
+    Hello acceptHello(String jobId, byte[] secret, CompletableFuture<?> exit, ScheduledExecutorService timers,
+                      Duration timeout) throws IOException {
+        ScheduledFuture<?> timer = timers.schedule(() -> {
+            timedOut = true;
+            close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        exit.whenComplete((exited, error) -> {
+            if (hello == null) {
+                close();
+            }
+        });
+        try {
+            return acceptHello(jobId, secret);
+        } finally {
+            timer.cancel(false);
+        }
     }
 
-    /**
-     * As {@link #accept} but holds WELCOME back: a standby satellite waits for it, running nothing,
-     * until a call takes it ({@link #welcome}).
-     */
-    Hello acceptHello(String jobId, byte[] secret) throws IOException {
+    /** Whether the connect timeout closed the channel before the satellite greeted. */
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    private Hello acceptHello(String jobId, byte[] secret) throws IOException {
         channel = listener.accept();
         listener.close();
         Files.deleteIfExists(socketPath);

@@ -449,19 +449,16 @@ public final class ScriptExecution implements Execution {
         if (job != null) {
             job.hangUp();
         }
-        String outcomeNow = outcome;
-        LoopbackSocket socket = loopbackSocket;
-        ScriptJob ended = job;
         services.afterCall(() -> {
             Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                    ended == null ? "-" : ended.pool(), ended == null ? "-" : ended.jobId(), outcomeNow,
-                    timer.totalMillis(), rowsIn, rowsOut);
-            if (socket != null) {
-                socket.close();
+                    job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(),
+                    rowsIn, rowsOut);
+            if (loopbackSocket != null) {
+                loopbackSocket.close();
             }
-            if (ended != null) {
-                ended.close();
-                ended.readyNextCall(services);
+            if (job != null) {
+                job.close();
+                job.readyNextCall(services);
             }
         });
     }

@@ -202,7 +202,10 @@ final class ScriptJob implements AutoCloseable {
             }
         }
 
-        /** Waits for LAUNCHED, or a standby's ACTIVATED (cancellably); the job then runs and its satellite connects soon. */
+        /**
+         * Waits for LAUNCHED, or a standby's ACTIVATED (cancellably); the job then runs and its
+         * satellite connects soon.
+         */
         ScriptJob await() throws PgException {
             try {
                 LaunchedJob job;
@@ -402,15 +405,9 @@ final class ScriptJob implements AutoCloseable {
             }
             return;
         }
-        ScheduledFuture<?> timer = services.scheduler().schedule(channel::close, timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-        job.exit().whenComplete((exited, error) -> {
-            if (channel.hello() == null) {
-                channel.close();
-            }
-        });
         try {
-            channel.accept(jobId, secret);
+            channel.acceptHello(jobId, secret, job.exit(), services.scheduler(), timeout);
+            channel.welcome();
         } catch (IOException e) {
             throwIfCancelled();
             if (launchpadLost) {
@@ -421,14 +418,13 @@ final class ScriptJob implements AutoCloseable {
                 throw withTail(new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language
                         + "' runtime " + describe(exit.get()) + " before it could start the script"), exit.get());
             }
-            if (timer.isDone()) {
+            if (channel.timedOut()) {
                 throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "the '" + language + "' runtime (pid "
                         + job.pid() + ") did not connect within " + timeout.toSeconds() + " s");
             }
             throw new PgException(SqlState.SATELLITE_LAUNCH_FAILED, "unable to communicate with the runtime for a '"
                     + language + "' script: " + e.getMessage());
         } finally {
-            timer.cancel(false);
             secret = null;
         }
     }
@@ -556,11 +552,7 @@ final class ScriptJob implements AutoCloseable {
 
     @Override
     public void close() {
-        ScheduledFuture<?> limit = statementTimer;
-        if (limit != null) {
-            limit.cancel(false);
-        }
-        channel.close();
+        hangUp();
         job.close();
         var l = takeBoundLoopback();
         if (l != null) {

@@ -76,11 +76,15 @@ public final class StandbySatellites implements AutoCloseable {
             return j != null && !j.isClosed() && !j.exit().isDone();
         }
 
-        void close() {
+        void cancelExpiry() {
             ScheduledFuture<?> e = expiry;
             if (e != null) {
                 e.cancel(false);
             }
+        }
+
+        void close() {
+            cancelExpiry();
             LaunchedJob j = job;
             if (j != null) {
                 j.close();
@@ -145,10 +149,7 @@ public final class StandbySatellites implements AutoCloseable {
         }
         dead.forEach(Standby::close);
         if (found != null) {
-            ScheduledFuture<?> e = found.expiry;
-            if (e != null) {
-                e.cancel(false);
-            }
+            found.cancelExpiry();
             return Optional.of(found);
         }
         if (pending == null) {
@@ -190,12 +191,7 @@ public final class StandbySatellites implements AutoCloseable {
      * unless one is there or on its way, or {@code standby satellites} are all in use.
      */
     void replenish(Key key) {
-        int limit;
-        try {
-            limit = services.configuration().inUse(ServerConfiguration.STANDBY_SATELLITES);
-        } catch (PgException | RuntimeException e) {
-            return;
-        }
+        int limit = limit();
         Standby standby;
         synchronized (this) {
             Long busy = busyUntil.get(key);
@@ -221,6 +217,15 @@ public final class StandbySatellites implements AutoCloseable {
         Thread.ofVirtual().name("standby-" + standby.jobId).start(() -> start(standby));
     }
 
+    /** sp_configure 'standby satellites'; 0 (none) when the catalog cannot say. */
+    private int limit() {
+        try {
+            return services.configuration().inUse(ServerConfiguration.STANDBY_SATELLITES);
+        } catch (PgException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private void start(Standby standby) {
         byte[] secret = new byte[LaunchRequest.SECRET_BYTES];
         SECRETS.nextBytes(secret);
@@ -237,19 +242,8 @@ public final class StandbySatellites implements AutoCloseable {
             } catch (IOException e) {
                 log.debug("standby satellite {}: no loopback socket bound ahead: {}", standby.jobId, e.getMessage());
             }
-            Duration connect = services.config().satelliteConnectTimeout();
-            ScheduledFuture<?> timer = services.scheduler().schedule(standby.channel::close, connect.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            standby.job.exit().whenComplete((exited, error) -> {
-                if (standby.channel.hello() == null) {
-                    standby.channel.close();
-                }
-            });
-            try {
-                standby.channel.acceptHello(standby.jobId, secret);
-            } finally {
-                timer.cancel(false);
-            }
+            standby.channel.acceptHello(standby.jobId, secret, standby.job.exit(), services.scheduler(),
+                    services.config().satelliteConnectTimeout());
             ok = true;
         } catch (IOException | RuntimeException e) {
             log.debug("standby satellite {} not started: {}", standby.jobId, e.toString());
@@ -293,14 +287,7 @@ public final class StandbySatellites implements AutoCloseable {
      * elsewhere), and forgets which pools were found full.
      */
     public void trim(boolean all) {
-        int limit = 0;
-        if (!all) {
-            try {
-                limit = services.configuration().inUse(ServerConfiguration.STANDBY_SATELLITES);
-            } catch (PgException | RuntimeException e) {
-                limit = 0;
-            }
-        }
+        int limit = all ? 0 : limit();
         List<Standby> excess = new ArrayList<>();
         synchronized (this) {
             busyUntil.clear();
@@ -309,11 +296,6 @@ public final class StandbySatellites implements AutoCloseable {
             }
         }
         excess.forEach(Standby::close);
-    }
-
-    /** How many standbys are ready now. */
-    public synchronized int readyCount() {
-        return ready.size();
     }
 
     /** Closes every standby; later calls launch as usual. */

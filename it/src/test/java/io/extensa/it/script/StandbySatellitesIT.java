@@ -88,7 +88,8 @@ class StandbySatellitesIT {
     }
 
     /** The first job of {@code user} that passes {@code test}, waiting up to 20 s for it. */
-    private static LaunchpadStatus.JobInfo awaitJob(String user, Predicate<LaunchpadStatus.JobInfo> test) throws Exception {
+    private static LaunchpadStatus.JobInfo awaitJob(String user, Predicate<LaunchpadStatus.JobInfo> test)
+            throws Exception {
         for (int i = 0; i < 400; i++) {
             Optional<LaunchpadStatus.JobInfo> job = jobsOf(user).stream().filter(test).findFirst();
             if (job.isPresent()) {
@@ -106,6 +107,13 @@ class StandbySatellitesIT {
             s.execute(exec(language, script));
         }
         return awaitJob(role, j -> j.standby() && j.language().equalsIgnoreCase(language));
+    }
+
+    /** Runs a Python {@code script} as the standby's user, checks it ran in that standby, returns its rows. */
+    private static List<String> runInStandby(LaunchpadStatus.JobInfo standby, String script) throws Exception {
+        CompletableFuture<List<String>> call = callAsync(standby.user(), "Python", script);
+        assertThat(awaitJob(standby.user(), j -> !j.standby()).jobId()).isEqualTo(standby.jobId());
+        return call.get();
     }
 
     private static CompletableFuture<List<String>> callAsync(String role, String language, String script) {
@@ -201,9 +209,8 @@ class StandbySatellitesIT {
                 + "try:\n    socket.create_connection(('127.0.0.1', %d), timeout=5).close()\n    net = 'connected'\n"
                 + "except OSError as e:\n    net = type(e).__name__\n"
                 + "OutputDataSet = pd.DataFrame({'x': [net + ' ' + str(os.getuid() != 0 and os.geteuid() != 0)]})";
-        CompletableFuture<List<String>> call = callAsync(FIRST, "Python", script.formatted(stack.port()));
-        assertThat(awaitJob(FIRST, j -> !j.standby()).jobId()).isEqualTo(standby.jobId());
-        assertThat(call.get()).containsExactly("ConnectionRefusedError True");
+        assertThat(runInStandby(standby, script.formatted(stack.port())))
+                .containsExactly("ConnectionRefusedError True");
     }
 
     @Test
@@ -213,9 +220,7 @@ class StandbySatellitesIT {
                 + "conn = psycopg2.connect(extensa.connection_string())\nconn.autocommit = True\ncur = conn.cursor()\n"
                 + "cur.execute('SELECT current_user')\nwho = cur.fetchone()[0]\nconn.close()\n"
                 + "OutputDataSet = pd.DataFrame({'x': [who]})";
-        CompletableFuture<List<String>> call = callAsync(FIRST, "Python", script);
-        assertThat(awaitJob(FIRST, j -> !j.standby()).jobId()).isEqualTo(standby.jobId());
-        assertThat(call.get()).containsExactly(FIRST);
+        assertThat(runInStandby(standby, script)).containsExactly(FIRST);
     }
 
     @Test

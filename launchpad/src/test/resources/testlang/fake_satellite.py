@@ -111,6 +111,12 @@ def run(action):
         end = time.time() + float(argument)
         while time.time() < end:
             pass
+    elif name == 'files':
+        # a job directory that takes a while to remove
+        os.makedirs('many', exist_ok=True)
+        for n in range(int(argument)):
+            with open('many/%d' % n, 'w') as f:
+                f.write('x')
     elif name == 'symlinks':
         plant_symlinks(argument)
     else:

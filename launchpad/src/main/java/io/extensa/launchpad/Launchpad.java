@@ -230,7 +230,7 @@ public final class Launchpad implements AutoCloseable {
         }
         List<LaunchpadStatus.JobInfo> jobInfos = registry.jobs().stream()
                 .map(job -> new LaunchpadStatus.JobInfo(job.id(), job.pid(), job.language(), job.request().user(),
-                        job.startedMillis(), job.request().pool(), job.warm(), job.idleStandby()))
+                        job.startedMillis(), job.request().pool(), job.warm(), job.idleStandby(), job.ending()))
                 .toList();
         return new LaunchpadStatus(ProcessHandle.current().pid(), version(), languageInfos, jobInfos, mode(),
                 pools.status(), pools.describe());

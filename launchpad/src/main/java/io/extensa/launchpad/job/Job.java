@@ -116,6 +116,14 @@ public final class Job {
         return idleStandby;
     }
 
+    /**
+     * Whether the job's end is under way: from then its processes are being killed or are gone,
+     * and its pool slot is released before it leaves the registry.
+     */
+    public boolean ending() {
+        return terminating.get();
+    }
+
     /** Completes with what EXITED said once the satellite has ended. */
     public CompletableFuture<Exited> exited() {
         return exited;

@@ -27,6 +27,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,6 +106,41 @@ class PoolEnforcementTest {
                     .isInstanceOfSatisfying(LaunchpadException.class,
                             e -> assertThat(e.kind()).isEqualTo(LaunchErrorKind.POOL_TIMEOUT))
                     .hasMessageContaining("waited 200 ms for a free slot in resource pool 'one' (MAX_PROCESSES = 1");
+        }
+    }
+
+    @Test
+    void statusNeverListsMoreSlotHoldersThanMaxProcessesWhileAnEndedJobIsCleanedUp() throws Exception {
+        lp.client().applyPools(new Pools(List.of(new PoolDefinition("one", 100, 20, 1))));
+        // a directory of many files keeps the first job in the list for a while after its slot is free
+        LaunchedJob first = lp.client().launch(request(lp.engine(), "hello,files:4000,sleep", "one"));
+        assertThat(Await.until(() -> Files.exists(first.workDir().resolve("many/3999")), WAIT)).isTrue();
+        try (LaunchedJob second = lp.client().start(request(lp.engine(), "hello,sleep", "one"))) {
+            assertThat(Await.until(() -> queued("one") == 1, WAIT)).isTrue();
+            AtomicInteger mostHolders = new AtomicInteger();
+            AtomicBoolean sawBothListed = new AtomicBoolean();
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = Thread.ofPlatform().start(() -> {
+                while (sampling.get()) {
+                    List<LaunchpadStatus.JobInfo> jobs = lp.launchpad().status().jobs();
+                    mostHolders.accumulateAndGet((int) jobs.stream().filter(LaunchpadStatus.JobInfo::holdsSlot)
+                            .count(), Math::max);
+                    if (jobs.size() == 2) {
+                        sawBothListed.set(true);
+                    }
+                }
+            });
+            first.close();
+            second.awaitLaunched(WAIT);
+            assertThat(Await.until(() -> lp.launchpad().status().jobs().size() == 1, WAIT)).isTrue();
+            sampling.set(false);
+            sampler.join();
+            assertThat(sawBothListed.get()).as("the ended job was still listed when the next one started").isTrue();
+            assertThat(mostHolders.get()).as("jobs listed as holding a slot").isEqualTo(1);
+            assertThat(lp.client().status().jobs()).singleElement().satisfies(j -> {
+                assertThat(j.holdsSlot()).isTrue();
+                assertThat(j.ending()).isFalse();
+            });
         }
     }
 

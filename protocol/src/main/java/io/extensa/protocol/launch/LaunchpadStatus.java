@@ -16,7 +16,8 @@ import java.util.List;
  *  2   TEXT          version
  *  3   STRUCT (rep.) language  {1 name TEXT, 2 warm BOOL, 3 fork_server_pid INT (0 when none)}
  *  4   STRUCT (rep.) job       {1 job_id TEXT, 2 pid INT, 3 language TEXT, 4 user TEXT,
- *                               5 started_ms INT (Unix epoch ms), 6 pool TEXT, 7 warm BOOL}
+ *                               5 started_ms INT (Unix epoch ms), 6 pool TEXT, 7 warm BOOL,
+ *                               8 standby BOOL, 9 ending BOOL}
  *  5   TEXT          mode      how satellites are isolated, e.g. "unprivileged, no sandbox"
  *  6   STRUCT (rep.) pool      {1 name TEXT, 2 max_cpu_percent INT, 3 max_memory_percent INT,
  *                               4 max_processes INT, 5 active INT (satellites holding a slot),
@@ -42,12 +43,22 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         private static final int FORK_SERVER_PID_TAG = 3;
     }
 
-    /** A running job; {@code standby} while it is a standby not yet activated (it holds no pool slot). */
+    /**
+     * A job the launchpad knows; {@code standby} while it is a standby not yet activated (it holds
+     * no pool slot), {@code ending} once its end is under way (its processes are killed or gone;
+     * its slot is released before the job leaves the list). A job neither standby nor ending holds
+     * a slot of its pool.
+     */
     public record JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
-                          boolean warm, boolean standby) {
+                          boolean warm, boolean standby, boolean ending) {
         public JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
                        boolean warm) {
-            this(jobId, pid, language, user, startedMillis, pool, warm, false);
+            this(jobId, pid, language, user, startedMillis, pool, warm, false, false);
+        }
+
+        /** Whether the job counts against its pool's MAX_PROCESSES: it runs, or may run, a script. */
+        public boolean holdsSlot() {
+            return !standby && !ending;
         }
 
         private static final int JOB_ID_TAG = 1;
@@ -58,6 +69,7 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         private static final int POOL_TAG = 6;
         private static final int WARM_TAG = 7;
         private static final int STANDBY_TAG = 8;
+        private static final int ENDING_TAG = 9;
     }
 
     /** A resource pool in force, with how many satellites hold a slot in it and how many requests wait. */
@@ -118,6 +130,7 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
                     .text(JobInfo.POOL_TAG, job.pool())
                     .bool(JobInfo.WARM_TAG, job.warm())
                     .bool(JobInfo.STANDBY_TAG, job.standby())
+                    .bool(JobInfo.ENDING_TAG, job.ending())
                     .endStruct();
         }
         payload.text(MODE_TAG, mode);
@@ -206,9 +219,11 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
         String pool = LaunchRequest.DEFAULT_POOL;
         boolean warm = false;
         boolean standby = false;
+        boolean ending = false;
         while (fields.next()) {
             switch (fields.tag()) {
                 case JobInfo.STANDBY_TAG -> standby = fields.asBool();
+                case JobInfo.ENDING_TAG -> ending = fields.asBool();
                 case JobInfo.JOB_ID_TAG -> jobId = fields.asText();
                 case JobInfo.PID_TAG -> pid = fields.asInt();
                 case JobInfo.LANGUAGE_TAG -> language = fields.asText();
@@ -220,6 +235,6 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
             }
         }
         return new JobInfo(Fields.require(jobId, fields.context(), "1 job_id"), pid, language, user, started, pool, warm,
-                standby);
+                standby, ending);
     }
 }

@@ -72,20 +72,24 @@ record StatusReport(DataDirectory dir, boolean running, List<Section> sections) 
         long now = System.currentTimeMillis();
         var jobs = status.jobs();
         long standbys = jobs.stream().filter(io.extensa.protocol.launch.LaunchpadStatus.JobInfo::standby).count();
-        StringBuilder text = new StringBuilder((jobs.size() - standbys) + " running"
-                + (standbys > 0 ? ", " + standbys + " standby (started for a caller's next call, idle)" : ""));
+        long ending = jobs.stream().filter(j -> !j.standby() && j.ending()).count();
+        StringBuilder text = new StringBuilder((jobs.size() - standbys - ending) + " running"
+                + (standbys > 0 ? ", " + standbys + " standby (started for a caller's next call, idle)" : "")
+                + (ending > 0 ? ", " + ending + " ending" : ""));
         jobs.stream().sorted(java.util.Comparator.comparingLong(
                 io.extensa.protocol.launch.LaunchpadStatus.JobInfo::startedMillis)).limit(5).forEach(j ->
                 text.append("\n    ").append(j.jobId()).append("  ").append(j.language()).append("  ").append(j.user())
                         .append("  pid ").append(j.pid()).append("  ").append((now - j.startedMillis()) / 1000)
-                        .append(" s").append(j.warm() ? "  warm" : "").append(j.standby() ? "  standby" : ""));
+                        .append(" s").append(j.warm() ? "  warm" : "").append(j.standby() ? "  standby" : "")
+                        .append(j.ending() ? "  ending" : ""));
         if (jobs.size() > 5) {
             text.append("\n    ... and ").append(jobs.size() - 5).append(" more");
         }
         sections.add(new Section("jobs", text.toString()));
         var perPool = new java.util.TreeMap<String, Integer>();
         perPool.put("default", 0);
-        jobs.stream().filter(j -> !j.standby()).forEach(j -> perPool.merge(j.pool(), 1, Integer::sum));
+        jobs.stream().filter(io.extensa.protocol.launch.LaunchpadStatus.JobInfo::holdsSlot)
+                .forEach(j -> perPool.merge(j.pool(), 1, Integer::sum));
         sections.add(new Section("pools", String.join(", ", perPool.entrySet().stream()
                 .map(e -> e.getKey() + ": " + e.getValue() + " active").toList())));
         sections.add(new Section("warm", status.languages().isEmpty() ? "no languages"

@@ -153,7 +153,7 @@ public final class MultiUnitExecution implements Execution {
         // the first LAUNCH goes out first: the launchpad starts its satellite while PostgreSQL answers
         // the questions below
         ScriptJob.Launching first = ScriptJob.begin(services, ctx, call.language(), services.newJobId(),
-                statementTimeoutMillis);
+                statementTimeoutMillis, StandbyActivation.NONE);
         String query = ScriptInput.query(call);
         try {
             parameters = ScriptParameters.resolve(call, ctx.backend(), variables, ctx.parameters(), catalog);

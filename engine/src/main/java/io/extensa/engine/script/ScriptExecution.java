@@ -19,6 +19,7 @@ import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.DataRowWriter;
 import io.extensa.pgwire.intercept.Execution;
+import io.extensa.pgwire.intercept.DeferredDescription;
 import io.extensa.pgwire.intercept.ExecutionContext;
 import io.extensa.pgwire.intercept.ResultDescription;
 import io.extensa.protocol.batch.Batch;
@@ -74,6 +75,7 @@ public final class ScriptExecution implements Execution {
     private boolean closed;
     private String outcome = "ok";
     private final PhaseTimer timer = new PhaseTimer();
+    private StandbyActivation standby = StandbyActivation.NONE;
     private io.extensa.engine.monitor.RequestRegistry.Handle request;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScriptExecution.class);
 
@@ -89,15 +91,39 @@ public final class ScriptExecution implements Execution {
     }
 
     /**
+     * The query whose description a single-unit call can have in the permission check's round
+     * trip ({@link io.extensa.engine.security.ScriptPermissions#check(io.extensa.pgwire.intercept.BackendChannel,
+     * String, String)}); null when the call has no input or is not single-unit.
+     */
+    public static String inputToDescribe(ScriptCall call) {
+        return call.hasInput() && !call.multiUnit() ? ScriptInput.query(call) : null;
+    }
+
+    /**
+     * Asks the caller's ready standby satellite, if there is one, for its pool slot before the
+     * call's permission check: the launchpad's answer then comes during that round trip instead of
+     * after it. Only a standby that has run nothing is activated this way; the call must be started
+     * with the result, or it closed, which ends the standby.
+     */
+    public static StandbyActivation activateStandby(EngineServices services, ExecutionContext ctx, ScriptCall call)
+            throws PgException {
+        return call.multiUnit() ? StandbyActivation.NONE : ScriptJob.activateReadyStandby(services, ctx, call.language());
+    }
+
+    /**
      * @param statementTimeoutMillis the caller's statement_timeout (0 for none), as the permission
      *                               check read it: one round trip less before LAUNCH
+     * @param describedInput         the input query's description from that round trip, or null
+     * @param standby                from {@link #activateStandby}, or {@link StandbyActivation#NONE}
      */
     public static ScriptExecution start(EngineServices services, ExecutionContext ctx, ScriptCall call,
-                                        SessionVariables variables, InsertTarget insert, long statementTimeoutMillis)
+                                        SessionVariables variables, InsertTarget insert, long statementTimeoutMillis,
+                                        DeferredDescription describedInput, StandbyActivation standby)
             throws PgException {
         ScriptExecution execution = new ScriptExecution(services, ctx, call, variables, insert);
+        execution.standby = standby;
         try {
-            execution.begin(statementTimeoutMillis);
+            execution.begin(statementTimeoutMillis, describedInput);
             return execution;
         } catch (PgException e) {
             execution.failed(e);
@@ -118,20 +144,22 @@ public final class ScriptExecution implements Execution {
         return rowsOut;
     }
 
-    private void begin(long statementTimeoutMillis) throws PgException {
+    private void begin(long statementTimeoutMillis, DeferredDescription describedInput) throws PgException {
         ctx.cancellation().throwIfCancelled();
         request = RequestMonitoring.begin(services, ctx, call);
         // LAUNCH first: the launchpad starts the satellite while PostgreSQL answers the questions below
         ScriptJob.Launching launching = ScriptJob.begin(services, ctx, call.language(), request.info().requestId(),
-                statementTimeoutMillis);
+                statementTimeoutMillis, standby);
         timer.mark("launch sent");
         BackendChannel backend = ctx.backend();
         List<InputColumnPlan> input;
         ScriptInput.Described described;
         try {
+            // the input first: a describe that failed ahead has failed the transaction, and resolving
+            // parameters may need PostgreSQL
+            described = call.hasInput() ? ScriptInput.describeWithSources(backend, ScriptInput.query(call),
+                    describedInput, catalog, settings) : null;
             parameters = ScriptParameters.resolve(call, backend, variables, ctx.parameters(), catalog);
-            described = call.hasInput()
-                    ? ScriptInput.describeWithSources(backend, ScriptInput.query(call), catalog, settings) : null;
             input = described == null ? List.of() : described.plans();
         } catch (PgException | RuntimeException e) {
             launching.abandon();

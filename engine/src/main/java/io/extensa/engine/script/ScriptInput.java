@@ -8,6 +8,7 @@ import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.ColumnDescriptor;
+import io.extensa.pgwire.intercept.DeferredDescription;
 import io.extensa.pgwire.intercept.StatementDescription;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,15 @@ final class ScriptInput {
 
     static Described describeWithSources(BackendChannel backend, String query, TypeCatalog catalog,
                                          SessionSettings settings) throws PgException {
+        return describeWithSources(backend, query, null, catalog, settings);
+    }
+
+    /** @param describedAhead PostgreSQL's description of {@code query} when it was asked for already, else null */
+    static Described describeWithSources(BackendChannel backend, String query, DeferredDescription describedAhead,
+                                         TypeCatalog catalog, SessionSettings settings) throws PgException {
         StatementDescription d;
         try {
-            d = backend.describe(query, new int[0]);
+            d = describedAhead != null ? describedAhead.get() : backend.describe(query, new int[0]);
         } catch (PgException e) {
             throw inInputQuery(e, query);
         }

@@ -74,8 +74,34 @@ final class ScriptJob implements AutoCloseable {
      * @param statementTimeoutMillis the caller's statement_timeout, 0 for none
      */
     static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
-                           long statementTimeoutMillis) throws PgException {
+                           long statementTimeoutMillis, StandbyActivation early) throws PgException {
+        Launching activated = early.take();
+        if (activated != null) {
+            java.util.List<java.nio.file.Path> libraries = services.librarySearchPath(ctx, language);
+            if (activated.key.libraries().equals(libraries)) {
+                activated.statementTimeout(statementTimeoutMillis);
+                return activated;
+            }
+            // the caller's library search path changed since the standby started
+            activated.abandon();
+        }
         return begin(services, ctx, language, jobId, false, statementTimeoutMillis, true);
+    }
+
+    /**
+     * ACTIVATE for a ready standby of the caller, matching all but the library search path (read
+     * only after the permission check); {@link StandbyActivation#NONE} when there is none. The
+     * launchpad then answers while PostgreSQL checks the permission.
+     */
+    static StandbyActivation activateReadyStandby(EngineServices services, ExecutionContext ctx, String language)
+            throws PgException {
+        StandbySatellites.Key key = new StandbySatellites.Key(ctx.session().user(), ctx.session().database(),
+                language, services.poolFor(ctx.session().user()), java.util.List.of());
+        Optional<StandbySatellites.Standby> standby = services.standbys().takeReadyIgnoringLibraries(key);
+        if (standby.isEmpty()) {
+            return StandbyActivation.NONE;
+        }
+        return new StandbyActivation(Launching.activate(services, ctx, language, standby.get(), 0));
     }
 
     private static Launching begin(EngineServices services, ExecutionContext ctx, String language, String jobId,
@@ -200,6 +226,13 @@ final class ScriptJob implements AutoCloseable {
                 launching.closeLoopback();
                 throw launching.failure(e);
             }
+        }
+
+        /** For a standby activated before the caller's statement_timeout was known. */
+        private void statementTimeout(long millis) throws PgException {
+            statementTimeoutMillis = millis;
+            deadline = CallDeadline.of(millis, services.scriptTimeoutMillis());
+            timeoutMillis = deadline.millis();
         }
 
         /**

@@ -49,6 +49,10 @@ public final class StandbySatellites implements AutoCloseable {
             language = language.toLowerCase(Locale.ROOT);
             libraries = List.copyOf(libraries);
         }
+
+        Key withLibraries(List<Path> other) {
+            return new Key(user, database, language, pool, other);
+        }
     }
 
     /** One standby: launched, its satellite connected and proven by its secret, WELCOME held back. */
@@ -118,6 +122,29 @@ public final class StandbySatellites implements AutoCloseable {
 
     public StandbySatellites(EngineServices services) {
         this.services = services;
+    }
+
+    /**
+     * A ready standby whose key matches {@code key} in all but the library search path, taken for
+     * one call; empty when none is ready (none is waited for). For a call that asks for its slot
+     * before its permission check, which must come before the library search path is read.
+     */
+    Optional<Standby> takeReadyIgnoringLibraries(Key key) {
+        Standby found = null;
+        synchronized (this) {
+            for (var it = ready.iterator(); it.hasNext(); ) {
+                Standby s = it.next();
+                if (s.key.withLibraries(key.libraries()).equals(key) && s.alive()) {
+                    it.remove();
+                    found = s;
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            found.cancelExpiry();
+        }
+        return Optional.ofNullable(found);
     }
 
     /**

@@ -4,6 +4,8 @@ import io.extensa.pgwire.PgException;
 import io.extensa.pgwire.SqlState;
 import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.BindValue;
+import io.extensa.pgwire.intercept.DeferredDescription;
+import io.extensa.pgwire.intercept.RowHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -39,26 +41,50 @@ public final class ScriptPermissions {
      * trip because every call needs it next.
      */
     public static long check(BackendChannel backend, String language) throws PgException {
+        return check(backend, language, null).statementTimeoutMillis();
+    }
+
+    /**
+     * What a permitted call learnt in its first round trip: the caller's statement_timeout and,
+     * when asked for, PostgreSQL's description of the call's input query.
+     */
+    public record Checked(long statementTimeoutMillis, DeferredDescription input) {
+    }
+
+    /**
+     * As {@link #check(BackendChannel, String)}, and when {@code describeSql} is not null, Parse +
+     * Describe of it go out in the same write: a call's input query is described in the
+     * permission check's round trip. A refused caller gets the refusal, whatever the describe said.
+     */
+    public static Checked check(BackendChannel backend, String language, String describeSql) throws PgException {
         String languageRole = languageRole(language);
         boolean[] allowed = {false};
         long[] statementTimeout = {0};
         // not pg_settings for the timeout: that view builds a row for every setting, about a millisecond per call
-        backend.execute("SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles g "
-                        + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')), "
-                        + "(pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
-                        + "::pg_catalog.interval) * 1000)::pg_catalog.int8 "
-                        + "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
-                List.of(text(ANY), text(languageRole)), 0, row -> {
-                    row.getShort();
-                    int len = row.getInt();
-                    allowed[0] = len == 1 && row.get() == 't';
-                    int timeoutLength = row.getInt();
-                    if (timeoutLength > 0) {
-                        byte[] digits = new byte[timeoutLength];
-                        row.get(digits);
-                        statementTimeout[0] = parseMillis(new String(digits, StandardCharsets.US_ASCII));
-                    }
-                });
+        String sql = "SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles g "
+                + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')), "
+                + "(pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
+                + "::pg_catalog.interval) * 1000)::pg_catalog.int8 "
+                + "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user";
+        List<BindValue> parameters = List.of(text(ANY), text(languageRole));
+        short[] textResults = {0};
+        RowHandler readRow = row -> {
+            row.getShort();
+            int len = row.getInt();
+            allowed[0] = len == 1 && row.get() == 't';
+            int timeoutLength = row.getInt();
+            if (timeoutLength > 0) {
+                byte[] digits = new byte[timeoutLength];
+                row.get(digits);
+                statementTimeout[0] = parseMillis(new String(digits, StandardCharsets.US_ASCII));
+            }
+        };
+        DeferredDescription input = null;
+        if (describeSql == null) {
+            backend.execute(sql, parameters, textResults, readRow);
+        } else {
+            input = backend.executeThenDescribe(sql, parameters, textResults, readRow, describeSql);
+        }
         if (!allowed[0]) {
             throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied to run external scripts in "
                     + "language '" + language + "': the role lacks EXECUTE ANY EXTERNAL SCRIPT (role " + ANY
@@ -66,7 +92,7 @@ public final class ScriptPermissions {
                     .withHint("a DBA can run: GRANT EXECUTE EXTERNAL SCRIPT ON EXTERNAL LANGUAGE::" + language
                             + " TO <role>");
         }
-        return statementTimeout[0];
+        return new Checked(statementTimeout[0], input);
     }
 
     private static long parseMillis(String text) {

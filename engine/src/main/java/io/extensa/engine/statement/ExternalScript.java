@@ -6,6 +6,7 @@ import io.extensa.engine.script.MultiUnitExecution;
 import io.extensa.engine.script.ScriptCall;
 import io.extensa.engine.script.ScriptCallBinder;
 import io.extensa.engine.script.ScriptExecution;
+import io.extensa.engine.script.StandbyActivation;
 import io.extensa.engine.sql.ast.Argument;
 import io.extensa.engine.sql.ast.ColumnDefinition;
 import io.extensa.engine.sql.ast.ResultSets;
@@ -94,24 +95,38 @@ final class ExternalScript implements InterceptedStatement {
     @Override
     public Execution start(ExecutionContext ctx) throws PgException {
         ScriptCall call = ScriptCallBinder.bind(exec, variables, ctx.parameters());
-        long statementTimeoutMillis;
-        try {
-            if (!services.scriptsEnabled()) {
-                throw new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "'sp_execute_external_script' is "
-                        + "disabled on this server").withHint("a superuser can enable it: EXEC sp_configure "
-                        + "'external scripts enabled', 1; RECONFIGURE");
-            }
-            statementTimeoutMillis = ScriptPermissions.check(ctx.backend(), call.language());
-        } catch (PgException e) {
-            Audit.denied(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(),
-                    "sp_execute_external_script @language=" + call.language(), e.sqlState() + " " + e.getMessage());
-            throw e;
+        if (!services.scriptsEnabled()) {
+            throw denied(ctx, call, new PgException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "'sp_execute_external_script' is disabled on this server").withHint("a superuser can enable it: "
+                    + "EXEC sp_configure 'external scripts enabled', 1; RECONFIGURE"));
         }
         InsertTarget target = insert == null ? null : new InsertTarget(insert.table(), insert.columns());
         if (call.multiUnit()) {
+            long statementTimeoutMillis = check(ctx, call, null).statementTimeoutMillis();
             return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree(),
                     statementTimeoutMillis);
         }
-        return ScriptExecution.start(services, ctx, call, variables, target, statementTimeoutMillis);
+        // a refused call closes the activation, which ends the standby: it has run nothing
+        try (StandbyActivation standby = ScriptExecution.activateStandby(services, ctx, call)) {
+            // a single call's input is described in the same round trip
+            ScriptPermissions.Checked checked = check(ctx, call, ScriptExecution.inputToDescribe(call));
+            return ScriptExecution.start(services, ctx, call, variables, target, checked.statementTimeoutMillis(),
+                    checked.input(), standby);
+        }
+    }
+
+    private ScriptPermissions.Checked check(ExecutionContext ctx, ScriptCall call, String describeSql)
+            throws PgException {
+        try {
+            return ScriptPermissions.check(ctx.backend(), call.language(), describeSql);
+        } catch (PgException e) {
+            throw denied(ctx, call, e);
+        }
+    }
+
+    private static PgException denied(ExecutionContext ctx, ScriptCall call, PgException e) {
+        Audit.denied(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(),
+                "sp_execute_external_script @language=" + call.language(), e.sqlState() + " " + e.getMessage());
+        return e;
     }
 }

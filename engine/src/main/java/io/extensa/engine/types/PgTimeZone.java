@@ -5,7 +5,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A session TimeZone as PostgreSQL reports it in ParameterStatus: a tz database zone
@@ -24,6 +28,16 @@ public final class PgTimeZone {
 
     private static final Set<String> REGION_IDS = ZoneId.getAvailableZoneIds();
 
+    /**
+     * Zones by setting (and by name for {@link #region}): reading and decoding a tz file took a
+     * quarter of a millisecond, and every script call and every zone name in text input needs
+     * one. PostgreSQL, too, reads a zone's file once per backend. Bounded, since zone names come
+     * from data as well; misses are kept so that an unknown name costs no file lookup either.
+     */
+    private static final int CACHE_LIMIT = 512;
+    private static final Map<String, Optional<PgTimeZone>> PARSED = new ConcurrentHashMap<>();
+    private static final Map<String, Optional<PgTimeZone>> REGIONS = new ConcurrentHashMap<>();
+
     private final String name;
     private final TzRules rules;
 
@@ -37,6 +51,10 @@ public final class PgTimeZone {
         if (setting == null || setting.isEmpty()) {
             return null;
         }
+        return cached(PARSED, setting, PgTimeZone::parseUncached);
+    }
+
+    private static PgTimeZone parseUncached(String setting) {
         PgTimeZone region = region(setting);
         if (region != null) {
             return region;
@@ -50,7 +68,30 @@ public final class PgTimeZone {
         if (name.isEmpty() || name.contains("..") || name.startsWith("/") || name.contains("\0")) {
             return null;
         }
-        Path directory = Path.of(System.getProperty("extensa.zoneinfo", "/usr/share/zoneinfo"));
+        return cached(REGIONS, name, PgTimeZone::regionUncached);
+    }
+
+    private static PgTimeZone cached(Map<String, Optional<PgTimeZone>> cache, String name,
+                                     Function<String, PgTimeZone> load) {
+        // the directory is part of the key: tests point extensa.zoneinfo elsewhere
+        String key = zoneinfo() + "\0" + name;
+        Optional<PgTimeZone> zone = cache.get(key);
+        if (zone == null) {
+            zone = Optional.ofNullable(load.apply(name));
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(key, zone);
+        }
+        return zone.orElse(null);
+    }
+
+    private static String zoneinfo() {
+        return System.getProperty("extensa.zoneinfo", "/usr/share/zoneinfo");
+    }
+
+    private static PgTimeZone regionUncached(String name) {
+        Path directory = Path.of(zoneinfo());
         TzifRules file = TzifRules.load(directory.resolve(name));
         String id = regionId(name);
         if (file == null && id != null && !id.equals(name)) {

@@ -158,6 +158,57 @@ class StandbySatellitesIT {
         assertThat(next.get()).as("nothing of the earlier call's process").containsExactly(expected);
     }
 
+    /** Waits up to 20 s until {@code user} has no job whose id is {@code jobId} (null: no job at all). */
+    private static void awaitGone(String user, String jobId) throws Exception {
+        for (int i = 0; i < 400 && jobsOf(user).stream().anyMatch(j -> jobId == null || j.jobId().equals(jobId)); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(jobsOf(user)).extracting(LaunchpadStatus.JobInfo::jobId)
+                .satisfies(ids -> assertThat(jobId == null ? ids : ids.stream().filter(jobId::equals).toList())
+                        .isEmpty());
+    }
+
+    @Test
+    void aRefusedCallEndsTheStandbyItsCallerHadAndRunsNothing() throws Exception {
+        // a call asks for its standby's slot before its permission check: a refusal must end the standby
+        standbyAfterACall(FIRST, "Python", "x = 1");
+        try (Connection admin = stack.connect(); Statement a = admin.createStatement()) {
+            a.execute("REVOKE EXECUTE ANY EXTERNAL SCRIPT FROM " + FIRST);
+            try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.execute(exec("Python", "open('ran', 'w').write('x')")))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+                awaitGone(FIRST, null);
+                assertThat(launchpad.status().pool(POOL).orElseThrow().active()).as("no slot kept").isZero();
+                assertThat(s.executeQuery("SELECT 1").next()).as("the session goes on").isTrue();
+            } finally {
+                a.execute("GRANT EXECUTE ANY EXTERNAL SCRIPT TO " + FIRST);
+            }
+        }
+        assertThat(runInStandby(standbyAfterACall(FIRST, "Python", "x = 1"),
+                "import time, pandas as pd\ntime.sleep(1)\nOutputDataSet = pd.DataFrame({'x': ['granted again']})"))
+                .containsExactly("granted again");
+    }
+
+    @Test
+    void aCallWhoseInputQueryFailsEndsTheStandbyItActivated() throws Exception {
+        // the input query is described in the permission check's round trip, after ACTIVATE went out
+        LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, "Python", "x = 1");
+        try (Connection c = connectAs(FIRST); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.execute(exec("Python", "OutputDataSet = InputDataSet")
+                    + ", @input_data_1 = N'SELECT * FROM no_such_table'"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42P01"))
+                    .hasMessageContaining("no_such_table");
+            awaitGone(FIRST, standby.jobId());
+            try (ResultSet rs = s.executeQuery(exec("Python", "OutputDataSet = InputDataSet")
+                    + ", @input_data_1 = N'SELECT 41 + 1 AS x'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+            }
+        }
+    }
+
     @Test
     void aStandbyServesOnlyItsOwnCallerAndTakesNoSlotFromOthers() throws Exception {
         LaunchpadStatus.JobInfo standby = standbyAfterACall(FIRST, "Python", "x = 1");

@@ -45,6 +45,22 @@ public interface BackendChannel {
     String execute(String sql, List<BindValue> parameters, short[] resultFormats, RowHandler rows) throws PgException;
 
     /**
+     * {@link #execute} and then Parse + Describe of {@code describeSql}, sent in one write so that
+     * both cost one round trip. A failing execute throws as execute does (PostgreSQL then skipped
+     * the describe); the describe's own outcome, description or error, is returned for the caller
+     * to meet when it gets there. Either failure leaves the transaction failed, as usual.
+     */
+    default DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
+                                                    RowHandler rows, String describeSql) throws PgException {
+        execute(sql, parameters, resultFormats, rows);
+        try {
+            return new DeferredDescription(describe(describeSql, new int[0]), null);
+        } catch (PgException e) {
+            return new DeferredDescription(null, e);
+        }
+    }
+
+    /**
      * Opens a named portal over a query (Parse + Bind, results in {@code resultFormat}) whose rows are
      * then fetched a chunk at a time with {@link #fetch}; other statements may run in between.
      */

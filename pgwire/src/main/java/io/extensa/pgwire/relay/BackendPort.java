@@ -6,6 +6,7 @@ import io.extensa.pgwire.intercept.BackendChannel;
 import io.extensa.pgwire.intercept.BindValue;
 import io.extensa.pgwire.intercept.CopyDataHandler;
 import io.extensa.pgwire.intercept.CopyIn;
+import io.extensa.pgwire.intercept.DeferredDescription;
 import io.extensa.pgwire.intercept.RowHandler;
 import io.extensa.pgwire.intercept.StatementDescription;
 import io.extensa.pgwire.intercept.TransactionStatus;
@@ -108,6 +109,11 @@ final class BackendPort implements BackendChannel {
         FrontendMessages.parse(out, "", sql, parameterTypes);
         FrontendMessages.describe(out, 'S', "");
         send();
+        return readDescription();
+    }
+
+    /** '1' 't' ('T' | 'n'): the answer to Parse + Describe('S'). */
+    private StatementDescription readDescription() throws PgException {
         expect('1');
         int[] params = new MessageReader('t', expect('t').body()).readParameterDescription();
         Message m = expect('T', 'n');
@@ -124,6 +130,45 @@ final class BackendPort implements BackendChannel {
         FrontendMessages.bind(out, "", "", parameters, resultFormats);
         FrontendMessages.execute(out, "", 0);
         send();
+        return readExecution(rows);
+    }
+
+    /** P B E P(unnamed, describeSql) D('S') H  ->  '1' '2' 'D'* ('C' | 'I') '1' 't' ('T' | 'n'). */
+    @Override
+    public DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
+                                                   RowHandler rows, String describeSql) throws PgException {
+        begin();
+        FrontendMessages.parse(out, "", sql, typesOf(parameters));
+        FrontendMessages.bind(out, "", "", parameters, resultFormats);
+        FrontendMessages.execute(out, "", 0);
+        FrontendMessages.parse(out, "", describeSql, new int[0]);
+        FrontendMessages.describe(out, 'S', "");
+        send();
+        try {
+            readExecution(rows);
+        } catch (PgException e) {
+            if (!failed) {
+                // the handler failed, not PostgreSQL: the describe was answered too; read it off
+                try {
+                    readDescription();
+                } catch (PgException ignored) {
+                    // the statement fails with the handler's error either way
+                }
+            }
+            throw e;
+        }
+        try {
+            return new DeferredDescription(readDescription(), null);
+        } catch (PgException e) {
+            if (!failed) {
+                throw e;
+            }
+            return new DeferredDescription(null, e);
+        }
+    }
+
+    /** '1' '2' 'D'* ('C' | 'I'): the answer to Parse, Bind, Execute; the CommandComplete tag. */
+    private String readExecution(RowHandler rows) throws PgException {
         expect('1');
         expect('2');
         PgException handlerFailure = null;

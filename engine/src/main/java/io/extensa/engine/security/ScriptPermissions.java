@@ -57,15 +57,24 @@ public final class ScriptPermissions {
      * permission check's round trip. A refused caller gets the refusal, whatever the describe said.
      */
     public static Checked check(BackendChannel backend, String language, String describeSql) throws PgException {
+        return check(backend, language, describeSql, () -> { });
+    }
+
+    /** As {@link #check(BackendChannel, String, String)}, running {@code meanwhile} while PostgreSQL answers. */
+    public static Checked check(BackendChannel backend, String language, String describeSql,
+                                BackendChannel.Meanwhile meanwhile) throws PgException {
         String languageRole = languageRole(language);
         boolean[] allowed = {false};
         long[] statementTimeout = {0};
-        // not pg_settings for the timeout: that view builds a row for every setting, about a millisecond per call
-        String sql = "SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles g "
-                + "WHERE g.rolname IN ($1, $2) AND pg_catalog.pg_has_role(g.oid, 'MEMBER')), "
+        // no views and no subquery: the check runs before every call, often on caches gone cold
+        // since the caller's last statement, and parsing and planning pg_roles then cost a millisecond
+        // (nor pg_settings for the timeout: that view builds a row for every setting). is_superuser
+        // follows SET ROLE and cannot be set; to_regrole is null for a role that was never created
+        String sql = "SELECT pg_catalog.current_setting('is_superuser')::pg_catalog.bool"
+                + " OR coalesce(pg_catalog.pg_has_role(pg_catalog.to_regrole($1)::pg_catalog.oid, 'MEMBER'), false)"
+                + " OR coalesce(pg_catalog.pg_has_role(pg_catalog.to_regrole($2)::pg_catalog.oid, 'MEMBER'), false), "
                 + "(pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')"
-                + "::pg_catalog.interval) * 1000)::pg_catalog.int8 "
-                + "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user";
+                + "::pg_catalog.interval) * 1000)::pg_catalog.int8";
         List<BindValue> parameters = List.of(text(ANY), text(languageRole));
         short[] textResults = {0};
         RowHandler readRow = row -> {
@@ -81,9 +90,10 @@ public final class ScriptPermissions {
         };
         DeferredDescription input = null;
         if (describeSql == null) {
+            meanwhile.run();
             backend.execute(sql, parameters, textResults, readRow);
         } else {
-            input = backend.executeThenDescribe(sql, parameters, textResults, readRow, describeSql);
+            input = backend.executeThenDescribe(sql, parameters, textResults, readRow, describeSql, meanwhile);
         }
         if (!allowed[0]) {
             throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied to run external scripts in "

@@ -34,6 +34,8 @@ final class ExternalScript implements InterceptedStatement {
 
     private static final int TEXT = 25;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExternalScript.class);
+
     private final Statement.Exec exec;
     private final Statement.InsertExec insert;
     private final SessionVariables variables;
@@ -106,19 +108,41 @@ final class ExternalScript implements InterceptedStatement {
             return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree(),
                     statementTimeoutMillis);
         }
-        // a refused call closes the activation, which ends the standby: it has run nothing
-        try (StandbyActivation standby = ScriptExecution.activateStandby(services, ctx, call)) {
-            // a single call's input is described in the same round trip
-            ScriptPermissions.Checked checked = check(ctx, call, ScriptExecution.inputToDescribe(call));
+        // ACTIVATE for the caller's standby goes out while PostgreSQL answers the permission check
+        // (and describes the input); a refused call closes the activation, which ends the standby
+        StandbyActivation[] standby = {StandbyActivation.NONE};
+        try {
+            ScriptPermissions.Checked checked = check(ctx, call, ScriptExecution.inputToDescribe(call),
+                    () -> standby[0] = activateStandby(ctx, call));
             return ScriptExecution.start(services, ctx, call, variables, target, checked.statementTimeoutMillis(),
-                    checked.input(), standby);
+                    checked.input(), standby[0]);
+        } finally {
+            // a no-op once the call took it
+            standby[0].close();
         }
     }
 
     private ScriptPermissions.Checked check(ExecutionContext ctx, ScriptCall call, String describeSql)
             throws PgException {
+        return check(ctx, call, describeSql, () -> { });
+    }
+
+    /** A standby that cannot be activated is ended; the call then launches as without one. */
+    private StandbyActivation activateStandby(ExecutionContext ctx, ScriptCall call) {
         try {
-            return ScriptPermissions.check(ctx.backend(), call.language(), describeSql);
+            return ScriptExecution.activateStandby(services, ctx, call);
+        } catch (PgException e) {
+            log.debug("session {}: the standby satellite was not activated: {}", ctx.session().sessionId(),
+                    e.getMessage());
+            return StandbyActivation.NONE;
+        }
+    }
+
+    private ScriptPermissions.Checked check(ExecutionContext ctx, ScriptCall call, String describeSql,
+                                            io.extensa.pgwire.intercept.BackendChannel.Meanwhile meanwhile)
+            throws PgException {
+        try {
+            return ScriptPermissions.check(ctx.backend(), call.language(), describeSql, meanwhile);
         } catch (PgException e) {
             throw denied(ctx, call, e);
         }

@@ -67,6 +67,32 @@ class ScriptPermissionsIT {
     }
 
     @Test
+    void theCheckFollowsSetRoleBothWays() throws SQLException {
+        // the check reads is_superuser and role membership of the current role, not of the login
+        try (Connection admin = stack.connect(); Statement s = admin.createStatement()) {
+            s.execute("SET ROLE perm_viewer");
+            assertThatThrownBy(() -> s.executeQuery(hello("Python")))
+                    .isInstanceOf(PSQLException.class)
+                    .extracting(e -> ((PSQLException) e).getSQLState()).isEqualTo("42501");
+            s.execute("RESET ROLE");
+            try (ResultSet rs = s.executeQuery(hello("Python"))) {
+                assertThat(rs.next()).as("a superuser again").isTrue();
+            }
+            s.execute("GRANT perm_analyst TO perm_viewer");
+        }
+        try (Connection viewer = as("perm_viewer"); Statement s = viewer.createStatement()) {
+            s.execute("SET ROLE perm_analyst");
+            try (ResultSet rs = s.executeQuery(hello("R"))) {
+                assertThat(rs.next()).as("as the member role that holds the grant").isTrue();
+            }
+        } finally {
+            try (Connection admin = stack.connect(); Statement a = admin.createStatement()) {
+                a.execute("REVOKE perm_analyst FROM perm_viewer");
+            }
+        }
+    }
+
+    @Test
     void perLanguageGrantsAllowOnlyThatLanguage() throws SQLException {
         try (Connection py = as("perm_pyonly"); Statement s = py.createStatement()) {
             try (ResultSet rs = s.executeQuery(hello("Python"))) {

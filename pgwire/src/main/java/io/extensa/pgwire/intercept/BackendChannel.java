@@ -13,6 +13,12 @@ import java.util.List;
  */
 public interface BackendChannel {
 
+    /** Work the caller does while PostgreSQL answers a statement already sent. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void run() throws PgException;
+    }
+
     /** The status PostgreSQL last reported in ReadyForQuery. */
     TransactionStatus transactionStatus();
 
@@ -52,6 +58,18 @@ public interface BackendChannel {
      */
     default DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
                                                     RowHandler rows, String describeSql) throws PgException {
+        return executeThenDescribe(sql, parameters, resultFormats, rows, describeSql, () -> { });
+    }
+
+    /**
+     * As {@link #executeThenDescribe(String, List, short[], RowHandler, String)}, running
+     * {@code meanwhile} after the write, while PostgreSQL works; its failure is thrown once
+     * PostgreSQL's answers are read, so the connection stays in step.
+     */
+    default DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
+                                                    RowHandler rows, String describeSql, Meanwhile meanwhile)
+            throws PgException {
+        meanwhile.run();
         execute(sql, parameters, resultFormats, rows);
         try {
             return new DeferredDescription(describe(describeSql, new int[0]), null);

@@ -136,7 +136,8 @@ final class BackendPort implements BackendChannel {
     /** P B E P(unnamed, describeSql) D('S') H  ->  '1' '2' 'D'* ('C' | 'I') '1' 't' ('T' | 'n'). */
     @Override
     public DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
-                                                   RowHandler rows, String describeSql) throws PgException {
+                                                   RowHandler rows, String describeSql, Meanwhile meanwhile)
+            throws PgException {
         begin();
         FrontendMessages.parse(out, "", sql, typesOf(parameters));
         FrontendMessages.bind(out, "", "", parameters, resultFormats);
@@ -144,6 +145,24 @@ final class BackendPort implements BackendChannel {
         FrontendMessages.parse(out, "", describeSql, new int[0]);
         FrontendMessages.describe(out, 'S', "");
         send();
+        Exception meanwhileFailure = null;
+        try {
+            meanwhile.run();
+        } catch (PgException | RuntimeException e) {
+            meanwhileFailure = e;
+        }
+        // PostgreSQL's answers are read whatever happened meanwhile: the next statement must find none
+        DeferredDescription described = readExecutionThenDescription(rows);
+        if (meanwhileFailure instanceof PgException e) {
+            throw e;
+        }
+        if (meanwhileFailure instanceof RuntimeException e) {
+            throw e;
+        }
+        return described;
+    }
+
+    private DeferredDescription readExecutionThenDescription(RowHandler rows) throws PgException {
         try {
             readExecution(rows);
         } catch (PgException e) {

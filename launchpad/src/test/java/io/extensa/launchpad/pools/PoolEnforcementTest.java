@@ -113,8 +113,8 @@ class PoolEnforcementTest {
     void statusNeverListsMoreSlotHoldersThanMaxProcessesWhileAnEndedJobIsCleanedUp() throws Exception {
         lp.client().applyPools(new Pools(List.of(new PoolDefinition("one", 100, 20, 1))));
         // a directory of many files keeps the first job in the list for a while after its slot is free
-        LaunchedJob first = lp.client().launch(request(lp.engine(), "hello,files:4000,sleep", "one"));
-        assertThat(Await.until(() -> Files.exists(first.workDir().resolve("many/3999")), WAIT)).isTrue();
+        LaunchedJob first = lp.client().launch(request(lp.engine(), "hello,files:10000,sleep", "one"));
+        assertThat(Await.until(() -> Files.exists(first.workDir().resolve("many/9999")), WAIT)).isTrue();
         try (LaunchedJob second = lp.client().start(request(lp.engine(), "hello,sleep", "one"))) {
             assertThat(Await.until(() -> queued("one") == 1, WAIT)).isTrue();
             AtomicInteger mostHolders = new AtomicInteger();

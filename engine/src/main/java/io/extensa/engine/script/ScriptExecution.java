@@ -92,8 +92,8 @@ public final class ScriptExecution implements Execution {
 
     /**
      * The query whose description a single-unit call can have in the permission check's round
-     * trip ({@link io.extensa.engine.security.ScriptPermissions#check(io.extensa.pgwire.intercept.BackendChannel,
-     * String, String)}); null when the call has no input or is not single-unit.
+     * trip ({@link io.extensa.engine.security.ScriptPermissions#check}); null when the call has no
+     * input or is not single-unit.
      */
     public static String inputToDescribe(ScriptCall call) {
         return call.hasInput() && !call.multiUnit() ? ScriptInput.query(call) : null;

@@ -95,9 +95,8 @@ final class ScriptJob implements AutoCloseable {
      */
     static StandbyActivation activateReadyStandby(EngineServices services, ExecutionContext ctx, String language)
             throws PgException {
-        StandbySatellites.Key key = new StandbySatellites.Key(ctx.session().user(), ctx.session().database(),
-                language, services.poolFor(ctx.session().user()), java.util.List.of());
-        Optional<StandbySatellites.Standby> standby = services.standbys().takeReadyIgnoringLibraries(key);
+        Optional<StandbySatellites.Standby> standby = services.standbys().takeReady(ctx.session().user(),
+                ctx.session().database(), language, services.poolFor(ctx.session().user()));
         if (standby.isEmpty()) {
             return StandbyActivation.NONE;
         }

@@ -50,8 +50,10 @@ public final class StandbySatellites implements AutoCloseable {
             libraries = List.copyOf(libraries);
         }
 
-        Key withLibraries(List<Path> other) {
-            return new Key(user, database, language, pool, other);
+        /** Same role, database, language and pool: all but the library search path. */
+        boolean sameCaller(String user, String database, String language, String pool) {
+            return this.user.equals(user) && this.database.equals(database)
+                    && this.language.equalsIgnoreCase(language) && this.pool.equals(pool);
         }
     }
 
@@ -125,16 +127,16 @@ public final class StandbySatellites implements AutoCloseable {
     }
 
     /**
-     * A ready standby whose key matches {@code key} in all but the library search path, taken for
-     * one call; empty when none is ready (none is waited for). For a call that asks for its slot
-     * before its permission check, which must come before the library search path is read.
+     * A ready standby of this caller (its library search path not compared), taken for one call;
+     * empty when none is ready (none is waited for). For a call that asks for its slot before its
+     * permission check, which must come before the library search path is read.
      */
-    Optional<Standby> takeReadyIgnoringLibraries(Key key) {
+    Optional<Standby> takeReady(String user, String database, String language, String pool) {
         Standby found = null;
         synchronized (this) {
             for (var it = ready.iterator(); it.hasNext(); ) {
                 Standby s = it.next();
-                if (s.key.withLibraries(key.libraries()).equals(key) && s.alive()) {
+                if (s.key.sameCaller(user, database, language, pool) && s.alive()) {
                     it.remove();
                     found = s;
                     break;

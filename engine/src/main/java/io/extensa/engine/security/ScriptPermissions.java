@@ -36,15 +36,6 @@ public final class ScriptPermissions {
     }
 
     /**
-     * Fails with 42501 naming the missing permission unless the caller may run this language;
-     * returns the caller's statement_timeout in milliseconds (0 for none), read in the same round
-     * trip because every call needs it next.
-     */
-    public static long check(BackendChannel backend, String language) throws PgException {
-        return check(backend, language, null).statementTimeoutMillis();
-    }
-
-    /**
      * What a permitted call learnt in its first round trip: the caller's statement_timeout and,
      * when asked for, PostgreSQL's description of the call's input query.
      */
@@ -52,15 +43,13 @@ public final class ScriptPermissions {
     }
 
     /**
-     * As {@link #check(BackendChannel, String)}, and when {@code describeSql} is not null, Parse +
-     * Describe of it go out in the same write: a call's input query is described in the
-     * permission check's round trip. A refused caller gets the refusal, whatever the describe said.
+     * Fails with 42501 naming the missing permission unless the caller may run this language;
+     * returns the caller's statement_timeout in milliseconds (0 for none), read in the same round
+     * trip because every call needs it next. When {@code describeSql} is not null, Parse + Describe
+     * of it go out in the same write (a call's input query is described in the check's round
+     * trip); a refused caller gets the refusal, whatever the describe said. {@code meanwhile} runs
+     * while PostgreSQL answers.
      */
-    public static Checked check(BackendChannel backend, String language, String describeSql) throws PgException {
-        return check(backend, language, describeSql, () -> { });
-    }
-
-    /** As {@link #check(BackendChannel, String, String)}, running {@code meanwhile} while PostgreSQL answers. */
     public static Checked check(BackendChannel backend, String language, String describeSql,
                                 BackendChannel.Meanwhile meanwhile) throws PgException {
         String languageRole = languageRole(language);

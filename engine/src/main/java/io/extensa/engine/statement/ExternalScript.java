@@ -104,7 +104,7 @@ final class ExternalScript implements InterceptedStatement {
         }
         InsertTarget target = insert == null ? null : new InsertTarget(insert.table(), insert.columns());
         if (call.multiUnit()) {
-            long statementTimeoutMillis = check(ctx, call, null).statementTimeoutMillis();
+            long statementTimeoutMillis = check(ctx, call, null, () -> { }).statementTimeoutMillis();
             return MultiUnitExecution.start(services, ctx, call, variables, target, services.parallelDegree(),
                     statementTimeoutMillis);
         }
@@ -120,11 +120,6 @@ final class ExternalScript implements InterceptedStatement {
             // a no-op once the call took it
             standby[0].close();
         }
-    }
-
-    private ScriptPermissions.Checked check(ExecutionContext ctx, ScriptCall call, String describeSql)
-            throws PgException {
-        return check(ctx, call, describeSql, () -> { });
     }
 
     /** A standby that cannot be activated is ended; the call then launches as without one. */

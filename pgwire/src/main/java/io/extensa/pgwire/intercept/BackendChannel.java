@@ -55,15 +55,7 @@ public interface BackendChannel {
      * both cost one round trip. A failing execute throws as execute does (PostgreSQL then skipped
      * the describe); the describe's own outcome, description or error, is returned for the caller
      * to meet when it gets there. Either failure leaves the transaction failed, as usual.
-     */
-    default DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,
-                                                    RowHandler rows, String describeSql) throws PgException {
-        return executeThenDescribe(sql, parameters, resultFormats, rows, describeSql, () -> { });
-    }
-
-    /**
-     * As {@link #executeThenDescribe(String, List, short[], RowHandler, String)}, running
-     * {@code meanwhile} after the write, while PostgreSQL works; its failure is thrown once
+     * {@code meanwhile} runs after the write, while PostgreSQL works; its failure is thrown once
      * PostgreSQL's answers are read, so the connection stays in step.
      */
     default DeferredDescription executeThenDescribe(String sql, List<BindValue> parameters, short[] resultFormats,

@@ -51,10 +51,6 @@ public record LaunchpadStatus(long pid, String version, List<LanguageInfo> langu
      */
     public record JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
                           boolean warm, boolean standby, boolean ending) {
-        public JobInfo(String jobId, long pid, String language, String user, long startedMillis, String pool,
-                       boolean warm) {
-            this(jobId, pid, language, user, startedMillis, pool, warm, false, false);
-        }
 
         /** Whether the job counts against its pool's MAX_PROCESSES: it runs, or may run, a script. */
         public boolean holdsSlot() {

@@ -72,8 +72,9 @@ record StatusReport(DataDirectory dir, boolean running, List<Section> sections) 
         long now = System.currentTimeMillis();
         var jobs = status.jobs();
         long standbys = jobs.stream().filter(io.extensa.protocol.launch.LaunchpadStatus.JobInfo::standby).count();
-        long ending = jobs.stream().filter(j -> !j.standby() && j.ending()).count();
-        StringBuilder text = new StringBuilder((jobs.size() - standbys - ending) + " running"
+        long running = jobs.stream().filter(io.extensa.protocol.launch.LaunchpadStatus.JobInfo::holdsSlot).count();
+        long ending = jobs.size() - standbys - running;
+        StringBuilder text = new StringBuilder(running + " running"
                 + (standbys > 0 ? ", " + standbys + " standby (started for a caller's next call, idle)" : "")
                 + (ending > 0 ? ", " + ending + " ending" : ""));
         jobs.stream().sorted(java.util.Comparator.comparingLong(

@@ -491,13 +491,14 @@ public final class ScriptExecution implements Execution {
         // first, then the satellite is hung up (it exits, its pool slot frees), the job ended and the next
         // call's standby started (the gate above already keeps scripts away from the session)
         services.afterCall(() -> {
+            // the audit record first: it is about the call, which is over, not about the hang-up
+            Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
+                    job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(),
+                    rowsIn, rowsOut);
             if (job != null) {
                 pauseBeforeHangUp();
                 job.hangUp();
             }
-            Audit.script(ctx.session().user(), ctx.session().database(), ctx.session().sessionId(), call.language(),
-                    job == null ? "-" : job.pool(), job == null ? "-" : job.jobId(), outcome, timer.totalMillis(),
-                    rowsIn, rowsOut);
             if (loopbackSocket != null) {
                 loopbackSocket.close();
             }

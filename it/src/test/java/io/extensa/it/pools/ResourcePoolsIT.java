@@ -199,9 +199,9 @@ class ResourcePoolsIT {
         try (Connection member = as("pool_member"); Statement s = member.createStatement()) {
             s.execute(python("import time\ntime.sleep(0.1)"));
         }
-        assertThat(Files.readString(Path.of("target", "it-gateway.log")))
-                .containsPattern("script user=pool_member .*pool=it_group")
-                .containsPattern("script user=pool_one_user .*pool=it_one|script user=extensa .*pool=default");
+        String member = "script user=pool_member .*pool=it_group";
+        String other = "script user=pool_one_user .*pool=it_one|script user=extensa .*pool=default";
+        assertThat(ExtensaStack.awaitLog(member, other)).containsPattern(member).containsPattern(other);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.extensa.it.support.ExtensaStack;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,7 +61,7 @@ class ScriptPermissionsIT {
                 assertThat(rs.next()).isTrue();
             }
         }
-        assertThat(Files.readString(Path.of("target", "it-gateway.log")))
+        assertThat(ExtensaStack.awaitLog("denied user=perm_viewer", "outcome=ok"))
                 .contains("denied user=perm_viewer").contains("outcome=ok");
     }
 

@@ -197,6 +197,34 @@ public final class ExtensaStack {
         }
     }
 
+    /**
+     * The gateway log once it matches every pattern, waiting up to ten seconds: a call's audit record
+     * is written after its answer went to the client, so a test that reads the log right after the
+     * call may be there first.
+     */
+    public static String awaitLog(String... patterns) {
+        Path log = Path.of("target", "it-gateway.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            String text;
+            try {
+                text = Files.readString(log);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            boolean all = Stream.of(patterns).allMatch(p -> java.util.regex.Pattern.compile(p).matcher(text).find());
+            if (all || System.nanoTime() > deadline) {
+                return text;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return text;
+            }
+        }
+    }
+
     /** What is left in a jobs directory besides the launchpad's own files: job directories and pid files. */
     public static List<String> jobEntries(Path jobs) throws IOException {
         try (Stream<Path> entries = Files.list(jobs)) {

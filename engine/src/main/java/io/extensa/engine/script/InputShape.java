@@ -15,8 +15,8 @@ import java.util.Locale;
  * order) and the engine cuts the stream where the key's bytes change. Memory stays flat however
  * many partitions there are, and each partition reaches its satellite in the requested order.
  * NULL keys sort together, so all rows with a NULL key form one partition, as GROUP BY does. When
- * {@link HashedPartitions} allows it, the engine reads {@link #unsorted} instead and deals rows by a
- * hash of the key's bytes; the satellites group their shares.
+ * {@link HashedPartitions} allows it, the engine reads {@link #unsorted} instead and deals rows by
+ * key ({@link KeyRouting}); the satellites group their shares.
  *
  * @param partitionColumns indexes into the input's columns, in key order (empty: no partitions)
  * @param partitionNames   the key's column names, for error messages

@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Partitions come either from sorted input (PostgreSQL orders the rows by the key; the engine
  * cuts units where the key changes and deals runs of them) or, when {@link HashedPartitions}
- * allows, from the input as it is: each row goes to the satellite its key's hash names, and each
+ * allows, from the input as it is: each row goes to its key's satellite ({@link KeyRouting}), and each
  * satellite groups its share into one unit per key after the last row (END_OF_INPUT group_by).
  */
 public final class MultiUnitExecution implements Execution {
@@ -247,13 +247,13 @@ public final class MultiUnitExecution implements Execution {
 
     /**
      * Hashed partitions: the whole input in one binary COPY (or several, over a parallel read of a
-     * big table), each row into the batch of the satellite its key's hash names, each batch sent as
+     * big table), each row into the batch of its key's satellite ({@link KeyRouting}), each batch sent as
      * it fills. No portal round trips: nothing else needs the connection meanwhile, since no unit
      * runs (and no output comes) before the satellites have their whole shares.
      */
     private void readShares() throws PgException {
         int n = workers.size();
-        int[] keys = shape.partitionColumns();
+        KeyRouting routing = new KeyRouting(n, shape.partitionColumns());
         io.extensa.engine.script.parallelread.ParallelInput.RoutedSender toShare = (share, batch, rows) -> {
             workers.get(share).shareRows += rows;
             sendDuringInput(workers.get(share), batch);
@@ -261,12 +261,12 @@ public final class MultiUnitExecution implements Execution {
         // several connections when that is provably the same read (docs/security.md, "Parallel input read")
         long parallel = io.extensa.engine.script.parallelread.ParallelInput.read(services, ctx,
                 workers.get(0).job.jobId(), shape.query(), inputSources,
-                out -> shareReader(InputColumnPlan.forAnotherThread(columns), n, keys, out), toShare);
+                out -> shareReader(InputColumnPlan.forAnotherThread(columns), n, routing, out), toShare);
         if (parallel >= 0) {
             rowsIn = parallel;
         } else {
             // the encoded batch references the builder's buffers, reused for the next batch: send a copy
-            io.extensa.engine.types.CopyBinaryReader reader = shareReader(columns, n, keys, (share, full) ->
+            io.extensa.engine.types.CopyBinaryReader reader = shareReader(columns, n, routing, (share, full) ->
                     toShare.send(share, PayloadBuilder.encoded(full.encode().toByteBuffer()), full.rowCount()));
             ctx.backend().copyOut("COPY (" + shape.query() + "\n) TO STDOUT (FORMAT binary)", reader);
             rowsIn = reader.finish();
@@ -276,9 +276,9 @@ public final class MultiUnitExecution implements Execution {
         timer.mark("input");
     }
 
-    /** A decoder that deals each row to the share its key's hash names, one batch per share. */
+    /** A decoder that deals each row to the share {@code routing} names for its key, one batch per share. */
     private static io.extensa.engine.types.CopyBinaryReader shareReader(List<InputColumnPlan> plans,
-            int n, int[] keys, io.extensa.engine.script.parallelread.ParallelInput.FullBatch out) {
+            int n, KeyRouting routing, io.extensa.engine.script.parallelread.ParallelInput.FullBatch out) {
         List<BatchBuilder> batches = new ArrayList<>(n);
         List<io.extensa.engine.types.BatchSink> sinks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -286,8 +286,7 @@ public final class MultiUnitExecution implements Execution {
             batches.add(InputTypes.newBatch(plans));
             sinks.add(full -> out.accept(share, full));
         }
-        return new io.extensa.engine.types.CopyBinaryReader(plans, batches, sinks,
-                (b, pos) -> n == 1 ? 0 : Math.floorMod(PartitionKeys.hash(b, pos, keys), n));
+        return new io.extensa.engine.types.CopyBinaryReader(plans, batches, sinks, routing.newRouter());
     }
 
     /**

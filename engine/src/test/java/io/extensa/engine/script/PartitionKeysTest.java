@@ -90,6 +90,19 @@ class PartitionKeysTest {
     }
 
     @Test
+    void distinctIntegerAndTextKeysGetDistinctHashes() {
+        // the polynomial hash before gave the integers 0..999 only 349 distinct hashes
+        java.util.Set<Integer> ints = new java.util.HashSet<>();
+        java.util.Set<Integer> texts = new java.util.HashSet<>();
+        for (int k = 0; k < 1000; k++) {
+            ints.add(PartitionKeys.hash(row(int4(k)), new int[] {0}));
+            texts.add(PartitionKeys.hash(row(text("key-" + k)), new int[] {0}));
+        }
+        assertThat(ints).hasSize(1000);
+        assertThat(texts).hasSize(1000);
+    }
+
+    @Test
     void aSatellitesUnitKeyIsRenderedLikeAnEngineKey() {
         var number = io.extensa.protocol.batch.ColumnBuilder.create(io.extensa.protocol.batch.ColumnType.INT32, null);
         number.appendInt(42);

@@ -293,6 +293,11 @@ class StandbySatellitesIT {
             try (Connection c = connectAs(SECOND); Statement s = c.createStatement()) {
                 s.execute(exec("R", "x <- 2"));
             }
+            // the call's own job ends just after its answer; no standby may follow it
+            for (int i = 0; i < 200 && !jobsOf(SECOND).isEmpty(); i++) {
+                assertThat(jobsOf(SECOND)).noneMatch(LaunchpadStatus.JobInfo::standby);
+                Thread.sleep(50);
+            }
             Thread.sleep(300);
             assertThat(jobsOf(SECOND)).isEmpty();
         } finally {

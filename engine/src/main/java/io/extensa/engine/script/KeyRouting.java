@@ -4,40 +4,35 @@ import io.extensa.engine.types.CopyBinaryReader;
 import java.nio.ByteBuffer;
 
 /**
- * Which satellite each partition key of a hashed call goes to: a key seen for the first time goes
- * to the satellite that has been dealt the fewest rows so far, and every later row of that key
- * follows it. Past {@link #MAX_TRACKED} distinct keys, new keys go by their hash alone, so memory
- * stays bounded however many partitions there are.
+ * Which satellite each partition key of a hashed call goes to. Keys fall into
+ * {@value #BUCKETS} buckets by their hash ({@link PartitionKeys#hash}); the first time a bucket
+ * is met it goes to the satellite that has been dealt the fewest rows so far, and every later row
+ * of every key in it follows. Equal keys have equal hashes, so they always meet on one satellite.
  *
- * <p>Hashing alone dealt the 1,000 keys of the partitions benchmark 525 / 475: the busier
- * satellite ran 5% more fits while the other sat idle at the end. Dealing by load evens that out
- * to a partition.
+ * <p>Dealing by hash alone split the 1,000 keys of the partitions benchmark 518 / 482 (525 / 475
+ * with the hash before FNV-1a): the busier satellite ran that many more fits while the other sat
+ * idle at the end. With few keys, as there, almost every key has a bucket of its own and the
+ * satellites get even shares; with many keys, every bucket holds many and the shares are as even
+ * as hashing makes them.
  *
- * <p>Keys are tracked by their 32-bit hash ({@link PartitionKeys#hash}): equal keys have equal
- * hashes, so they always meet on one satellite; two keys that collide merely share a satellite.
- * Each reader thread gets its own {@link #newRouter() router}, which remembers the last key's
- * satellite (rows of a key mostly come together) and only takes the shared table's lock when the
- * key changes.
+ * <p>Each reader thread gets its own {@link #newRouter() router} with its own copy of the bucket
+ * map (32 KiB), filled as it meets buckets: a row costs one array read more than hashing did,
+ * whatever the order of the keys, and the shared map's lock is taken at most once per bucket and
+ * reader.
  */
 final class KeyRouting {
 
-    /** distinct keys placed by load; later new keys go by hash */
-    static final int MAX_TRACKED = 1 << 16;
-    private static final int INITIAL_SLOTS = 1 << 10;
+    static final int BUCKETS = 1 << 14;
+    private static final int MAX_SATELLITES = Short.MAX_VALUE - 1;
 
     private final int satellites;
     private final int[] keyColumns;
-    /**
-     * Open addressing, at most half full: the hash in {@code slotHash}, the satellite plus one in
-     * {@code slotShare} (0: an empty slot).
-     */
-    private int[] slotHash = new int[INITIAL_SLOTS];
-    private int[] slotShare = new int[INITIAL_SLOTS];
-    private int tracked;
+    /** per bucket, its satellite plus one; 0: not met yet */
+    private final short[] bucketShare = new short[BUCKETS];
     private final long[] rowsDealt;
 
     KeyRouting(int satellites, int[] keyColumns) {
-        if (satellites < 1) {
+        if (satellites < 1 || satellites > MAX_SATELLITES) {
             throw new IllegalArgumentException("satellites: " + satellites);
         }
         this.satellites = satellites;
@@ -58,83 +53,45 @@ final class KeyRouting {
         return rowsDealt.clone();
     }
 
+    static int bucket(int hash) {
+        return (hash ^ (hash >>> 16)) & (BUCKETS - 1);
+    }
+
     /**
-     * The satellite of a key's hash: the one it was given, or, for a new key, the one with the
-     * fewest rows (counting {@code pending}, a router's rows not reported yet, which it adds).
+     * The satellite of a bucket plus one: the one it was given, or, the first time, the one with
+     * the fewest rows (counting {@code pending}, a router's rows not reported yet, which it adds).
      */
-    private synchronized int shareOf(int hash, long[] pending) {
+    private synchronized short shareOf(int bucket, long[] pending) {
         for (int i = 0; i < satellites; i++) {
             rowsDealt[i] += pending[i];
             pending[i] = 0;
         }
-        int slot = find(slotHash, slotShare, hash);
-        if (slotShare[slot] != 0) {
-            return slotShare[slot] - 1;
-        }
-        if (tracked >= MAX_TRACKED) {
-            return Math.floorMod(hash, satellites);
-        }
-        if ((tracked + 1) * 2 > slotHash.length) {
-            grow();
-            slot = find(slotHash, slotShare, hash);
-        }
-        int share = leastLoaded();
-        slotHash[slot] = hash;
-        slotShare[slot] = share + 1;
-        tracked++;
-        return share;
-    }
-
-    /** The slot holding {@code hash}, or the empty slot where it would go. */
-    private static int find(int[] hashes, int[] shares, int hash) {
-        int mask = hashes.length - 1;
-        int slot = (hash ^ (hash >>> 16)) & mask;
-        while (shares[slot] != 0 && hashes[slot] != hash) {
-            slot = (slot + 1) & mask;
-        }
-        return slot;
-    }
-
-    private void grow() {
-        int[] hashes = new int[slotHash.length * 2];
-        int[] shares = new int[hashes.length];
-        for (int i = 0; i < slotHash.length; i++) {
-            if (slotShare[i] != 0) {
-                int slot = find(hashes, shares, slotHash[i]);
-                hashes[slot] = slotHash[i];
-                shares[slot] = slotShare[i];
+        if (bucketShare[bucket] == 0) {
+            int best = 0;
+            for (int i = 1; i < satellites; i++) {
+                if (rowsDealt[i] < rowsDealt[best]) {
+                    best = i;
+                }
             }
+            bucketShare[bucket] = (short) (best + 1);
         }
-        slotHash = hashes;
-        slotShare = shares;
-    }
-
-    private int leastLoaded() {
-        int best = 0;
-        for (int i = 1; i < satellites; i++) {
-            if (rowsDealt[i] < rowsDealt[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return bucketShare[bucket];
     }
 
     private final class Router implements CopyBinaryReader.Router {
         private final long[] pending = new long[satellites];
-        private boolean known;
-        private int lastHash;
-        private int lastShare;
+        private final short[] known = new short[BUCKETS];
 
         @Override
         public int share(ByteBuffer b, int pos) {
-            int hash = PartitionKeys.hash(b, pos, keyColumns);
-            if (!known || hash != lastHash) {
-                lastShare = shareOf(hash, pending);
-                lastHash = hash;
-                known = true;
+            int bucket = bucket(PartitionKeys.hash(b, pos, keyColumns));
+            short share = known[bucket];
+            if (share == 0) {
+                share = shareOf(bucket, pending);
+                known[bucket] = share;
             }
-            pending[lastShare]++;
-            return lastShare;
+            pending[share - 1]++;
+            return share - 1;
         }
     }
 }

@@ -99,6 +99,16 @@ def run(action):
         __import__(argument)
     elif name == 'tree':
         spawn_tree()
+    elif name == 'forkloop':
+        # children that double-fork sleeping grandchildren without pause: whenever the job is
+        # killed, a fork is likely under way
+        while True:
+            child = os.fork()
+            if child == 0:
+                if os.fork() == 0:
+                    time.sleep(1000)
+                os._exit(0)
+            os.waitpid(child, 0)
     elif name == 'orphan':
         subprocess.Popen(['sleep', '1000'])
     elif name == 'alloc':

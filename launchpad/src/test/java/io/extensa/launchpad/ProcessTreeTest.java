@@ -136,6 +136,25 @@ class ProcessTreeTest {
     }
 
     @Test
+    void processesForkedWhileTheJobIsKilledDieWithIt() throws Exception {
+        // a process forked just as its parent got SIGKILL joined the job's cgroup after the killer's last
+        // look at it and lived on (WarmStartTest.cancellingAWarmJobKillsItsTree failed so on a busy machine)
+        for (int round = 0; round < 8; round++) {
+            FakeEngine engine = lp.engine();
+            try (LaunchedJob job = lp.client().launch(
+                    TestLaunchpad.request(TestLangRuntime.NAME, engine, "hello,forkloop").build())) {
+                engine.awaitHello(WAIT);
+                Processes.awaitSessionSize(job.pid(), 20, WAIT);
+                job.cancel();
+                Exited exited = job.awaitExit(WAIT).orElseThrow();
+                assertThat(exited.reason()).isEqualTo(ExitReason.CANCELLED);
+                assertThat(Await.until(() -> Processes.liveSessionMembers(job.pid()).isEmpty(), Duration.ofSeconds(5)))
+                        .as("round %d: left alive: %s", round, Processes.liveSessionMembers(job.pid())).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aGatewayThatDisappearsTakesItsJobsWithIt() throws Exception {
         // the engine's side is a raw socket here: no client object, no orderly close, just a dead peer
         FakeEngine engine = lp.engine();

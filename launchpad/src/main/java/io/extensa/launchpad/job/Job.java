@@ -156,7 +156,8 @@ public final class Job {
 
     private void killProcesses() {
         if (treeKilled) {
-            // every process of the job has SIGKILL pending already and none can fork any more
+            // every process of the job has SIGKILL pending already (reportExit sweeps once more for a
+            // fork that was under way)
             return;
         }
         if (services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime())) {
@@ -166,6 +167,12 @@ public final class Job {
 
     private void reportExit(ExitStatus status) {
         // whatever the satellite left running in its session dies with it
+        if (treeKilled) {
+            int late = services.killer().sweepMembers(admission::processes);
+            if (late > 0) {
+                log.info("job {}: {} process(es) forked while the job was killed got SIGKILL too", id(), late);
+            }
+        }
         killProcesses();
         ScheduledFuture<?> limit = timeout;
         if (limit != null) {

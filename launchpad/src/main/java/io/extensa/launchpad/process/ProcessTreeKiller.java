@@ -82,12 +82,38 @@ public final class ProcessTreeKiller {
                         deadline.toMillis());
                 return false;
             }
+            boolean sent = false;
             for (long pid : fresh) {
-                // gone or a zombie when absent: nothing to signal either way
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                signalled.add(pid);
+                // a listed process that cannot be looked up yet (just forked, or exiting) is tried again on
+                // the next read rather than counted as signalled: only a process that got SIGKILL is done
+                java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid);
+                if (process.isPresent()) {
+                    process.get().destroyForcibly();
+                    signalled.add(pid);
+                    sent = true;
+                }
+            }
+            if (!sent) {
+                sleepBriefly();
             }
         }
+    }
+
+    /**
+     * Sends SIGKILL once more to every process {@code members} lists, for a job whose tree was killed
+     * before its satellite's end was seen: a process whose fork was under way when its parent got
+     * SIGKILL may have joined the list after the last read of {@link #killMembers}.
+     *
+     * @return the processes signalled
+     */
+    public int sweepMembers(java.util.function.Supplier<java.util.Optional<List<Long>>> members) {
+        int signalled = 0;
+        for (long pid : members.get().orElse(List.of())) {
+            if (pid != ownPid && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                signalled++;
+            }
+        }
+        return signalled;
     }
 
     /**

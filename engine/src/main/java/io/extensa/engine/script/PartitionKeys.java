@@ -103,14 +103,14 @@ final class PartitionKeys {
         return true;
     }
 
+    private static final int FNV_OFFSET = 0x811c9dc5;
+    private static final int FNV_PRIME = 0x01000193;
+
     /**
      * A hash of the row's key bytes, read in place (no allocation per row); NULL hashes as a value
      * of its own. Rows with equal keys get equal hashes; the bits are mixed so that consecutive
      * integers spread evenly over a few satellites.
      */
-    private static final int FNV_OFFSET = 0x811c9dc5;
-    private static final int FNV_PRIME = 0x01000193;
-
     static int hash(ByteBuffer body, int[] keyColumns) {
         return hash(body, body.position(), keyColumns);
     }

@@ -132,21 +132,32 @@ public final class StandbySatellites implements AutoCloseable {
      * permission check, which must come before the library search path is read.
      */
     Optional<Standby> takeReady(String user, String database, String language, String pool) {
-        Standby found = null;
+        List<Standby> dead = new ArrayList<>();
+        Standby found;
         synchronized (this) {
-            for (var it = ready.iterator(); it.hasNext(); ) {
-                Standby s = it.next();
-                if (s.key.sameCaller(user, database, language, pool) && s.alive()) {
-                    it.remove();
-                    found = s;
-                    break;
-                }
-            }
+            found = removeReady(k -> k.sameCaller(user, database, language, pool), dead);
         }
+        dead.forEach(Standby::close);
         if (found != null) {
             found.cancelExpiry();
         }
         return Optional.ofNullable(found);
+    }
+
+    /** Removes and returns the first live ready standby whose key is wanted; dead ones go to {@code dead}. */
+    private Standby removeReady(java.util.function.Predicate<Key> wanted, List<Standby> dead) {
+        Standby found = null;
+        for (var it = ready.iterator(); it.hasNext(); ) {
+            Standby s = it.next();
+            if (!s.alive()) {
+                it.remove();
+                dead.add(s);
+            } else if (found == null && wanted.test(s.key)) {
+                it.remove();
+                found = s;
+            }
+        }
+        return found;
     }
 
     /**
@@ -156,19 +167,10 @@ public final class StandbySatellites implements AutoCloseable {
      */
     Optional<Standby> take(Key key, Duration wait, java.util.function.BooleanSupplier cancelled) {
         List<Standby> dead = new ArrayList<>();
-        Standby found = null;
+        Standby found;
         Standby pending = null;
         synchronized (this) {
-            for (var it = ready.iterator(); it.hasNext(); ) {
-                Standby s = it.next();
-                if (!s.alive()) {
-                    it.remove();
-                    dead.add(s);
-                } else if (found == null && s.key.equals(key)) {
-                    it.remove();
-                    found = s;
-                }
-            }
+            found = removeReady(key::equals, dead);
             if (found == null) {
                 pending = starting.stream().filter(s -> !s.claimed && s.key.equals(key)).findFirst().orElse(null);
                 if (pending != null) {

@@ -204,6 +204,7 @@ public final class ExtensaStack {
      */
     public static String awaitLog(String... patterns) {
         Path log = Path.of("target", "it-gateway.log");
+        List<java.util.regex.Pattern> wanted = Stream.of(patterns).map(java.util.regex.Pattern::compile).toList();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             String text;
@@ -212,7 +213,7 @@ public final class ExtensaStack {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            boolean all = Stream.of(patterns).allMatch(p -> java.util.regex.Pattern.compile(p).matcher(text).find());
+            boolean all = wanted.stream().allMatch(p -> p.matcher(text).find());
             if (all || System.nanoTime() > deadline) {
                 return text;
             }

@@ -156,8 +156,7 @@ public final class Job {
 
     private void killProcesses() {
         if (treeKilled) {
-            // every process of the job has SIGKILL pending already (reportExit sweeps once more for a
-            // fork that was under way)
+            // every process of the job has SIGKILL pending already
             return;
         }
         if (services.killer().killMembers(admission::processes, satellite.pid(), satellite.startTime())) {
@@ -166,14 +165,16 @@ public final class Job {
     }
 
     private void reportExit(ExitStatus status) {
-        // whatever the satellite left running in its session dies with it
+        // whatever the satellite left running in its session dies with it; a job killed before
+        // already has SIGKILL pending everywhere but a fork that was under way then
         if (treeKilled) {
             int late = services.killer().sweepMembers(admission::processes);
             if (late > 0) {
                 log.info("job {}: {} process(es) forked while the job was killed got SIGKILL too", id(), late);
             }
+        } else {
+            killProcesses();
         }
-        killProcesses();
         ScheduledFuture<?> limit = timeout;
         if (limit != null) {
             limit.cancel(false);

@@ -43,6 +43,20 @@ public final class Processes {
         return left;
     }
 
+    /**
+     * Polls until the session has no live member; returns those still alive at the deadline. A
+     * killed job's processes have SIGKILL pending when EXITED comes, and vanishing takes a moment.
+     */
+    public static List<Long> awaitSessionEmpty(long sessionId, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        List<Long> members = liveSessionMembers(sessionId);
+        while (!members.isEmpty() && System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+            members = liveSessionMembers(sessionId);
+        }
+        return members;
+    }
+
     /** Polls until the session has at least {@code count} live members. */
     public static List<Long> awaitSessionSize(long sessionId, int count, Duration deadline) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
